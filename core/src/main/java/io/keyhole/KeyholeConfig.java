@@ -1,0 +1,501 @@
+package io.keyhole;
+
+import io.keyhole.auth.Authorizers;
+import io.keyhole.auth.JsonRequestType;
+import io.keyhole.auth.JwtVerifier;
+import io.keyhole.auth.TokenSource;
+import io.keyhole.auth.UnixSocketTransport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything Keyhole needs to serve one mount. Immutable; built by {@link Builder}, from Java
+ * code or from text ({@link #fromProperties(Map)}: servlet init-params, a {@code .properties}
+ * file). Bad values are rejected with a message naming the key and what it accepts.
+ *
+ * @param tree               where the files live
+ * @param mount              URL prefix (relative to the context) under which ids are served, ends with {@code /}
+ * @param authorizer         who decides
+ * @param backend            a description of the authoriser for logs, e.g. {@code json over unix:/run/a.sock}
+ * @param jwt                the JWT verifier, or {@code null} when requests carry no JWT
+ * @param tokenSource        where the JWT is looked for (unused without {@code jwt})
+ * @param forwardedHeaders   names of headers forwarded to the backend; empty with {@code forwardCookies} false means
+ *                           "not extended": neither {@code headers} nor {@code cookies} is sent
+ * @param forwardCookies     whether all cookies are forwarded
+ * @param delivery           how bytes leave
+ * @param accelPrefix        internal location prefix for X-Accel-Redirect / X-Sendfile, ends with {@code /}
+ * @param cacheControl       Cache-Control of granted answers
+ * @param maxRanges          most ranges honoured in one request
+ * @param clock              time source
+ */
+public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer, String backend,
+                            JwtVerifier jwt, TokenSource tokenSource, List<String> forwardedHeaders,
+                            boolean forwardCookies, DeliveryMode delivery, String accelPrefix,
+                            String cacheControl, int maxRanges, Clock clock) {
+
+    /** Headers the seed's extended JSON forwards. */
+    public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
+
+    public KeyholeConfig {
+        forwardedHeaders = List.copyOf(forwardedHeaders);
+    }
+
+    /** A builder with every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builds a configuration from text keys (see the README's configuration reference).
+     *
+     * @throws IllegalArgumentException naming the first bad or unknown key
+     */
+    public static KeyholeConfig fromProperties(Map<String, String> properties) {
+        return builder().properties(properties).build();
+    }
+
+    /** Whether the backend is sent headers and cookies. */
+    public boolean extended() {
+        return forwardCookies || !forwardedHeaders.isEmpty();
+    }
+
+    /**
+     * Builds a {@link KeyholeConfig}. Each setting may be made once; a second call for the same
+     * setting is an error, as is a value out of range.
+     */
+    public static final class Builder {
+
+        /** Every text key {@link #properties(Map)} understands. */
+        public static final Set<String> KEYS = Set.of(
+                "fs-root", "fs-depth", "mount", "request-type", "transport-type", "unix-socket",
+                "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
+                "json-extended", "json-extra-headers", "delivery", "accel-prefix",
+                "auth-connect-timeout", "auth-timeout", "cache-control", "max-ranges");
+
+        private final Set<String> made = new HashSet<>();
+        private Path fsRoot;
+        private int fsDepth = 4;
+        private String mount = "/";
+        private Authorizer authorizer;
+        private String requestType = "json";
+        private String transportType = "unix";
+        private Path unixSocket;
+        private JsonRequestType.Fields jsonFields = JsonRequestType.Fields.SEED;
+        private byte[] jwtKey;
+        private String jwtAlgorithm = "HS256";
+        private String jwtField;
+        private Duration jwtLeeway = Duration.ofSeconds(30);
+        private TokenSource tokenSource = TokenSource.bearer();
+        private boolean jsonExtended;
+        private List<String> extraHeaders = List.of();
+        private DeliveryMode delivery = DeliveryMode.STREAM;
+        private String accelPrefix;
+        private Duration authConnectTimeout = Duration.ofSeconds(1);
+        private Duration authTimeout = Duration.ofSeconds(5);
+        private String cacheControl = "private";
+        private int maxRanges = 16;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        private void once(String key) {
+            if (!made.add(key)) {
+                throw new IllegalStateException("'" + key + "' was already set");
+            }
+        }
+
+        /** {@code fs-root}: the tree's root directory. Required. */
+        public Builder fsRoot(Path root) {
+            once("fs-root");
+            this.fsRoot = Objects.requireNonNull(root, "fs-root");
+            return this;
+        }
+
+        /** {@code fs-depth}: directory levels, 1..8, default 4. */
+        public Builder fsDepth(int depth) {
+            once("fs-depth");
+            if (depth < 1 || depth > HashedTree.MAX_DEPTH) {
+                throw new IllegalArgumentException("fs-depth must be 1.." + HashedTree.MAX_DEPTH + ", was " + depth);
+            }
+            this.fsDepth = depth;
+            return this;
+        }
+
+        /** {@code mount}: URL prefix under which ids are served, default {@code /}. */
+        public Builder mount(String prefix) {
+            once("mount");
+            this.mount = slashed("mount", prefix);
+            return this;
+        }
+
+        /**
+         * An authoriser of your own (replaces {@code request-type}, {@code transport-type} and
+         * {@code unix-socket}). It must be thread-safe and bound its own waiting.
+         */
+        public Builder authorizer(Authorizer authorizer) {
+            once("authorizer");
+            this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+            return this;
+        }
+
+        /** {@code request-type}: {@code json} (default). */
+        public Builder requestType(String type) {
+            once("request-type");
+            this.requestType = oneOf("request-type", type, "json");
+            return this;
+        }
+
+        /** {@code transport-type}: {@code unix} (default). */
+        public Builder transportType(String type) {
+            once("transport-type");
+            this.transportType = oneOf("transport-type", type, "unix");
+            return this;
+        }
+
+        /** {@code unix-socket}: path of the backend's stream socket. */
+        public Builder unixSocket(Path socket) {
+            once("unix-socket");
+            this.unixSocket = Objects.requireNonNull(socket, "unix-socket");
+            return this;
+        }
+
+        /** {@code json-fields}: {@code seed} (default: {@code uri}, {@code jwt_value}) or {@code later}. */
+        public Builder jsonFields(JsonRequestType.Fields fields) {
+            once("json-fields");
+            this.jsonFields = Objects.requireNonNull(fields, "json-fields");
+            return this;
+        }
+
+        /** {@code jwt-key}: the HMAC secret. Setting it makes a valid JWT required. */
+        public Builder jwtKey(byte[] key) {
+            once("jwt-key");
+            Objects.requireNonNull(key, "jwt-key");
+            if (key.length == 0) {
+                throw new IllegalArgumentException("jwt-key must not be empty");
+            }
+            this.jwtKey = key.clone();
+            return this;
+        }
+
+        /** {@code jwt-algorithm}: {@code HS256} (default), {@code HS384} or {@code HS512}; tokens must use it. */
+        public Builder jwtAlgorithm(String algorithm) {
+            once("jwt-algorithm");
+            this.jwtAlgorithm = oneOf("jwt-algorithm", algorithm, "HS256", "HS384", "HS512");
+            return this;
+        }
+
+        /** {@code jwt-field}: the claim whose value is sent as the auth value. */
+        public Builder jwtField(String claim) {
+            once("jwt-field");
+            this.jwtField = nonBlank("jwt-field", claim);
+            return this;
+        }
+
+        /** {@code jwt-leeway}: clock skew tolerated on {@code exp}/{@code nbf}, default 30 s, at most 10 min. */
+        public Builder jwtLeeway(Duration leeway) {
+            once("jwt-leeway");
+            if (leeway.isNegative() || leeway.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("jwt-leeway must be 0s..10m, was " + leeway);
+            }
+            this.jwtLeeway = leeway;
+            return this;
+        }
+
+        /** {@code jwt-header} / {@code jwt-cookie}: where the JWT is found (default: Authorization: Bearer). */
+        public Builder tokenSource(TokenSource source) {
+            once("token-source");
+            this.tokenSource = Objects.requireNonNull(source, "token-source");
+            return this;
+        }
+
+        /** {@code json-extended}: forward Authorization, If-None-Match, If-Modified-Since and all cookies. */
+        public Builder jsonExtended(boolean extended) {
+            once("json-extended");
+            this.jsonExtended = extended;
+            return this;
+        }
+
+        /** {@code json-extra-headers}: further headers to forward (implies extended JSON). */
+        public Builder jsonExtraHeaders(List<String> names) {
+            once("json-extra-headers");
+            List<String> copy = new ArrayList<>();
+            for (String name : names) {
+                copy.add(token("json-extra-headers", name));
+            }
+            this.extraHeaders = List.copyOf(copy);
+            return this;
+        }
+
+        /** {@code delivery}: {@code stream} (default), {@code x-accel-redirect} or {@code x-sendfile}. */
+        public Builder delivery(DeliveryMode mode) {
+            once("delivery");
+            this.delivery = Objects.requireNonNull(mode, "delivery");
+            return this;
+        }
+
+        /** {@code accel-prefix}: the front server's internal location, e.g. {@code /protected/}. */
+        public Builder accelPrefix(String prefix) {
+            once("accel-prefix");
+            this.accelPrefix = slashed("accel-prefix", prefix);
+            return this;
+        }
+
+        /** {@code auth-connect-timeout}: default 1 s. */
+        public Builder authConnectTimeout(Duration timeout) {
+            once("auth-connect-timeout");
+            this.authConnectTimeout = positive("auth-connect-timeout", timeout);
+            return this;
+        }
+
+        /** {@code auth-timeout}: how long the backend may take to answer, default 5 s. */
+        public Builder authTimeout(Duration timeout) {
+            once("auth-timeout");
+            this.authTimeout = positive("auth-timeout", timeout);
+            return this;
+        }
+
+        /** {@code cache-control}: Cache-Control of granted answers, default {@code private}. */
+        public Builder cacheControl(String value) {
+            once("cache-control");
+            this.cacheControl = headerValue("cache-control", value);
+            return this;
+        }
+
+        /** {@code max-ranges}: most ranges honoured per request, 1..1000, default 16. */
+        public Builder maxRanges(int max) {
+            once("max-ranges");
+            if (max < 1 || max > 1000) {
+                throw new IllegalArgumentException("max-ranges must be 1..1000, was " + max);
+            }
+            this.maxRanges = max;
+            return this;
+        }
+
+        /** The clock for token expiry. */
+        public Builder clock(Clock clock) {
+            once("clock");
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Applies text settings. Unknown keys are rejected (a typo must not silently disable a
+         * check); blank values count as unset.
+         */
+        public Builder properties(Map<String, String> properties) {
+            Map<String, String> p = new LinkedHashMap<>();
+            properties.forEach((k, v) -> {
+                if (v != null && !v.isBlank()) {
+                    p.put(k.trim(), v.trim());
+                }
+            });
+            for (String key : p.keySet()) {
+                if (!KEYS.contains(key)) {
+                    throw new IllegalArgumentException("unknown configuration key '" + key + "'; known keys: "
+                            + String.join(", ", KEYS.stream().sorted().toList()));
+                }
+            }
+            String v;
+            if ((v = p.get("fs-root")) != null) fsRoot(Path.of(v));
+            if ((v = p.get("fs-depth")) != null) fsDepth(integer("fs-depth", v));
+            if ((v = p.get("mount")) != null) mount(v);
+            if ((v = p.get("request-type")) != null) requestType(v);
+            if ((v = p.get("transport-type")) != null) transportType(v);
+            if ((v = p.get("unix-socket")) != null) unixSocket(Path.of(v));
+            if ((v = p.get("json-fields")) != null) {
+                jsonFields(JsonRequestType.Fields.valueOf(oneOf("json-fields", v, "seed", "later").toUpperCase(Locale.ROOT)));
+            }
+            if ((v = p.get("jwt-key")) != null) jwtKey(secret("jwt-key", v));
+            if ((v = p.get("jwt-algorithm")) != null) jwtAlgorithm(v.toUpperCase(Locale.ROOT));
+            if ((v = p.get("jwt-field")) != null) jwtField(v);
+            if ((v = p.get("jwt-leeway")) != null) jwtLeeway(duration("jwt-leeway", v));
+            String header = p.get("jwt-header");
+            String cookie = p.get("jwt-cookie");
+            if (header != null && cookie != null) {
+                throw new IllegalArgumentException("set jwt-header or jwt-cookie, not both");
+            }
+            if (header != null) tokenSource(TokenSource.header(token("jwt-header", header)));
+            if (cookie != null) tokenSource(TokenSource.cookie(token("jwt-cookie", cookie)));
+            if ((v = p.get("json-extended")) != null) jsonExtended(yesNo("json-extended", v));
+            if ((v = p.get("json-extra-headers")) != null) {
+                jsonExtraHeaders(List.of(v.split("\\s*,\\s*")));
+            }
+            if ((v = p.get("delivery")) != null) delivery(deliveryMode(v));
+            if ((v = p.get("accel-prefix")) != null) accelPrefix(v);
+            if ((v = p.get("auth-connect-timeout")) != null) authConnectTimeout(duration("auth-connect-timeout", v));
+            if ((v = p.get("auth-timeout")) != null) authTimeout(duration("auth-timeout", v));
+            if ((v = p.get("cache-control")) != null) cacheControl(v);
+            if ((v = p.get("max-ranges")) != null) maxRanges(integer("max-ranges", v));
+            return this;
+        }
+
+        /**
+         * Checks the settings together and builds the configuration.
+         *
+         * @throws IllegalArgumentException naming what is missing or inconsistent
+         */
+        public KeyholeConfig build() {
+            if (fsRoot == null) {
+                throw new IllegalArgumentException("fs-root is required: the directory that holds the hashed tree");
+            }
+            Authorizer auth = authorizer;
+            String backend;
+            if (auth != null) {
+                if (made.contains("unix-socket") || made.contains("request-type") || made.contains("transport-type")) {
+                    throw new IllegalArgumentException(
+                            "an authorizer was given in code; drop request-type, transport-type and unix-socket");
+                }
+                backend = auth.toString();
+            } else {
+                if (unixSocket == null) {
+                    throw new IllegalArgumentException("unix-socket is required with transport-type=" + transportType
+                            + " (or give an Authorizer in code)");
+                }
+                UnixSocketTransport transport = new UnixSocketTransport(unixSocket, authConnectTimeout, authTimeout);
+                auth = Authorizers.of(new JsonRequestType(jsonFields), transport);
+                backend = requestType + " over " + transport.describe();
+            }
+            JwtVerifier verifier = null;
+            if (jwtKey != null) {
+                verifier = new JwtVerifier(jwtKey, jwtAlgorithm, jwtField, jwtLeeway, clock);
+            } else if (jwtField != null || made.contains("token-source") || made.contains("jwt-algorithm")) {
+                throw new IllegalArgumentException("jwt-field, jwt-header, jwt-cookie and jwt-algorithm need jwt-key");
+            }
+            if (delivery.offloaded() && accelPrefix == null) {
+                throw new IllegalArgumentException("delivery=" + delivery.key()
+                        + " needs accel-prefix: the front server's internal location, e.g. /protected/");
+            }
+            List<String> forwarded = new ArrayList<>();
+            if (jsonExtended) {
+                forwarded.addAll(EXTENDED_HEADERS);
+            }
+            for (String h : extraHeaders) {
+                if (forwarded.stream().noneMatch(h::equalsIgnoreCase)) {
+                    forwarded.add(h);
+                }
+            }
+            return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, auth, backend, verifier, tokenSource,
+                    forwarded, jsonExtended, delivery, accelPrefix, cacheControl, maxRanges, clock);
+        }
+
+        private static String slashed(String key, String prefix) {
+            String p = nonBlank(key, prefix);
+            if (!p.startsWith("/") || p.contains("..") || p.contains("\\") || p.indexOf('?') >= 0 || p.indexOf('#') >= 0
+                    || p.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+                throw new IllegalArgumentException(key + " must be an absolute URL path such as /files/, was '" + p + "'");
+            }
+            return p.endsWith("/") ? p : p + "/";
+        }
+
+        private static String nonBlank(String key, String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(key + " must not be blank");
+            }
+            return value.trim();
+        }
+
+        private static String token(String key, String name) {
+            String n = nonBlank(key, name);
+            if (!n.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new IllegalArgumentException(key + ": '" + n + "' is not a valid header or cookie name");
+            }
+            return n;
+        }
+
+        private static String headerValue(String key, String value) {
+            String v = nonBlank(key, value);
+            if (v.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                throw new IllegalArgumentException(key + " must not contain control characters");
+            }
+            return v;
+        }
+
+        private static String oneOf(String key, String value, String... allowed) {
+            for (String a : allowed) {
+                if (a.equalsIgnoreCase(value.trim())) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException(key + " must be one of " + String.join(", ", allowed)
+                    + "; was '" + value + "'");
+        }
+
+        private static int integer(String key, String value) {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number, was '" + value + "'");
+            }
+        }
+
+        private static boolean yesNo(String key, String value) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "yes", "on", "true" -> true;
+                case "no", "off", "false" -> false;
+                default -> throw new IllegalArgumentException(key + " must be yes or no, was '" + value + "'");
+            };
+        }
+
+        private static DeliveryMode deliveryMode(String value) {
+            for (DeliveryMode m : DeliveryMode.values()) {
+                if (m.key().equalsIgnoreCase(value)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("delivery must be one of stream, x-accel-redirect, x-sendfile; was '"
+                    + value + "'");
+        }
+
+        private static Duration positive(String key, Duration d) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(key + " must be a positive duration, was " + d);
+            }
+            return d;
+        }
+
+        /**
+         * nginx-style durations: {@code 250ms}, {@code 5s}, {@code 2m}; a bare number is seconds.
+         */
+        static Duration duration(String key, String value) {
+            var m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)?").matcher(value.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException(key + " must be a duration such as 500ms, 5s or 2m; was '"
+                        + value + "'");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+
+        /** An inline secret, or {@code file:/path} to read it from a file (trailing newline dropped). */
+        private static byte[] secret(String key, String value) {
+            if (!value.startsWith("file:")) {
+                return value.getBytes(StandardCharsets.UTF_8);
+            }
+            Path file = Path.of(value.substring("file:".length()));
+            try {
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                return text.strip().getBytes(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(key + ": cannot read the key file " + file + ": " + e, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.keyhole;
+
+import io.keyhole.http.RequestHeaders;
+import java.util.List;
+
+/**
+ * What the core needs to know of one HTTP request. Adapters (servlet filter, Jetty handler,
+ * Tomcat valve) implement it over their own request object; the core never sees a container type.
+ */
+public interface RequestView extends RequestHeaders {
+
+    /** The method token as received, e.g. {@code GET}. */
+    String method();
+
+    /**
+     * The request path relative to the application's context, exactly as received: not
+     * percent-decoded, no query string, e.g. {@code /files/abcdef0123}.
+     */
+    String path();
+
+    /** The raw query string without the leading {@code ?}, or {@code null} when there is none. */
+    String query();
+
+    /** Every header field in the order received (one entry per value). */
+    List<NameValue> headers();
+
+    /** Every cookie the request carries, in the order received. */
+    List<NameValue> cookies();
+}
