@@ -1,0 +1,250 @@
+package io.keyhole.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyhole.AuthRequest;
+import io.keyhole.AuthResponse;
+import io.keyhole.FileId;
+import io.keyhole.HashedTree;
+import io.keyhole.backend.JsonSocketServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code keyhole serve} in a child JVM, asked by a backend on a real Unix socket in this JVM. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServeCommandTest {
+
+    static final Pattern READY = Pattern.compile(
+            "keyhole: serving (\\S+) at (http://127\\.0\\.0\\.1:(\\d+)/files/) \\((json over .+), delivery stream\\)");
+    static final byte[] KEY = "serve-test-key-0123456789abcdef!".getBytes(StandardCharsets.US_ASCII);
+    static final String ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+
+    @TempDir
+    Path dir;
+    byte[] content;
+    Path socket;
+    Path config;
+    JsonSocketServer backend;
+    final ConcurrentLinkedQueue<AuthRequest> asked = new ConcurrentLinkedQueue<>();
+    JavaProcess server;
+    String readyLine;
+    URI base;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void startServer() throws Exception {
+        HashedTree tree = new HashedTree(dir.resolve("tree"), 2);
+        tree.create();
+        content = new byte[100_000];
+        new Random(42).nextBytes(content);
+        Files.write(tree.pathOf(FileId.parse(ID)), content);
+
+        socket = dir.resolve("auth.sock");
+        backend = JsonSocketServer.start(socket, request -> {
+            asked.add(request);
+            return "alice".equals(request.authValue())
+                    ? new AuthResponse(200, "data.bin", "application/x-test", null, null, null, null, null)
+                    : AuthResponse.ofStatus(403);
+        });
+        config = writeConfig(dir.resolve("keyhole.properties"), tree.root(), socket);
+        server = JavaProcess.main("serve", "--config", config.toString());
+        readyLine = server.awaitLine(l -> l.startsWith("keyhole: serving"));
+        Matcher m = READY.matcher(readyLine);
+        assertTrue(m.matches(), readyLine);
+        base = URI.create(m.group(2));
+    }
+
+    static Path writeConfig(Path file, Path root, Path socket) throws IOException {
+        Files.writeString(file, String.join("\n",
+                "# written by ServeCommandTest",
+                "listen = 127.0.0.1:0",
+                "mount = /files/",
+                "fs-root = " + root,
+                "fs-depth = 2",
+                "unix-socket = " + socket,
+                "jwt-key = " + new String(KEY, StandardCharsets.US_ASCII),
+                "jwt-field = uid",
+                ""));
+        return file;
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @BeforeEach
+    void forget() {
+        asked.clear();
+    }
+
+    static String token(String uid) {
+        return Tokens.mint(KEY, "HS256", Map.of("uid", uid), Duration.ofMinutes(5), Instant.now());
+    }
+
+    @Test
+    void readyLineNamesRootAddressMountBackendAndDelivery() {
+        Matcher m = READY.matcher(readyLine);
+        assertTrue(m.matches(), readyLine);
+        assertEquals(dir.resolve("tree").toString(), m.group(1));
+        assertTrue(m.group(4).contains(socket.toString()), readyLine);
+        assertEquals(1, server.seen().size(), "exactly one line before serving: " + server.seen());
+    }
+
+    @Test
+    void grantedRequestGetsTheFilesExactBytes() throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(base.resolve(ID))
+                .header("Authorization", "Bearer " + token("alice")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, response.statusCode());
+        assertArrayEquals(content, response.body());
+        assertEquals("application/x-test", response.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(1, asked.size());
+        assertEquals("alice", asked.peek().authValue());
+    }
+
+    @Test
+    void rangeRequestGetsThoseBytes() throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(base.resolve(ID))
+                        .header("Authorization", "Bearer " + token("alice")).header("Range", "bytes=1000-1999").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(206, response.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(content, 1000, 2000), response.body());
+    }
+
+    @Test
+    void deniedRequestGetsTheBackendsStatus() throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(base.resolve(ID))
+                .header("Authorization", "Bearer " + token("bob")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(403, response.statusCode());
+        assertFalse(new String(response.body(), StandardCharsets.ISO_8859_1).contains("serve-test"), "no file bytes");
+    }
+
+    @Test
+    void requestWithoutTokenIsUnauthorised() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(ID)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, response.statusCode());
+        assertTrue(asked.isEmpty());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/index.html", "/file/" + ID, "/" + ID, "/filesx/" + ID, "/FILES/" + ID})
+    void pathsOutsideTheMountAreNotFound(String path) throws Exception {
+        RawResponse response = raw(path);
+        assertEquals(404, response.status(), response.text());
+        assertTrue(asked.isEmpty(), "the backend was asked about " + path);
+    }
+
+    /**
+     * Paths Jetty would reject with its own 400 unless told otherwise: the filter sees them and,
+     * as none is a valid id, answers its 404 (Cache-Control: no-store) without asking anyone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "/files/%2e%2e/%2e%2e/etc/passwd",  // encoded dot segments
+            "/files/%2E%2E%2Fetc%2Fpasswd",     // encoded dots and separators
+            "/files/0a1b%2F2c3d4e5f",           // encoded separator inside an id
+            "/files/" + ID + "%00",             // NUL after a valid id
+            "/files/%00",                        // NUL alone
+            "/files/" + ID + "%2500",           // an encoded percent sign
+            "/files//" + ID,                     // empty segment
+            "/files/" + ID + ";jsessionid=1",   // path parameter
+            "/files/0a1b2c3d%5C..%5Cx",         // encoded backslashes
+            "/files/%c0%ae%c0%ae/x",            // overlong UTF-8 dots
+            "/files/%ZZ",                        // bad percent encoding
+            "/files/%u002e%u002e",              // UTF-16 escapes
+            "/files/" + ID + "/",               // trailing slash
+            "/files/" + ID + "/..",             // a dot-dot segment after an id
+            "/files/ABCDEF0123456789",          // upper case is not an id
+            "/files/..",                         // dot-dot as the whole id
+    })
+    void oddPathsReachTheFilterAndAreNotFound(String path) throws Exception {
+        RawResponse response = raw(path);
+        assertEquals(404, response.status(), path + " -> " + response.text());
+        assertTrue(response.hasHeader("Cache-Control", "no-store"), path + " -> " + response.text());
+        assertTrue(asked.isEmpty(), "the backend was asked about " + path);
+    }
+
+    @Test
+    void sigtermStopsTheServerCleanlyWithExitCodeZero() throws Exception {
+        Path second = writeConfig(dir.resolve("second.properties"), dir.resolve("tree"), socket);
+        JavaProcess child = JavaProcess.main("serve", "--config", second.toString());
+        try {
+            Matcher m = READY.matcher(child.awaitLine(l -> l.startsWith("keyhole: serving")));
+            assertTrue(m.matches());
+            int port = Integer.parseInt(m.group(3));
+
+            assertEquals(0, child.terminate(), "exit code after SIGTERM; stderr: " + child.stderr());
+            assertEquals(List.of("keyhole: server stopped"), child.remainingLines());
+            assertEquals("", child.stderr());
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                throw new AssertionError("port " + port + " still accepts connections after the stop");
+            } catch (ConnectException expected) {
+                // nothing listens any more
+            }
+        } finally {
+            child.close();
+        }
+    }
+
+    /** A response read off a plain socket, for request lines no HTTP client would send. */
+    record RawResponse(int status, String text) {
+        boolean hasHeader(String name, String value) {
+            return text.lines().anyMatch(l -> l.equalsIgnoreCase(name + ": " + value));
+        }
+    }
+
+    RawResponse raw(String path) throws IOException {
+        try (Socket s = new Socket(base.getHost(), base.getPort())) {
+            s.setSoTimeout((int) JavaProcess.PATIENCE.toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: " + base.getAuthority()
+                    + "\r\nAuthorization: Bearer " + token("alice") + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String text = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            String statusLine = text.lines().findFirst().orElse("");
+            String[] parts = statusLine.split(" ");
+            if (parts.length < 2) {
+                throw new AssertionError("not an HTTP response: " + text);
+            }
+            return new RawResponse(Integer.parseInt(parts[1]), text);
+        }
+    }
+}
