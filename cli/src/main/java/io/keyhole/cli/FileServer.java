@@ -27,10 +27,12 @@ final class FileServer {
     private static final long STOP_TIMEOUT_MS = 10_000;
 
     /**
-     * Jetty rejects ambiguous paths ({@code %2F}, {@code %2e%2e}, empty segments, {@code ;params},
-     * NUL, bad UTF-8) with its own 400 before any filter runs. The filter's id grammar is stricter
-     * than all of these, so the server lets them through and every such path gets the filter's
-     * 404, exactly as any other id that does not exist. Raw control characters, user info and
+     * Jetty's default answers ambiguous paths ({@code %2F}, {@code %2e} segments, empty segments,
+     * {@code %25}, bad UTF-8, {@code %u} escapes) with its own 400 before any filter runs. The
+     * filter's id grammar is stricter than all of them, so they are let through and get the
+     * filter's 404 like any other id that does not exist. Jetty 12.1 still refuses an encoded NUL,
+     * a malformed percent-encoding and dot segments that climb above the root, in every mode;
+     * those end as 400 without reaching the filter. Raw control characters, user info and
      * fragments stay forbidden: no client sends them for a file.
      */
     static final UriCompliance URI_COMPLIANCE = UriCompliance.from(EnumSet.of(

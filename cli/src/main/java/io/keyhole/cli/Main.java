@@ -3,6 +3,8 @@ package io.keyhole.cli;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The {@code keyhole} command: {@code serve}, {@code init}, {@code token}, {@code demo},
@@ -37,6 +39,12 @@ public final class Main {
             Exit codes: 0 done, 1 failed, 2 wrong usage or configuration.
             """;
 
+    /**
+     * The filter announces itself at INFO when it starts; the commands print their own ready line
+     * instead. Held here because java.util.logging keeps loggers, and so their levels, only weakly.
+     */
+    private static final Logger FILTER_LOG = Logger.getLogger("io.keyhole.servlet.KeyholeFilter");
+
     private Main() {
     }
 
@@ -45,6 +53,7 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         }
+        FILTER_LOG.setLevel(Level.WARNING);
         int status = run(args, System.out, System.err);
         System.out.flush();
         if (status != OK) {

@@ -109,6 +109,9 @@ final class DemoReplay {
         assertEquals(0, demo.terminate(), "exit code after SIGTERM; stderr: " + demo.stderr());
         assertEquals(List.of("keyhole: demo stopped"), demo.remainingLines());
         assertFalse(Files.exists(dir), "the demo left " + dir + " behind");
+        // The backend's reason for denying bob is logged at INFO; nothing may go wrong.
+        assertTrue(demo.stderr().lines().allMatch(l -> l.contains(" INFO ") || l.startsWith("keyhole: port ")),
+                demo.stderr());
         return Integer.parseInt(ready.group(3));
     }
 }

@@ -106,9 +106,12 @@ final class JavaProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Sends SIGTERM (what {@link Process#destroy()} does on Unix) and returns the exit code. */
+    /**
+     * Sends SIGTERM and returns the exit code. {@link ProcessHandle#destroy()} sends the same
+     * signal as {@link Process#destroy()} but leaves the pipes open, so the last lines can be read.
+     */
     int terminate() throws InterruptedException {
-        process.destroy();
+        process.toHandle().destroy();
         return awaitExit();
     }
 
