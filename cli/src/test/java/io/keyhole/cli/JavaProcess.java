@@ -111,8 +111,17 @@ final class JavaProcess implements AutoCloseable {
      * signal as {@link Process#destroy()} but leaves the pipes open, so the last lines can be read.
      */
     int terminate() throws InterruptedException {
-        process.toHandle().destroy();
+        signalTerm();
         return awaitExit();
+    }
+
+    /** Sends SIGTERM without waiting. */
+    void signalTerm() {
+        process.toHandle().destroy();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     /** The rest of stdout, once the child has ended. */
@@ -131,10 +140,6 @@ final class JavaProcess implements AutoCloseable {
 
     String stderr() {
         return stderr.toString();
-    }
-
-    long pid() {
-        return process.pid();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.keyhole.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.AuthRequest;
@@ -28,7 +29,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +52,8 @@ class ServeCommandTest {
             "keyhole: serving (\\S+) at (http://127\\.0\\.0\\.1:(\\d+)/files/) \\((json over .+), delivery stream\\)");
     static final byte[] KEY = "serve-test-key-0123456789abcdef!".getBytes(StandardCharsets.US_ASCII);
     static final String ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    /** A user whose requests the backend holds until the test releases them. */
+    static final String SLOW = "slow-alice";
 
     @TempDir
     static Path dir;
@@ -60,6 +66,8 @@ class ServeCommandTest {
     String readyLine;
     URI base;
     final HttpClient http = HttpClient.newHttpClient();
+    final CountDownLatch slowEntered = new CountDownLatch(1);
+    final CountDownLatch slowRelease = new CountDownLatch(1);
 
     @BeforeAll
     void startServer() throws Exception {
@@ -72,7 +80,11 @@ class ServeCommandTest {
         socket = dir.resolve("auth.sock");
         backend = JsonSocketServer.start(socket, request -> {
             asked.add(request);
-            return "alice".equals(request.authValue())
+            if (SLOW.equals(request.authValue())) {
+                slowEntered.countDown();
+                awaitRelease();
+            }
+            return "alice".equals(request.authValue()) || SLOW.equals(request.authValue())
                     ? new AuthResponse(200, "data.bin", "application/x-test", null, null, null, null, null)
                     : AuthResponse.ofStatus(403);
         });
@@ -96,6 +108,17 @@ class ServeCommandTest {
                 "jwt-field = uid",
                 ""));
         return file;
+    }
+
+    private void awaitRelease() {
+        try {
+            if (!slowRelease.await(JavaProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterAll
@@ -233,8 +256,7 @@ class ServeCommandTest {
     @Test
     void sigtermStopsTheServerCleanlyWithExitCodeZero() throws Exception {
         Path second = writeConfig(dir.resolve("second.properties"), dir.resolve("tree"), socket);
-        JavaProcess child = JavaProcess.main("serve", "--config", second.toString());
-        try {
+        try (JavaProcess child = JavaProcess.main("serve", "--config", second.toString())) {
             Matcher m = READY.matcher(child.awaitLine(l -> l.startsWith("keyhole: serving")));
             assertTrue(m.matches());
             int port = Integer.parseInt(m.group(3));
@@ -242,13 +264,43 @@ class ServeCommandTest {
             assertEquals(0, child.terminate(), "exit code after SIGTERM; stderr: " + child.stderr());
             assertEquals(List.of("keyhole: server stopped"), child.remainingLines());
             assertEquals("", child.stderr());
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                throw new AssertionError("port " + port + " still accepts connections after the stop");
-            } catch (ConnectException expected) {
-                // nothing listens any more
+            assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "nothing listens any more");
+        }
+    }
+
+    @Test
+    void requestInFlightAtSigtermIsCompleted() throws Exception {
+        Path third = writeConfig(dir.resolve("third.properties"), dir.resolve("tree"), socket);
+        try (JavaProcess child = JavaProcess.main("serve", "--config", third.toString())) {
+            Matcher m = READY.matcher(child.awaitLine(l -> l.startsWith("keyhole: serving")));
+            assertTrue(m.matches());
+            int port = Integer.parseInt(m.group(3));
+
+            CompletableFuture<HttpResponse<byte[]>> pending = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(m.group(2)).resolve(ID))
+                            .header("Authorization", "Bearer " + token(SLOW)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertTrue(slowEntered.await(JavaProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS), "the backend was asked");
+
+            child.signalTerm();
+            // The stop has begun once the port refuses new connections; only then may the answer come.
+            long deadline = System.nanoTime() + JavaProcess.PATIENCE.toNanos();
+            while (true) {
+                try (Socket probe = new Socket("127.0.0.1", port)) {
+                    assertTrue(child.isAlive(), "the server ended with a request in flight");
+                    assertTrue(System.nanoTime() < deadline, "the port still accepts after " + JavaProcess.PATIENCE);
+                } catch (ConnectException refused) {
+                    break;
+                }
             }
+            slowRelease.countDown();
+
+            HttpResponse<byte[]> response = pending.get(JavaProcess.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            assertArrayEquals(content, response.body());
+            assertEquals(0, child.awaitExit(), "stderr: " + child.stderr());
         } finally {
-            child.close();
+            slowRelease.countDown();
         }
     }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,20 @@ class ServeConfigTest {
     @Test
     void missingFileIsNamed() throws Exception {
         assertRejected(dir.resolve("absent.properties"), "absent.properties");
+    }
+
+    @Test
+    void takenPortFailsNamingListen() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(dir.resolve("taken.properties"), "fs-root = " + tree
+                    + "\nunix-socket = " + dir.resolve("auth.sock") + "\nlisten = 127.0.0.1:" + taken.getLocalPort() + "\n");
+            try (JavaProcess child = JavaProcess.main("serve", "--config", config.toString())) {
+                assertEquals(1, child.awaitExit(), "stderr: " + child.stderr());
+                assertEquals("keyhole: serve: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                        + ": Address already in use; change 'listen' in " + config + "\n", child.stderr());
+            }
+        }
     }
 
     private static void assertRejected(Path config, String named) throws Exception {
