@@ -90,6 +90,13 @@ class KeyholeTest {
     }
 
     @Test
+    void anImplausibleUploadDateFallsBackToTheFilesMtime() {
+        Delivery d = decide(q -> new AuthResponse(null, null, null, null, null, null, Long.MAX_VALUE, null),
+                TestRequest.get("/" + ID));
+        assertEquals("Tue, 02 Jan 2024 03:04:05 GMT", d.header("Last-Modified"));
+    }
+
+    @Test
     void bareBackendTagsAreQuoted() {
         Delivery d = decide(q -> new AuthResponse(null, null, null, null, "abc123", null, null, null),
                 TestRequest.get("/" + ID));
