@@ -39,7 +39,7 @@ class KeyholeTomcatTest {
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("/app", base.toString());
         KeyholeTomcat.mount(context, KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
-                .authorizer(q -> AuthResponse.EMPTY).build());
+                .authorizer(q -> AuthResponse.ofStatus(200)).build());
         tomcat.start();
         try {
             HttpClient client = HttpClient.newHttpClient();
