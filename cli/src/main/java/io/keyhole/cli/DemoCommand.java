@@ -1,5 +1,6 @@
 package io.keyhole.cli;
 
+import io.keyhole.FileId;
 import io.keyhole.HashedTree;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.backend.JsonSocketServer;
@@ -45,14 +46,14 @@ final class DemoCommand {
         try {
             demo = start(dir, port, opened, err);
         } catch (Exception | Error e) {
-            closeAll(opened);
-            deleteTree(dir);
+            try {
+                cleanUp(opened, dir);
+            } catch (Exception cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
-        Shutdown.onStop("demo", out, err, () -> {
-            closeAll(opened);
-            deleteTree(dir);
-        });
+        Shutdown.onStop("demo", out, err, () -> cleanUp(opened, dir));
         print(demo, out);
         out.flush();
         demo.server().join();
@@ -67,7 +68,7 @@ final class DemoCommand {
         tree.create();
         List<DemoFiles.Sample> samples = DemoFiles.samples();
         for (DemoFiles.Sample sample : samples) {
-            Files.write(tree.pathOf(io.keyhole.FileId.parse(sample.id())), sample.bytes());
+            Files.write(tree.pathOf(FileId.parse(sample.id())), sample.bytes());
         }
 
         Path socket = dir.resolve("auth.sock");
@@ -139,11 +140,14 @@ final class DemoCommand {
         return c.toString();
     }
 
-    private static void closeAll(List<AutoCloseable> opened) throws Exception {
+    /** Closes everything opened, in order, then removes {@code dir}; tries each step even when one fails. */
+    private static void cleanUp(List<AutoCloseable> opened, Path dir) throws Exception {
         Exception first = null;
-        for (AutoCloseable c : opened) {
+        List<AutoCloseable> steps = new ArrayList<>(opened);
+        steps.add(() -> deleteTree(dir));
+        for (AutoCloseable step : steps) {
             try {
-                c.close();
+                step.close();
             } catch (Exception e) {
                 if (first == null) {
                     first = e;
