@@ -287,7 +287,7 @@ class ServeCommandTest {
             long deadline = System.nanoTime() + JavaProcess.PATIENCE.toNanos();
             while (true) {
                 try (Socket probe = new Socket("127.0.0.1", port)) {
-                    assertTrue(child.isAlive(), "the server ended with a request in flight");
+                    assertTrue(probe.isConnected() && child.isAlive(), "the server ended with a request in flight");
                     assertTrue(System.nanoTime() < deadline, "the port still accepts after " + JavaProcess.PATIENCE);
                 } catch (ConnectException refused) {
                     break;
