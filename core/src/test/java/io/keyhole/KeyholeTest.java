@@ -172,6 +172,22 @@ class KeyholeTest {
         assertEquals(10, send.contentLength());
     }
 
+    /** Paths that are not ids are 404 before the backend is asked. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "/abcdef0123456789\u0000", "/\u0000abcdef0123456789", "/abcdef0123456789%00", "/%2e%2e/abcdef0123456789",
+        "/../abcdef0123456789", "/ab/../abcdef0123456789", "/abcdef0123456789/", "/ABCDEF0123456789",
+        "/abcdef0123456789.", "/abcdef0123456789..x", "/.abcdef0123456789", "/abcdef 0123456789", "/"})
+    void nonIdsAreNotFoundWithoutAsking(String path) {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Delivery d = decide(q -> {
+            asked.incrementAndGet();
+            return AuthResponse.ofStatus(200);
+        }, TestRequest.get(path));
+        assertEquals(404, d.status(), path);
+        assertEquals(0, asked.get(), path);
+    }
+
     @Test
     void idsShorterThanTheTreeDepthAreNotFound() {
         assertEquals(404, decide(q -> AuthResponse.ofStatus(200), TestRequest.get("/a")).status());
@@ -180,15 +196,17 @@ class KeyholeTest {
     /** No existence oracle: a denied request causes no file-system operation at all. */
     @Test
     void aDeniedRequestLeavesTheTreeUntouched() {
-        try (RecordingFileSystem fs = RecordingFileSystem.wrap(root)) {
-            Keyhole k = new Keyhole(KeyholeConfig.builder().fsRoot(fs.root()).fsDepth(2)
+        RecordingFileSystem fs = new RecordingFileSystem();
+        Path recorded = fs.path(root);
+        {
+            Keyhole k = new Keyhole(KeyholeConfig.builder().fsRoot(recorded).fsDepth(2)
                     .authorizer(q -> AuthResponse.ofStatus(403)).build());
             fs.clear();
             assertEquals(403, k.decide(TestRequest.get("/" + ID)).status());
             assertEquals(404, k.decide(TestRequest.get("/../" + ID)).status());
             assertEquals(java.util.List.of(), fs.operations());
 
-            Keyhole granting = new Keyhole(KeyholeConfig.builder().fsRoot(fs.root()).fsDepth(2)
+            Keyhole granting = new Keyhole(KeyholeConfig.builder().fsRoot(recorded).fsDepth(2)
                     .authorizer(q -> AuthResponse.ofStatus(200)).build());
             fs.clear();
             assertEquals(200, granting.decide(TestRequest.get("/" + ID)).status());
