@@ -1,39 +1,250 @@
 package io.keyhole.backend;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.keyhole.AuthRequest;
+import io.keyhole.AuthResponse;
+import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
+import io.keyhole.FileId;
+import io.keyhole.NameValue;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The backend side of the JSON-over-Unix-socket exchange, for authorisation backends written in
- * Java: accepts connections on a stream socket, reads each question to EOF, asks a
+ * Java: accepts connections on a stream socket, reads each question to EOF, asks an
  * {@link Authorizer} and writes its answer in the module's JSON, then closes. Understands
- * requests of both field generations.
+ * requests of both field generations ({@code uri}/{@code jwt_value} and
+ * {@code file_id}/{@code auth_value}/{@code http_method}).
  */
 public final class JsonSocketServer implements AutoCloseable {
 
-    private JsonSocketServer() {
-        throw new UnsupportedOperationException("pending");
+    private static final System.Logger LOG = System.getLogger(JsonSocketServer.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A question is a few hundred bytes; anything far larger is not one. */
+    private static final int MAX_QUESTION_BYTES = 1 << 20;
+
+    private final Path socket;
+    private final Authorizer handler;
+    private final ServerSocketChannel server;
+    private final ExecutorService workers;
+    private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private JsonSocketServer(Path socket, Authorizer handler, ServerSocketChannel server) {
+        this.socket = socket;
+        this.handler = handler;
+        this.server = server;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "keyhole-backend-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.acceptor = new Thread(this::acceptLoop, "keyhole-backend-accept " + socket);
+        this.acceptor.setDaemon(true);
     }
 
     /**
-     * Binds {@code socket} (replacing a stale socket file) and starts serving on daemon threads.
+     * Binds {@code socket} (replacing a stale socket file, never a regular file) and starts
+     * serving on daemon threads.
      *
      * @param handler answers each question; an exception it throws closes that connection
      *                without an answer (the caller sees a backend failure)
+     * @throws IOException when the socket cannot be bound, e.g. a non-socket file is in the way
      */
     public static JsonSocketServer start(Path socket, Authorizer handler) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(handler, "handler");
+        Path path = socket.toAbsolutePath();
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isOther()) {
+                throw new IOException(path + " exists and is not a socket; refusing to replace it");
+            }
+            Files.delete(path);
+        }
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(path), 128);
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("cannot bind " + path + ": " + e.getMessage(), e);
+        }
+        JsonSocketServer s = new JsonSocketServer(path, handler, channel);
+        s.acceptor.start();
+        return s;
     }
 
     /** The socket path served. */
     public Path socket() {
-        throw new UnsupportedOperationException("pending");
+        return socket;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.log(Level.WARNING, "accept failed on " + socket, e);
+                }
+                return;
+            }
+            open.add(client);
+            try {
+                workers.execute(() -> serve(client));
+            } catch (RuntimeException e) {
+                open.remove(client);
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private void serve(SocketChannel client) {
+        try (client) {
+            byte[] question = readToEof(client);
+            AuthResponse answer = handler.authorize(decode(question));
+            ByteBuffer out = ByteBuffer.wrap(encode(answer));
+            while (out.hasRemaining()) {
+                client.write(out);
+            }
+        } catch (AuthorizationException | RuntimeException e) {
+            LOG.log(Level.WARNING, "no answer given on " + socket + ": " + e.getMessage());
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.log(Level.DEBUG, "connection on " + socket + " failed: " + e.getMessage());
+            }
+        } finally {
+            open.remove(client);
+        }
+    }
+
+    private static byte[] readToEof(SocketChannel client) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream(512);
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (client.read(buf) >= 0) {
+            all.write(buf.array(), 0, buf.position());
+            buf.clear();
+            if (all.size() > MAX_QUESTION_BYTES) {
+                throw new IOException("question larger than " + MAX_QUESTION_BYTES + " bytes");
+            }
+        }
+        return all.toByteArray();
+    }
+
+    /** Reads a question of either field generation. */
+    static AuthRequest decode(byte[] question) throws IOException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(question);
+        } catch (JsonProcessingException e) {
+            throw new IOException("question is not JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new IOException("question is not a JSON object");
+        }
+        String uri = text(root, "uri");
+        String fileId = text(root, "file_id");
+        if (fileId == null && uri != null) {
+            fileId = uri.substring(uri.lastIndexOf('/') + 1);
+        }
+        if (fileId == null || !FileId.isValid(fileId)) {
+            throw new IOException("question names no valid file id");
+        }
+        String authValue = text(root, "auth_value");
+        if (authValue == null) {
+            authValue = text(root, "jwt_value");
+        }
+        String method = text(root, "http_method");
+        return new AuthRequest(uri != null ? uri : "/" + fileId, FileId.parse(fileId),
+                method != null ? method : "GET", authValue, pairs(root.get("headers")), pairs(root.get("cookies")));
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    private static List<NameValue> pairs(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            return null;
+        }
+        List<NameValue> out = new ArrayList<>(array.size());
+        for (JsonNode pair : array) {
+            String name = text(pair, "name");
+            String value = text(pair, "value");
+            if (name != null && value != null) {
+                out.add(new NameValue(name, value));
+            }
+        }
+        return out;
+    }
+
+    /** Writes an answer with the module's field names, leaving out what is absent. */
+    static byte[] encode(AuthResponse answer) throws JsonProcessingException {
+        ObjectNode node = JSON.createObjectNode();
+        if (answer.status() != null) node.put("status", answer.status());
+        if (answer.filename() != null) node.put("filename", answer.filename());
+        if (answer.contentType() != null) node.put("content_type", answer.contentType());
+        if (answer.contentDisposition() != null) node.put("content_disposition", answer.contentDisposition());
+        if (answer.etag() != null) node.put("etag", answer.etag());
+        if (answer.length() != null) node.put("length", answer.length());
+        if (answer.uploadDate() != null) node.put("upload_date", answer.uploadDate());
+        if (answer.error() != null) node.put("error", answer.error());
+        return JSON.writeValueAsBytes(node);
     }
 
     /** Stops accepting, closes open connections, removes the socket file. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("pending");
+        closed = true;
+        closeQuietly(server);
+        for (SocketChannel c : open) {
+            closeQuietly(c);
+        }
+        workers.shutdownNow();
+        try {
+            acceptor.join(1000);
+            Files.deleteIfExists(socket);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot remove " + socket + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "close failed: " + e.getMessage());
+        }
     }
 }

@@ -1,39 +1,135 @@
 package io.keyhole.servlet;
 
+import io.keyhole.Delivery;
+import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.NameValue;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Serves authorised files below a mount. Configure it with init-params (the keys of
  * {@link KeyholeConfig.Builder#KEYS}) in {@code web.xml}, or hand it a {@link KeyholeConfig}
  * built in code. Requests outside the mount go down the chain untouched.
+ *
+ * <p>The filter only translates: it shows the request to {@link Keyhole#decide} and renders the
+ * {@link Delivery} it gets back.
  */
 public final class KeyholeFilter implements Filter {
 
+    private static final System.Logger LOG = System.getLogger(KeyholeFilter.class.getName());
+
+    private final KeyholeConfig given;
+    private volatile Keyhole keyhole;
+    private volatile Renderer renderer;
+
     /** For containers that instantiate the filter and call {@link #init} with init-params. */
     public KeyholeFilter() {
-        throw new UnsupportedOperationException("pending");
+        this.given = null;
     }
 
     /** For code that builds the configuration itself (Spring, embedded containers). */
     public KeyholeFilter(KeyholeConfig config) {
-        throw new UnsupportedOperationException("pending");
+        this.given = Objects.requireNonNull(config, "config");
     }
 
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {
-        throw new UnsupportedOperationException("pending");
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String name : Collections.list(filterConfig.getInitParameterNames())) {
+            params.put(name, filterConfig.getInitParameter(name));
+        }
+        KeyholeConfig config;
+        if (given != null) {
+            if (!params.isEmpty()) {
+                throw new ServletException("Keyhole filter '" + filterConfig.getFilterName()
+                        + "' was given a KeyholeConfig and init-params " + params.keySet() + "; use one or the other");
+            }
+            config = given;
+        } else {
+            try {
+                config = KeyholeConfig.fromProperties(params);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new ServletException("Keyhole filter '" + filterConfig.getFilterName()
+                        + "' is misconfigured: " + e.getMessage(), e);
+            }
+        }
+        start(config);
+    }
+
+    private void start(KeyholeConfig config) {
+        this.renderer = config.delivery().offloaded()
+                ? new OffloadRenderer(config.delivery(), config.accelPrefix())
+                : new StreamRenderer();
+        this.keyhole = new Keyhole(config);
+        LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4}",
+                config.mount(), config.tree().root(), config.tree().depth(), config.backend(), renderer.name());
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        throw new UnsupportedOperationException("pending");
+        if (!(request instanceof HttpServletRequest req) || !(response instanceof HttpServletResponse res)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Keyhole k = keyhole;
+        if (k == null) {
+            if (given == null) {
+                throw new ServletException("Keyhole filter used before init()");
+            }
+            synchronized (this) {
+                if (keyhole == null) {
+                    start(given);
+                }
+            }
+            k = keyhole;
+        }
+        Delivery delivery;
+        try {
+            delivery = k.decide(new ServletRequestView(req));
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Keyhole failed to decide " + req.getMethod() + " " + req.getRequestURI(), e);
+            delivery = new Delivery.Reply(500, java.util.List.of(new NameValue("Cache-Control", "no-store")),
+                    "internal error");
+        }
+        if (delivery instanceof Delivery.Pass) {
+            chain.doFilter(request, response);
+        } else if (delivery instanceof Delivery.Send send) {
+            renderer.render(send, req, res);
+        } else if (delivery instanceof Delivery.Reply reply) {
+            renderReply(reply, req, res);
+        }
+    }
+
+    private static void renderReply(Delivery.Reply reply, HttpServletRequest req, HttpServletResponse res)
+            throws IOException {
+        res.setStatus(reply.status());
+        for (NameValue h : reply.headers()) {
+            res.addHeader(h.name(), h.value());
+        }
+        if (reply.message() == null || reply.status() == 304) {
+            return;
+        }
+        byte[] body = (reply.message() + "\n").getBytes(StandardCharsets.UTF_8);
+        res.setHeader("Content-Type", "text/plain;charset=utf-8");
+        res.setHeader("X-Content-Type-Options", "nosniff");
+        res.setContentLength(body.length);
+        if (!req.getMethod().equals("HEAD")) {
+            res.getOutputStream().write(body);
+        }
     }
 }

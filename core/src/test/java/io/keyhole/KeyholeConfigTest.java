@@ -1,0 +1,122 @@
+package io.keyhole;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Text configuration: every bad value is refused with a message naming the key. */
+class KeyholeConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private Map<String, String> minimal() {
+        Map<String, String> p = new HashMap<>();
+        p.put("fs-root", dir.toString());
+        p.put("unix-socket", dir.resolve("auth.sock").toString());
+        return p;
+    }
+
+    @Test
+    void defaults() {
+        KeyholeConfig c = KeyholeConfig.fromProperties(minimal());
+        assertEquals(4, c.tree().depth());
+        assertEquals("/", c.mount());
+        assertEquals(DeliveryMode.STREAM, c.delivery());
+        assertEquals("private", c.cacheControl());
+        assertEquals(16, c.maxRanges());
+        assertFalse(c.extended());
+        assertEquals(null, c.jwt());
+        assertEquals("json over unix:" + dir.resolve("auth.sock"), c.backend());
+    }
+
+    @Test
+    void extendedJsonForwardsTheSeedsThreeHeadersAndCookies() {
+        Map<String, String> p = minimal();
+        p.put("json-extended", "yes");
+        p.put("json-extra-headers", "X-Tenant, if-none-match");
+        KeyholeConfig c = KeyholeConfig.fromProperties(p);
+        assertEquals(java.util.List.of("Authorization", "If-None-Match", "If-Modified-Since", "X-Tenant"),
+                c.forwardedHeaders());
+        assertTrue(c.forwardCookies());
+    }
+
+    @Test
+    void jwtKeyFromAFile() throws Exception {
+        Path key = Files.writeString(dir.resolve("jwt.key"), "0123456789abcdef0123456789abcdef\n");
+        Map<String, String> p = minimal();
+        p.put("jwt-key", "file:" + key);
+        p.put("jwt-field", "uid");
+        p.put("jwt-cookie", "auth");
+        KeyholeConfig c = KeyholeConfig.fromProperties(p);
+        assertTrue(c.jwt() != null);
+        assertEquals(new io.keyhole.auth.TokenSource.Cookie("auth"), c.tokenSource());
+    }
+
+    @Test
+    void durationsInNginxStyle() {
+        assertEquals(Duration.ofMillis(250), KeyholeConfig.Builder.duration("k", "250ms"));
+        assertEquals(Duration.ofSeconds(5), KeyholeConfig.Builder.duration("k", "5s"));
+        assertEquals(Duration.ofSeconds(7), KeyholeConfig.Builder.duration("k", "7"));
+        assertEquals(Duration.ofMinutes(2), KeyholeConfig.Builder.duration("k", "2m"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "fs-depth        | 0            | fs-depth must be 1..8",
+        "fs-depth        | four         | fs-depth must be a whole number",
+        "request-type    | xml          | request-type must be one of json",
+        "transport-type  | carrier-pigeon | transport-type must be one of unix",
+        "delivery        | ftp          | delivery must be one of stream, x-accel-redirect, x-sendfile",
+        "json-extended   | maybe        | json-extended must be yes or no",
+        "auth-timeout    | 5 seconds    | auth-timeout must be a duration such as 500ms",
+        "auth-timeout    | 0            | auth-timeout must be a positive duration",
+        "max-ranges      | 0            | max-ranges must be 1..1000",
+        "mount           | files        | mount must be an absolute URL path",
+        "mount           | /a/../b/     | mount must be an absolute URL path",
+        "jwt-algorithm   | RS256        | jwt-algorithm must be one of HS256, HS384, HS512",
+        "jwt-field       | uid          | need jwt-key",
+        "jwt-header      | X Bad        | jwt-header: 'X Bad' is not a valid header or cookie name",
+        "jwt-key         | file:/nonexistent/key | jwt-key: cannot read the key file",
+        "delivery        | x-accel-redirect | needs accel-prefix",
+        "fs-rot          | /tmp         | unknown configuration key 'fs-rot'",
+    })
+    void refusesBadValuesNamingTheKey(String key, String value, String message) {
+        Map<String, String> p = minimal();
+        p.put(key, value);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeyholeConfig.fromProperties(p));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void fsRootIsRequired() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> KeyholeConfig.fromProperties(Map.of("unix-socket", "/x.sock")));
+        assertTrue(e.getMessage().startsWith("fs-root is required"), e.getMessage());
+    }
+
+    @Test
+    void aSettingMayBeMadeOnlyOnce() {
+        KeyholeConfig.Builder b = KeyholeConfig.builder().fsDepth(2);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.fsDepth(3));
+        assertEquals("'fs-depth' was already set", e.getMessage());
+    }
+
+    @Test
+    void anAuthorizerInCodeExcludesTheSocketSettings() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeyholeConfig.builder()
+                .fsRoot(dir).unixSocket(dir.resolve("a.sock")).authorizer(q -> AuthResponse.EMPTY).build());
+        assertTrue(e.getMessage().contains("drop request-type, transport-type and unix-socket"), e.getMessage());
+    }
+}

@@ -1,0 +1,150 @@
+package io.keyhole;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyhole.testing.RecordingFileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The decision alone, with an in-process authoriser: what each answer of the backend becomes. */
+class KeyholeTest {
+
+    static final String ID = "abcdef0123456789";
+
+    @TempDir
+    Path root;
+    Path file;
+    final AtomicReference<Authorizer> backend = new AtomicReference<>();
+
+    @BeforeEach
+    void tree() throws Exception {
+        file = new HashedTree(root, 2).pathOf(FileId.parse(ID));
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "0123456789");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2024-01-02T03:04:05.678Z")));
+    }
+
+    private Delivery decide(Authorizer authorizer, TestRequest request) {
+        Keyhole k = new Keyhole(KeyholeConfig.builder().fsRoot(root).fsDepth(2).authorizer(authorizer).build());
+        return k.decide(request);
+    }
+
+    static Stream<Arguments> answers() {
+        return Stream.of(
+                // no status: the file is served if found (seed: "file will be served if found")
+                Arguments.of(AuthResponse.EMPTY, 200),
+                Arguments.of(AuthResponse.ofStatus(200), 200),
+                Arguments.of(AuthResponse.ofStatus(304), 304),
+                Arguments.of(AuthResponse.ofStatus(401), 401),
+                Arguments.of(AuthResponse.ofStatus(403), 403),
+                Arguments.of(AuthResponse.ofStatus(404), 404),
+                Arguments.of(AuthResponse.ofStatus(410), 410),
+                Arguments.of(AuthResponse.ofStatus(500), 500),
+                // a redirect or informational status is no decision: fail closed
+                Arguments.of(AuthResponse.ofStatus(302), 502),
+                Arguments.of(AuthResponse.ofStatus(100), 502),
+                Arguments.of(AuthResponse.ofStatus(206), 502));
+    }
+
+    @ParameterizedTest(name = "backend status {0} → {1}")
+    @MethodSource("answers")
+    void backendStatusMapping(AuthResponse answer, int expected) {
+        assertEquals(expected, decide(q -> answer, TestRequest.get("/" + ID)).status());
+    }
+
+    @Test
+    void backendFailuresFailClosed() {
+        assertEquals(503, decide(q -> {
+            throw new AuthorizationException(AuthorizationException.Kind.UNAVAILABLE, "test", 0, "down");
+        }, TestRequest.get("/" + ID)).status());
+        assertEquals(504, decide(q -> {
+            throw new AuthorizationException(AuthorizationException.Kind.TIMEOUT, "test", 5, "slow");
+        }, TestRequest.get("/" + ID)).status());
+        assertEquals(502, decide(q -> {
+            throw new IllegalStateException("bug in the authoriser");
+        }, TestRequest.get("/" + ID)).status());
+        assertEquals(502, decide(q -> null, TestRequest.get("/" + ID)).status());
+    }
+
+    @Test
+    void derivesAStrongTagWhenTheBackendGivesNoneOrTheSharedDefault() {
+        Delivery d = decide(q -> new AuthResponse(null, null, null, null,
+                "00000000000000000000000000000000", null, null, null), TestRequest.get("/" + ID));
+        String tag = d.header("ETag");
+        assertEquals("\"a-" + Long.toHexString(Instant.parse("2024-01-02T03:04:05.678Z").toEpochMilli()) + "\"", tag);
+        assertEquals("Tue, 02 Jan 2024 03:04:05 GMT", d.header("Last-Modified"));
+        assertEquals("application/octet-stream", d.header("Content-Type"));
+        assertEquals("inline; filename=\"file\"", d.header("Content-Disposition"));
+    }
+
+    @Test
+    void bareBackendTagsAreQuoted() {
+        Delivery d = decide(q -> new AuthResponse(null, null, null, null, "abc123", null, null, null),
+                TestRequest.get("/" + ID));
+        assertEquals("\"abc123\"", d.header("ETag"));
+    }
+
+    @Test
+    void controlCharactersInTheBackendsTypeNeverReachAHeader() {
+        Delivery d = decide(q -> new AuthResponse(null, "x\r\nSet-Cookie: a=b", "text/html\r\nSet-Cookie: a=b",
+                null, null, null, null, null), TestRequest.get("/" + ID));
+        assertEquals("application/octet-stream", d.header("Content-Type"));
+        for (NameValue h : d.headers()) {
+            assertTrue(h.value().chars().noneMatch(c -> c == '\r' || c == '\n'), h.toString());
+        }
+    }
+
+    @Test
+    void theFilesOwnSizeFramesTheBodyWhateverTheBackendClaims() {
+        Delivery d = decide(q -> new AuthResponse(null, null, null, null, null, 999_999L, null, null),
+                TestRequest.get("/" + ID));
+        Delivery.Send send = assertInstanceOf(Delivery.Send.class, d);
+        assertEquals(10, send.contentLength());
+        assertEquals("10", send.header("Content-Length"));
+    }
+
+    @Test
+    void headIsBodilessAndIgnoresRange() {
+        Delivery d = decide(q -> AuthResponse.EMPTY, TestRequest.get("/" + ID, "Range: bytes=0-1").withMethod("HEAD"));
+        Delivery.Send send = assertInstanceOf(Delivery.Send.class, d);
+        assertEquals(200, send.status());
+        assertTrue(send.bodiless());
+        assertEquals(10, send.contentLength());
+    }
+
+    @Test
+    void idsShorterThanTheTreeDepthAreNotFound() {
+        assertEquals(404, decide(q -> AuthResponse.EMPTY, TestRequest.get("/a")).status());
+    }
+
+    /** No existence oracle: a denied request causes no file-system operation at all. */
+    @Test
+    void aDeniedRequestLeavesTheTreeUntouched() {
+        try (RecordingFileSystem fs = RecordingFileSystem.wrap(root)) {
+            Keyhole k = new Keyhole(KeyholeConfig.builder().fsRoot(fs.root()).fsDepth(2)
+                    .authorizer(q -> AuthResponse.ofStatus(403)).build());
+            fs.clear();
+            assertEquals(403, k.decide(TestRequest.get("/" + ID)).status());
+            assertEquals(404, k.decide(TestRequest.get("/../" + ID)).status());
+            assertEquals(java.util.List.of(), fs.operations());
+
+            Keyhole granting = new Keyhole(KeyholeConfig.builder().fsRoot(fs.root()).fsDepth(2)
+                    .authorizer(q -> AuthResponse.EMPTY).build());
+            fs.clear();
+            assertEquals(200, granting.decide(TestRequest.get("/" + ID)).status());
+            assertTrue(!fs.operations().isEmpty(), "the recorder must see a granted request's look-up");
+        }
+    }
+}

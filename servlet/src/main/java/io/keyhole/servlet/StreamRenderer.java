@@ -1,0 +1,80 @@
+package io.keyhole.servlet;
+
+import io.keyhole.Delivery;
+import io.keyhole.NameValue;
+import io.keyhole.http.ByteRange;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * Streams the file through the servlet output stream. Portable to every container; it copies
+ * through a fixed-size buffer, so memory stays flat whatever the file's size.
+ */
+final class StreamRenderer implements Renderer {
+
+    private static final int BUFFER = 64 * 1024;
+
+    @Override
+    public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setStatus(send.status());
+        for (NameValue h : send.headers()) {
+            if (h.name().equalsIgnoreCase("Content-Length")) {
+                response.setContentLengthLong(send.contentLength());
+            } else {
+                response.addHeader(h.name(), h.value());
+            }
+        }
+        if (send.bodiless()) {
+            return;
+        }
+        try (FileChannel file = FileChannel.open(send.file().path(), StandardOpenOption.READ)) {
+            OutputStream out = response.getOutputStream();
+            List<ByteRange> ranges = send.ranges();
+            if (ranges.isEmpty()) {
+                copy(file, 0, send.file().size(), out);
+            } else if (send.multipart() == null) {
+                copy(file, ranges.get(0).first(), ranges.get(0).length(), out);
+            } else {
+                for (int i = 0; i < ranges.size(); i++) {
+                    out.write(send.multipart().partHeader(i));
+                    copy(file, ranges.get(i).first(), ranges.get(i).length(), out);
+                }
+                out.write(send.multipart().closing());
+            }
+        }
+    }
+
+    /**
+     * Copies {@code count} bytes from {@code position}. A file that shrank since it was
+     * located ends the response early rather than padding it: the client sees a short body.
+     */
+    private static void copy(FileChannel file, long position, long count, OutputStream out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER, Math.max(count, 1)));
+        long left = count;
+        long at = position;
+        while (left > 0) {
+            buffer.clear();
+            if (left < buffer.capacity()) {
+                buffer.limit((int) left);
+            }
+            int n = file.read(buffer, at);
+            if (n < 0) {
+                throw new IOException(file + " ended " + left + " bytes early");
+            }
+            out.write(buffer.array(), 0, n);
+            at += n;
+            left -= n;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "stream";
+    }
+}

@@ -1,0 +1,123 @@
+package io.keyhole.servlet;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Sends a request exactly as written and reads the response bytes as they arrive, so tests see
+ * what went over the wire (no client normalising paths or headers).
+ */
+final class RawHttp {
+
+    private RawHttp() {
+    }
+
+    /** A parsed response. */
+    record Response(int status, List<String[]> headers, byte[] body) {
+
+        String header(String name) {
+            for (String[] h : headers) {
+                if (h[0].equalsIgnoreCase(name)) {
+                    return h[1];
+                }
+            }
+            return null;
+        }
+
+        List<String> headerNames() {
+            return headers.stream().map(h -> h[0].toLowerCase(Locale.ROOT)).toList();
+        }
+
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Sends {@code head} (request line and headers, lines separated by \n, no final blank line)
+     * with {@code Connection: close} and reads until the server closes.
+     */
+    static Response send(int port, String head) throws IOException {
+        String request = head.strip().replace("\n", "\r\n") + "\r\nConnection: close\r\n\r\n";
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return parse(socket.getInputStream().readAllBytes(), head.startsWith("HEAD "));
+        }
+    }
+
+    /** GET (or another method) of {@code target} with extra header lines. */
+    static Response request(int port, String method, String target, String... headers) throws IOException {
+        StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\nHost: 127.0.0.1\n");
+        for (String h : headers) {
+            head.append(h).append('\n');
+        }
+        return send(port, head.toString());
+    }
+
+    static Response parse(byte[] raw, boolean head) throws IOException {
+        int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        if (end < 0) {
+            throw new IOException("no complete response head in " + raw.length + " bytes");
+        }
+        String[] lines = new String(raw, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        List<String[]> headers = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.add(new String[] {lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()});
+        }
+        byte[] rest = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+        Response r = new Response(status, headers, rest);
+        if ("chunked".equalsIgnoreCase(r.header("Transfer-Encoding"))) {
+            return new Response(status, headers, dechunk(rest));
+        }
+        return r;
+    }
+
+    private static byte[] dechunk(byte[] in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InputStream s = new java.io.ByteArrayInputStream(in);
+        while (true) {
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = s.read()) != '\n') {
+                if (c < 0) {
+                    throw new IOException("truncated chunked body");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            int size = Integer.parseInt(line.toString().split(";")[0].trim(), 16);
+            if (size == 0) {
+                return out.toByteArray();
+            }
+            out.write(s.readNBytes(size));
+            s.read();
+            s.read();
+        }
+    }
+
+    static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
