@@ -130,7 +130,8 @@ class XAccelNginxTest {
         assertArrayEquals(report, response.body());
         assertEquals(String.valueOf(report.length), header(response, "Content-Length"));
         assertEquals("application/pdf", header(response, "Content-Type"), "the backend's type, not nginx's guess");
-        assertEquals("nosniff", header(response, "X-Content-Type-Options"));
+        assertEquals("private", header(response, "Cache-Control"), "Keyhole's default, kept by nginx");
+        assertEquals("nosniff", header(response, "X-Content-Type-Options"), "set by x-accel.conf");
         assertEquals(null, header(response, "X-Accel-Redirect"), "nginx consumes the header");
     }
 
