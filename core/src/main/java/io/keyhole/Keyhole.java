@@ -35,6 +35,8 @@ public final class Keyhole {
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
     private static final String DEFAULT_FILENAME = "file";
     private static final Delivery PASS = new Delivery.Pass();
+    /** 9999-12-31T23:59:59Z, the last instant an IMF-fixdate can express. */
+    private static final long LATEST_HTTP_DATE = 253_402_300_799L;
 
     private final KeyholeConfig config;
 
@@ -83,7 +85,8 @@ public final class Keyhole {
 
         // 3 authorise
         AuthRequest question = new AuthRequest(path, id, method, authValue,
-                config.extended() ? forwardedHeaders(request) : null,
+                config.forwardAllHeaders() ? request.headers()
+                        : config.forwardedHeaders().isEmpty() ? null : forwardedHeaders(request),
                 config.forwardCookies() ? request.cookies() : null);
         AuthResponse answer;
         try {
@@ -98,7 +101,13 @@ public final class Keyhole {
         if (answer.error() != null) {
             LOG.log(Level.INFO, "backend said for {0}: {1}", id, answer.error());
         }
-        if (!answer.grants()) {
+        if (answer.status() == null) {
+            boolean empty = answer.carriesNoMetadata()
+                    || answer.authValue() != null && !answer.authValue().equals(authValue);
+            if (!config.downloadMatrix().allows(authValue != null, empty)) {
+                return reply(403, "forbidden");
+            }
+        } else if (answer.status() != 200) {
             return refusal(id, answer);
         }
 
@@ -120,9 +129,8 @@ public final class Keyhole {
             LOG.log(Level.WARNING, "backend says {0} has {1} bytes, the file has {2}; sending the file''s size",
                     id, answer.length(), file.size());
         }
-        Instant lastModified = answer.uploadDate() != null
-                ? Instant.ofEpochSecond(answer.uploadDate())
-                : file.lastModified().truncatedTo(ChronoUnit.SECONDS);
+        Instant lastModified = uploadDateOf(answer.uploadDate(), id)
+                .orElse(file.lastModified().truncatedTo(ChronoUnit.SECONDS));
         EntityTag etag = etagOf(answer.etag(), file);
         Representation representation = new Representation(file.size(), lastModified, etag);
         // An offloading front server applies Range itself, to the file it sends.
@@ -199,6 +207,19 @@ public final class Keyhole {
             }
         }
         return out;
+    }
+
+    /** The backend's upload date, when it is one an HTTP-date can carry (years 1970..9999). */
+    private static Optional<Instant> uploadDateOf(Long seconds, FileId id) {
+        if (seconds == null) {
+            return Optional.empty();
+        }
+        if (seconds < 0 || seconds > LATEST_HTTP_DATE) {
+            LOG.log(Level.WARNING, "ignoring the backend''s upload_date {0} for {1}: not a plausible Unix time",
+                    seconds, id);
+            return Optional.empty();
+        }
+        return Optional.of(Instant.ofEpochSecond(seconds));
     }
 
     private static EntityTag etagOf(String fromBackend, StoredFile file) {

@@ -1,7 +1,6 @@
 package io.keyhole.http;
 
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * What the precondition and range engine needs to know of the selected representation.
