@@ -57,7 +57,9 @@ class SampleBackendTest {
 
     @AfterAll
     static void stop() {
-        server.close();
+        if (server != null) {
+            server.close();
+        }
     }
 
     private static AuthResponse ask(String id, String uid) throws Exception {

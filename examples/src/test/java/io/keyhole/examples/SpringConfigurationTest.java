@@ -89,9 +89,15 @@ class SpringConfigurationTest {
 
     @AfterAll
     static void stop() throws Exception {
-        jetty.stop();
-        spring.close();
-        backend.close();
+        if (jetty != null) {
+            jetty.stop();
+        }
+        if (spring != null) {
+            spring.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
     }
 
     @Test

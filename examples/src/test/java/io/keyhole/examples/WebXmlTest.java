@@ -79,8 +79,12 @@ class WebXmlTest {
 
     @AfterAll
     static void undeploy() throws Exception {
-        jetty.stop();
-        backend.close();
+        if (jetty != null) {
+            jetty.stop();
+        }
+        if (backend != null) {
+            backend.close();
+        }
     }
 
     @Test
