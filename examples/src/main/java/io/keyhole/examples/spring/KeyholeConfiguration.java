@@ -32,7 +32,7 @@ public class KeyholeConfiguration {
 
     /**
      * Ahead of Spring Security's filter chain (order -100): file requests carry their own token
-     * and are authorised by Keyhole's backend, so the application's session rules should not
+     * and are authorised by Keyhole's backend, so the application's own security rules should not
      * see them first.
      */
     public static final int ORDER = -110;
