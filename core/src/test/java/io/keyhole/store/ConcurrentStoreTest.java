@@ -23,6 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,5 +118,36 @@ class ConcurrentStoreTest {
         assertTrue(check.isClean(), check.problems().toString());
         System.out.printf("%d stores from %d threads in %d ms (%d took a counter suffix)%n",
                 STORES, THREADS, elapsedMs, suffixed);
+    }
+
+    /**
+     * Deleting thousands of freshly flushed files one by one takes ext4 longer than writing them
+     * took from many threads; removing them from as many threads keeps the test short.
+     */
+    @AfterEach
+    void removeTheTreeInParallel() throws Exception {
+        List<Path> leaves;
+        try (Stream<Path> all = Files.walk(dir, 2)) {
+            leaves = all.filter(p -> dir.relativize(p).getNameCount() == 2 && Files.isDirectory(p)).toList();
+        }
+        ExecutorService executor = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Callable<Void>> deletions = new ArrayList<>();
+            for (Path leaf : leaves) {
+                deletions.add(() -> {
+                    try (Stream<Path> files = Files.list(leaf)) {
+                        for (Path file : files.toList()) {
+                            Files.delete(file);
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (Future<Void> done : executor.invokeAll(deletions)) {
+                done.get();
+            }
+        } finally {
+            executor.shutdownNow();
+        }
     }
 }
