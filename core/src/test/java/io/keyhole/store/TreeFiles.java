@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
-/** Test helpers: what is in a tree, content hashes, and input streams that fail or wait. */
+/** For the tests: what is in a tree, content hashes, and input streams that fail or wait. */
 final class TreeFiles {
 
     private TreeFiles() {
