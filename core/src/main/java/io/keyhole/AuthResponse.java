@@ -4,8 +4,8 @@ package io.keyhole;
  * The backend's answer: a decision and the file's metadata. Every field is optional
  * ({@code null} when the backend did not send it).
  *
- * @param status             an HTTP status; {@code null} or 200 grants; 304 answers "not modified";
- *                           anything else is relayed as the denial status
+ * @param status             an HTTP status: 200 grants; 304 answers "not modified"; a 4xx or 5xx is
+ *                           relayed as the denial; {@code null} leaves it to the {@link AuthMatrix}
  * @param filename           name to present to the user (default {@code file})
  * @param contentType        media type (default {@code application/octet-stream})
  * @param contentDisposition {@code attachment} or anything else for inline
@@ -13,21 +13,31 @@ package io.keyhole;
  * @param length             size in bytes
  * @param uploadDate         Unix time in seconds, used as Last-Modified
  * @param error              a message for the log; never sent to the client
+ * @param authValue          the credential value the answer is meant for; when present on an
+ *                           answer without status and different from the request's, the answer
+ *                           counts as empty (see {@link AuthMatrix})
  */
 public record AuthResponse(Integer status, String filename, String contentType,
                            String contentDisposition, String etag, Long length, Long uploadDate,
-                           String error) {
+                           String error, String authValue) {
 
     /** An answer that carries nothing: no status, no metadata. */
     public static final AuthResponse EMPTY = new AuthResponse(null, null, null, null, null, null, null, null);
+
+    /** An answer without {@code auth_value}. */
+    public AuthResponse(Integer status, String filename, String contentType, String contentDisposition, String etag,
+                        Long length, Long uploadDate, String error) {
+        this(status, filename, contentType, contentDisposition, etag, length, uploadDate, error, null);
+    }
 
     /** A bare answer with only a status. */
     public static AuthResponse ofStatus(int status) {
         return new AuthResponse(status, null, null, null, null, null, null, null);
     }
 
-    /** True when the answer grants delivery: no status, or status 200. */
-    public boolean grants() {
-        return status == null || status == 200;
+    /** Whether the answer carries no metadata (status, error and auth value aside). */
+    public boolean carriesNoMetadata() {
+        return filename == null && contentType == null && contentDisposition == null && etag == null
+                && length == null && uploadDate == null;
     }
 }

@@ -1,18 +1,42 @@
 package io.keyhole;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The hashed directory tree: a file with id {@code abcdef01...} lives at
  * {@code root/a/b/c/d/abcdef01...} for depth 4 (the first {@code depth} characters name the
  * directories; the file keeps its whole id as its name). Thread-safe and immutable.
+ *
+ * <p>Only {@code java.nio.file} operations on the root's own file system are used, so a tree
+ * may live on any {@link java.nio.file.FileSystem} provider (an in-memory one in tests, say).
  */
 public final class HashedTree {
 
     /** Deepest tree supported. */
     public static final int MAX_DEPTH = 8;
+
+    private static final System.Logger LOG = System.getLogger(HashedTree.class.getName());
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final Path root;
+    private final int depth;
+    private final String separator;
+
+    /**
+     * The root's real path as last seen. Cached because resolving it costs a system call per
+     * component on every request; refreshed once whenever a file seems to lie outside it, so a
+     * root that is itself a symlink may be repointed while running.
+     */
+    private volatile Path realRoot;
 
     /**
      * @param root  the tree's root directory (need not exist yet; see {@link #create()})
@@ -20,15 +44,23 @@ public final class HashedTree {
      * @throws IllegalArgumentException when depth is out of range
      */
     public HashedTree(Path root, int depth) {
-        throw new UnsupportedOperationException("pending");
+        Objects.requireNonNull(root, "root");
+        if (depth < 1 || depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("depth must be 1.." + MAX_DEPTH + ", was " + depth);
+        }
+        this.root = root.toAbsolutePath().normalize();
+        this.depth = depth;
+        this.separator = root.getFileSystem().getSeparator();
     }
 
+    /** The root directory, absolute and normalised. */
     public Path root() {
-        throw new UnsupportedOperationException("pending");
+        return root;
     }
 
+    /** Directory levels between the root and a file. */
     public int depth() {
-        throw new UnsupportedOperationException("pending");
+        return depth;
     }
 
     /**
@@ -37,12 +69,27 @@ public final class HashedTree {
      * @throws IllegalArgumentException when the id's hex part is shorter than the depth
      */
     public Path pathOf(FileId id) {
-        throw new UnsupportedOperationException("pending");
+        return root.resolve(below(id, separator));
     }
 
     /** {@link #pathOf} below the root, with {@code /} separators: {@code a/b/c/d/abcd...}. */
     public String relativePathOf(FileId id) {
-        throw new UnsupportedOperationException("pending");
+        return below(id, "/");
+    }
+
+    private String below(FileId id, String sep) {
+        String value = id.value();
+        int dot = value.indexOf('.');
+        int hexLength = dot < 0 ? value.length() : dot;
+        if (hexLength < depth) {
+            throw new IllegalArgumentException("file id has " + hexLength + " hex digits; a tree of depth "
+                    + depth + " needs at least " + depth);
+        }
+        StringBuilder out = new StringBuilder(depth * (1 + sep.length()) + value.length());
+        for (int i = 0; i < depth; i++) {
+            out.append(value.charAt(i)).append(sep);
+        }
+        return out.append(value).toString();
     }
 
     /**
@@ -52,19 +99,76 @@ public final class HashedTree {
      *
      * @return the file, or empty when it does not exist, is not a regular file, or escapes the root
      * @throws IOException when the file system fails for another reason (e.g. permission denied)
+     * @throws IllegalArgumentException when the id's hex part is shorter than the depth
      */
     public Optional<StoredFile> locate(FileId id) throws IOException {
-        throw new UnsupportedOperationException("pending");
+        String relative = relativePathOf(id);
+        Path real;
+        BasicFileAttributes attributes;
+        try {
+            // On "/"-separated file systems the relative path is already the resolvable one.
+            real = (separator.equals("/") ? root.resolve(relative) : pathOf(id)).toRealPath();
+            if (!insideRoot(real)) {
+                // The target is not logged: it may name something the operator wants kept private.
+                LOG.log(Level.WARNING, "{0} below {1} resolves outside the tree; not serving it", relative, root);
+                return Optional.empty();
+            }
+            // The real path has no links left; NOFOLLOW_LINKS makes a link swapped in since then fail the check.
+            attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        if (!attributes.isRegularFile()) {
+            return Optional.empty();
+        }
+        return Optional.of(new StoredFile(real, relative, attributes.size(), attributes.lastModifiedTime().toInstant()));
+    }
+
+    private boolean insideRoot(Path real) throws IOException {
+        Path known = realRoot;
+        if (known != null && real.startsWith(known)) {
+            return true;
+        }
+        Path current = root.toRealPath();
+        realRoot = current;
+        return real.startsWith(current) && !real.equals(current);
     }
 
     /**
      * Creates the root and every directory of the tree (16^1 + ... + 16^depth of them), like the
      * original {@code mkcdn} tool. Existing directories are kept; existing files are untouched.
      *
-     * @return how many directories were created
+     * @return how many of the tree's directories below the root were created (the root and its
+     *         parents are not counted); 0 when the tree was complete
      * @throws IOException when a directory cannot be created, naming it
      */
     public long create() throws IOException {
-        throw new UnsupportedOperationException("pending");
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new IOException("cannot create the tree's root " + root + ": " + e, e);
+        }
+        return createLevel(root, 1);
+    }
+
+    private long createLevel(Path parent, int level) throws IOException {
+        long created = 0;
+        for (char c : HEX) {
+            Path dir = parent.resolve(String.valueOf(c));
+            try {
+                Files.createDirectory(dir);
+                created++;
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(dir)) {
+                    throw new IOException("cannot create directory " + dir + ": something else of that name exists", e);
+                }
+            } catch (IOException e) {
+                throw new IOException("cannot create directory " + dir + ": " + e, e);
+            }
+            if (level < depth) {
+                created += createLevel(dir, level + 1);
+            }
+        }
+        return created;
     }
 }

@@ -85,7 +85,8 @@ public final class Keyhole {
 
         // 3 authorise
         AuthRequest question = new AuthRequest(path, id, method, authValue,
-                config.extended() ? forwardedHeaders(request) : null,
+                config.forwardAllHeaders() ? request.headers()
+                        : config.forwardedHeaders().isEmpty() ? null : forwardedHeaders(request),
                 config.forwardCookies() ? request.cookies() : null);
         AuthResponse answer;
         try {
@@ -100,7 +101,13 @@ public final class Keyhole {
         if (answer.error() != null) {
             LOG.log(Level.INFO, "backend said for {0}: {1}", id, answer.error());
         }
-        if (!answer.grants()) {
+        if (answer.status() == null) {
+            boolean empty = answer.carriesNoMetadata()
+                    || answer.authValue() != null && !answer.authValue().equals(authValue);
+            if (!config.downloadMatrix().allows(authValue != null, empty)) {
+                return reply(403, "forbidden");
+            }
+        } else if (answer.status() != 200) {
             return refusal(id, answer);
         }
 

@@ -33,9 +33,11 @@ import javax.sql.DataSource;
  * @param backend            a description of the authoriser for logs, e.g. {@code json over unix:/run/a.sock}
  * @param jwt                the JWT verifier, or {@code null} when requests carry no JWT
  * @param tokenSource        where the JWT is looked for (unused without {@code jwt})
- * @param forwardedHeaders   names of headers forwarded to the backend; empty with {@code forwardCookies} false means
- *                           "not extended": neither {@code headers} nor {@code cookies} is sent
+ * @param forwardedHeaders   names of headers forwarded to the backend; empty (and not {@code forwardAllHeaders})
+ *                           means no {@code headers} field is sent
+ * @param forwardAllHeaders  whether every header is forwarded
  * @param forwardCookies     whether all cookies are forwarded
+ * @param downloadMatrix     what an answer without status means for downloads
  * @param delivery           how bytes leave
  * @param accelPrefix        internal location prefix for X-Accel-Redirect / X-Sendfile, ends with {@code /}
  * @param cacheControl       Cache-Control of granted answers
@@ -44,7 +46,8 @@ import javax.sql.DataSource;
  */
 public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer, String backend,
                             JwtVerifier jwt, TokenSource tokenSource, List<String> forwardedHeaders,
-                            boolean forwardCookies, DeliveryMode delivery, String accelPrefix,
+                            boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
+                            DeliveryMode delivery, String accelPrefix,
                             String cacheControl, int maxRanges, Clock clock) {
 
     /** Headers the seed's extended JSON forwards. */
@@ -68,11 +71,6 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         return builder().properties(properties).build();
     }
 
-    /** Whether the backend is sent headers and cookies. */
-    public boolean extended() {
-        return forwardCookies || !forwardedHeaders.isEmpty();
-    }
-
     /**
      * Builds a {@link KeyholeConfig}. Each setting may be made once; a second call for the same
      * setting is an error, as is a value out of range.
@@ -84,7 +82,8 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 "fs-root", "fs-depth", "mount", "request-type", "transport-type", "unix-socket",
                 "sql-dsn", "sql-password", "sql-query", "sql-no-row", "sql-pool-size", "sql-pool-wait",
                 "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
-                "json-extended", "json-extra-headers", "delivery", "accel-prefix",
+                "json-extended", "json-extra-headers", "all-headers", "all-cookies", "matrix-download",
+                "delivery", "accel-prefix",
                 "auth-connect-timeout", "auth-timeout", "cache-control", "max-ranges");
 
         private final Set<String> made = new HashSet<>();
@@ -104,6 +103,9 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private TokenSource tokenSource = TokenSource.bearer();
         private boolean jsonExtended;
         private List<String> extraHeaders = List.of();
+        private boolean allHeaders;
+        private boolean allCookies;
+        private AuthMatrix downloadMatrix = AuthMatrix.DOWNLOAD_DEFAULT;
         private DeliveryMode delivery = DeliveryMode.STREAM;
         private String accelPrefix;
         private Duration authConnectTimeout = Duration.ofSeconds(1);
@@ -292,6 +294,30 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             return this;
         }
 
+        /** {@code all-headers}: forward every request header to the backend. */
+        public Builder allHeaders(boolean all) {
+            once("all-headers");
+            this.allHeaders = all;
+            return this;
+        }
+
+        /** {@code all-cookies}: forward every cookie to the backend. */
+        public Builder allCookies(boolean all) {
+            once("all-cookies");
+            this.allCookies = all;
+            return this;
+        }
+
+        /**
+         * {@code matrix-download}: what an answer without status means for downloads, default
+         * {@code allow:deny:deny:deny} (see {@link AuthMatrix}).
+         */
+        public Builder downloadMatrix(AuthMatrix matrix) {
+            once("matrix-download");
+            this.downloadMatrix = Objects.requireNonNull(matrix, "matrix-download");
+            return this;
+        }
+
         /** {@code delivery}: {@code stream} (default), {@code x-accel-redirect} or {@code x-sendfile}. */
         public Builder delivery(DeliveryMode mode) {
             once("delivery");
@@ -392,6 +418,15 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             if ((v = p.get("json-extra-headers")) != null) {
                 jsonExtraHeaders(List.of(v.split("\\s*,\\s*")));
             }
+            if ((v = p.get("all-headers")) != null) allHeaders(yesNo("all-headers", v));
+            if ((v = p.get("all-cookies")) != null) allCookies(yesNo("all-cookies", v));
+            if ((v = p.get("matrix-download")) != null) {
+                try {
+                    downloadMatrix(AuthMatrix.parse(v));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("matrix-download: " + e.getMessage(), e);
+                }
+            }
             if ((v = p.get("delivery")) != null) delivery(deliveryMode(v));
             if ((v = p.get("accel-prefix")) != null) accelPrefix(v);
             if ((v = p.get("auth-connect-timeout")) != null) authConnectTimeout(duration("auth-connect-timeout", v));
@@ -458,7 +493,8 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 }
             }
             return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, auth, backend, verifier, tokenSource,
-                    forwarded, jsonExtended, delivery, accelPrefix, cacheControl, maxRanges, clock);
+                    forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix,
+                    cacheControl, maxRanges, clock);
         }
 
         private static String slashed(String key, String prefix) {

@@ -36,7 +36,10 @@ class KeyholeConfigTest {
         assertEquals(DeliveryMode.STREAM, c.delivery());
         assertEquals("private", c.cacheControl());
         assertEquals(16, c.maxRanges());
-        assertFalse(c.extended());
+        assertTrue(c.forwardedHeaders().isEmpty());
+        assertFalse(c.forwardAllHeaders());
+        assertFalse(c.forwardCookies());
+        assertEquals(AuthMatrix.DOWNLOAD_DEFAULT, c.downloadMatrix());
         assertEquals(null, c.jwt());
         assertEquals("json over unix:" + dir.resolve("auth.sock"), c.backend());
     }
@@ -91,6 +94,9 @@ class KeyholeConfigTest {
         "jwt-key         | file:/nonexistent/key | jwt-key: cannot read the key file",
         "delivery        | x-accel-redirect | needs accel-prefix",
         "fs-rot          | /tmp         | unknown configuration key 'fs-rot'",
+        "matrix-download | allow:deny   | matrix-download: an authorisation matrix has four allow/deny cells",
+        "matrix-download | allow:deny:deny:maybe | matrix cell 4 must be allow or deny",
+        "all-headers     | all          | all-headers must be yes or no",
     })
     void refusesBadValuesNamingTheKey(String key, String value, String message) {
         Map<String, String> p = minimal();

@@ -43,8 +43,8 @@ class KeyholeTest {
 
     static Stream<Arguments> answers() {
         return Stream.of(
-                // no status: the file is served if found (seed: "file will be served if found")
-                Arguments.of(AuthResponse.EMPTY, 200),
+                // no status: the authorisation matrix decides (here: no credential → deny by default)
+                Arguments.of(AuthResponse.EMPTY, 403),
                 Arguments.of(AuthResponse.ofStatus(200), 200),
                 Arguments.of(AuthResponse.ofStatus(304), 304),
                 Arguments.of(AuthResponse.ofStatus(401), 401),
@@ -64,6 +64,47 @@ class KeyholeTest {
         assertEquals(expected, decide(q -> answer, TestRequest.get("/" + ID)).status());
     }
 
+    static final AuthResponse METADATA = new AuthResponse(null, "a.txt", null, null, null, null, null, null);
+    static final AuthResponse METADATA_FOR_BOB = new AuthResponse(null, "a.txt", null, null, null, null, null, null, "bob");
+
+    static Stream<Arguments> matrix() {
+        return Stream.of(
+                // matrix, credential?, answer → status; cells: cred+answer : cred+empty : none+answer : none+empty
+                Arguments.of("allow:deny:deny:deny", true, METADATA, 200),
+                Arguments.of("allow:deny:deny:deny", true, AuthResponse.EMPTY, 403),
+                Arguments.of("allow:deny:deny:deny", false, METADATA, 403),
+                Arguments.of("allow:deny:deny:deny", false, AuthResponse.EMPTY, 403),
+                Arguments.of("deny:allow:deny:deny", true, AuthResponse.EMPTY, 200),
+                Arguments.of("deny:deny:allow:deny", false, METADATA, 200),
+                Arguments.of("deny:deny:deny:allow", false, AuthResponse.EMPTY, 200),
+                // an answer meant for another auth value counts as empty
+                Arguments.of("allow:deny:deny:deny", true, METADATA_FOR_BOB, 403),
+                Arguments.of("deny:allow:deny:deny", true, METADATA_FOR_BOB, 200),
+                // an explicit status is never overridden by the matrix
+                Arguments.of("deny:deny:deny:deny", false, AuthResponse.ofStatus(200), 200));
+    }
+
+    @ParameterizedTest(name = "{0}, credential {1}, {2} → {3}")
+    @MethodSource("matrix")
+    void answersWithoutStatusFollowTheMatrix(String matrix, boolean credential, AuthResponse answer, int expected)
+            throws Exception {
+        byte[] key = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).authorizer(q -> answer)
+                .downloadMatrix(AuthMatrix.parse(matrix)).jwtKey(key).jwtField("uid").build();
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().claim("uid", "alice")
+                        .expirationTime(java.util.Date.from(Instant.now().plusSeconds(600))).build());
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(key));
+        TestRequest request = TestRequest.get("/" + ID, "Authorization: Bearer " + jwt.serialize());
+        if (!credential) {
+            config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).authorizer(q -> answer)
+                    .downloadMatrix(AuthMatrix.parse(matrix)).build();
+            request = TestRequest.get("/" + ID);
+        }
+        assertEquals(expected, new Keyhole(config).decide(request).status());
+    }
+
     @Test
     void backendFailuresFailClosed() {
         assertEquals(503, decide(q -> {
@@ -80,7 +121,7 @@ class KeyholeTest {
 
     @Test
     void derivesAStrongTagWhenTheBackendGivesNoneOrTheSharedDefault() {
-        Delivery d = decide(q -> new AuthResponse(null, null, null, null,
+        Delivery d = decide(q -> new AuthResponse(200, null, null, null,
                 "00000000000000000000000000000000", null, null, null), TestRequest.get("/" + ID));
         String tag = d.header("ETag");
         assertEquals("\"a-" + Long.toHexString(Instant.parse("2024-01-02T03:04:05.678Z").toEpochMilli()) + "\"", tag);
@@ -91,21 +132,21 @@ class KeyholeTest {
 
     @Test
     void anImplausibleUploadDateFallsBackToTheFilesMtime() {
-        Delivery d = decide(q -> new AuthResponse(null, null, null, null, null, null, Long.MAX_VALUE, null),
+        Delivery d = decide(q -> new AuthResponse(200, null, null, null, null, null, Long.MAX_VALUE, null),
                 TestRequest.get("/" + ID));
         assertEquals("Tue, 02 Jan 2024 03:04:05 GMT", d.header("Last-Modified"));
     }
 
     @Test
     void bareBackendTagsAreQuoted() {
-        Delivery d = decide(q -> new AuthResponse(null, null, null, null, "abc123", null, null, null),
+        Delivery d = decide(q -> new AuthResponse(200, null, null, null, "abc123", null, null, null),
                 TestRequest.get("/" + ID));
         assertEquals("\"abc123\"", d.header("ETag"));
     }
 
     @Test
     void controlCharactersInTheBackendsTypeNeverReachAHeader() {
-        Delivery d = decide(q -> new AuthResponse(null, "x\r\nSet-Cookie: a=b", "text/html\r\nSet-Cookie: a=b",
+        Delivery d = decide(q -> new AuthResponse(200, "x\r\nSet-Cookie: a=b", "text/html\r\nSet-Cookie: a=b",
                 null, null, null, null, null), TestRequest.get("/" + ID));
         assertEquals("application/octet-stream", d.header("Content-Type"));
         for (NameValue h : d.headers()) {
@@ -115,7 +156,7 @@ class KeyholeTest {
 
     @Test
     void theFilesOwnSizeFramesTheBodyWhateverTheBackendClaims() {
-        Delivery d = decide(q -> new AuthResponse(null, null, null, null, null, 999_999L, null, null),
+        Delivery d = decide(q -> new AuthResponse(200, null, null, null, null, 999_999L, null, null),
                 TestRequest.get("/" + ID));
         Delivery.Send send = assertInstanceOf(Delivery.Send.class, d);
         assertEquals(10, send.contentLength());
@@ -124,31 +165,49 @@ class KeyholeTest {
 
     @Test
     void headIsBodilessAndIgnoresRange() {
-        Delivery d = decide(q -> AuthResponse.EMPTY, TestRequest.get("/" + ID, "Range: bytes=0-1").withMethod("HEAD"));
+        Delivery d = decide(q -> AuthResponse.ofStatus(200), TestRequest.get("/" + ID, "Range: bytes=0-1").withMethod("HEAD"));
         Delivery.Send send = assertInstanceOf(Delivery.Send.class, d);
         assertEquals(200, send.status());
         assertTrue(send.bodiless());
         assertEquals(10, send.contentLength());
     }
 
+    /** Paths that are not ids are 404 before the backend is asked. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "/abcdef0123456789\u0000", "/\u0000abcdef0123456789", "/abcdef0123456789%00", "/%2e%2e/abcdef0123456789",
+        "/../abcdef0123456789", "/ab/../abcdef0123456789", "/abcdef0123456789/", "/ABCDEF0123456789",
+        "/abcdef0123456789.", "/abcdef0123456789..x", "/.abcdef0123456789", "/abcdef 0123456789", "/"})
+    void nonIdsAreNotFoundWithoutAsking(String path) {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Delivery d = decide(q -> {
+            asked.incrementAndGet();
+            return AuthResponse.ofStatus(200);
+        }, TestRequest.get(path));
+        assertEquals(404, d.status(), path);
+        assertEquals(0, asked.get(), path);
+    }
+
     @Test
     void idsShorterThanTheTreeDepthAreNotFound() {
-        assertEquals(404, decide(q -> AuthResponse.EMPTY, TestRequest.get("/a")).status());
+        assertEquals(404, decide(q -> AuthResponse.ofStatus(200), TestRequest.get("/a")).status());
     }
 
     /** No existence oracle: a denied request causes no file-system operation at all. */
     @Test
     void aDeniedRequestLeavesTheTreeUntouched() {
-        try (RecordingFileSystem fs = RecordingFileSystem.wrap(root)) {
-            Keyhole k = new Keyhole(KeyholeConfig.builder().fsRoot(fs.root()).fsDepth(2)
+        RecordingFileSystem fs = new RecordingFileSystem();
+        Path recorded = fs.path(root);
+        {
+            Keyhole k = new Keyhole(KeyholeConfig.builder().fsRoot(recorded).fsDepth(2)
                     .authorizer(q -> AuthResponse.ofStatus(403)).build());
             fs.clear();
             assertEquals(403, k.decide(TestRequest.get("/" + ID)).status());
             assertEquals(404, k.decide(TestRequest.get("/../" + ID)).status());
             assertEquals(java.util.List.of(), fs.operations());
 
-            Keyhole granting = new Keyhole(KeyholeConfig.builder().fsRoot(fs.root()).fsDepth(2)
-                    .authorizer(q -> AuthResponse.EMPTY).build());
+            Keyhole granting = new Keyhole(KeyholeConfig.builder().fsRoot(recorded).fsDepth(2)
+                    .authorizer(q -> AuthResponse.ofStatus(200)).build());
             fs.clear();
             assertEquals(200, granting.decide(TestRequest.get("/" + ID)).status());
             assertTrue(!fs.operations().isEmpty(), "the recorder must see a granted request's look-up");

@@ -6,11 +6,14 @@ public sealed interface Credential {
     /** The request carried no token where one was expected. */
     record Absent() implements Credential {}
 
-    /** A valid token; {@code value} is the configured claim's value as text. */
+    /**
+     * A valid token; {@code value} is the configured claim's value as text, or {@code null} when
+     * no claim is configured. {@link #toString()} hides the value: it may identify a user.
+     */
     record Valid(String value) implements Credential {
         @Override
         public String toString() {
-            return "Valid[value=<" + value.length() + " chars>]";
+            return value == null ? "Valid[no value]" : "Valid[value=<" + value.length() + " chars>]";
         }
     }
 

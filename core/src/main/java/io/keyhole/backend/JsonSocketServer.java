@@ -218,6 +218,7 @@ public final class JsonSocketServer implements AutoCloseable {
         if (answer.length() != null) node.put("length", answer.length());
         if (answer.uploadDate() != null) node.put("upload_date", answer.uploadDate());
         if (answer.error() != null) node.put("error", answer.error());
+        if (answer.authValue() != null) node.put("auth_value", answer.authValue());
         return JSON.writeValueAsBytes(node);
     }
 

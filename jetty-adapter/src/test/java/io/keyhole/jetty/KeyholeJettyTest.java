@@ -35,7 +35,7 @@ class KeyholeJettyTest {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler("/app");
         KeyholeJetty.mount(context, KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
-                .authorizer(q -> q.fileId().value().equals(id) ? AuthResponse.EMPTY : AuthResponse.ofStatus(403))
+                .authorizer(q -> q.fileId().value().equals(id) ? AuthResponse.ofStatus(200) : AuthResponse.ofStatus(403))
                 .build());
         server.setHandler(context);
         server.start();

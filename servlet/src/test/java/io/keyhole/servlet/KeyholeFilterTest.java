@@ -242,8 +242,6 @@ class KeyholeFilterTest {
         "/files/../files/" + ID,
         "/files/..%2Ffiles%2F" + ID,
         "/files/%2e%2e/" + ID,
-        "/files/" + ID + "%00",
-        "/files/%00" + ID,
         "/files/%61bcdef0123456789abcdef0123456789",
         "/files/ABCDEF0123456789ABCDEF0123456789",
         "/files/a/b/c/d/" + ID,
@@ -255,7 +253,20 @@ class KeyholeFilterTest {
     })
     void nonIdsGive404WithoutAsking(String target) throws IOException {
         RawHttp.Response r = get(target, alice());
-        assertEquals(404, r.status(), target);
+        assertEquals(404, r.status(), target + ": " + r.text());
+        assertTrue(asked.isEmpty(), "backend asked for " + target);
+        assertFalse(r.text().contains(new String(content, 0, 16, StandardCharsets.ISO_8859_1)));
+    }
+
+    /**
+     * Jetty's request parser refuses an encoded NUL with 400 before any handler runs, whatever the
+     * URI compliance; either way the backend is never asked and nothing is read.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/files/" + ID + "%00", "/files/%00" + ID})
+    void encodedNulNeverReachesTheBackend(String target) throws IOException {
+        RawHttp.Response r = get(target, alice());
+        assertTrue(r.status() == 400 || r.status() == 404, target + " gave " + r.status());
         assertTrue(asked.isEmpty(), "backend asked for " + target);
         assertFalse(r.text().contains(new String(content, 0, 16, StandardCharsets.ISO_8859_1)));
     }

@@ -28,7 +28,7 @@ class OffloadTest {
         Files.writeString(file, "hello");
         return JettyHarness.start(KeyholeConfig.builder()
                 .fsRoot(root).fsDepth(2).mount("/files/")
-                .authorizer(q -> new AuthResponse(null, "a b.txt", "text/plain", null, null, null, null, null))
+                .authorizer(q -> new AuthResponse(200, "a b.txt", "text/plain", null, null, null, null, null))
                 .delivery(mode).accelPrefix(prefix)
                 .build());
     }

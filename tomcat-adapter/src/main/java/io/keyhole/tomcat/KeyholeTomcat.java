@@ -14,7 +14,8 @@ public final class KeyholeTomcat {
 
     /**
      * Adds a {@link KeyholeFilter} for {@code config} in front of every request under the
-     * config's mount.
+     * config's mount. Tomcat runs filters only for requests that map to a servlet, so the
+     * context needs one mapped to {@code /} (every web application has a default servlet).
      *
      * @return the filter's name in the context
      */

@@ -38,8 +38,17 @@ class KeyholeTomcatTest {
         connector.setProperty("address", "127.0.0.1");
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("/app", base.toString());
+        // Tomcat runs filters only for requests mapped to some servlet, as every real app has
+        Tomcat.addServlet(context, "fallback", new jakarta.servlet.http.HttpServlet() {
+            @Override
+            protected void service(jakarta.servlet.http.HttpServletRequest req,
+                                   jakarta.servlet.http.HttpServletResponse resp) {
+                resp.setStatus(404);
+            }
+        });
+        context.addServletMappingDecoded("/", "fallback");
         KeyholeTomcat.mount(context, KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
-                .authorizer(q -> AuthResponse.EMPTY).build());
+                .authorizer(q -> AuthResponse.ofStatus(200)).build());
         tomcat.start();
         try {
             HttpClient client = HttpClient.newHttpClient();

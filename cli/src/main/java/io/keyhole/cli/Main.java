@@ -1,0 +1,105 @@
+package io.keyhole.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The {@code keyhole} command: {@code serve}, {@code init}, {@code token}, {@code demo},
+ * {@code help}. Exit codes: 0 done, 1 failed, 2 wrong usage or configuration.
+ */
+public final class Main {
+
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    static final String USAGE_TEXT = """
+            Usage: keyhole <command> [options]
+
+            Commands:
+              serve --config FILE
+                  Serve authorised files as configured in FILE, a .properties file with the
+                  configuration keys (fs-root, fs-depth, mount, unix-socket, jwt-key, jwt-field,
+                  delivery, ...) and listen = host:port (default 127.0.0.1:8080; port 0 picks a
+                  free port). Stops cleanly on SIGTERM or Ctrl-C.
+              init --root DIR [--depth N]
+                  Create an empty hashed tree: every directory for depth N (1..5, default 4).
+              token (--key KEY | --key-file FILE) --claim NAME=VALUE [--claim ...] [--ttl 1h] [--alg HS256]
+                  Print a signed JWT for testing. The key is read as the server reads jwt-key;
+                  NAME is usually the server's jwt-field. --ttl takes s, m, h or d.
+              demo [--port N]
+                  Run a self-contained demo on 127.0.0.1 (port 8080, or a free one if taken)
+                  with sample files and a sample backend, and print curl commands to try.
+              help
+                  Show this text.
+
+            Exit codes: 0 done, 1 failed, 2 wrong usage or configuration.
+            """;
+
+    /**
+     * The filter announces itself at INFO when it starts; the commands print their own ready line
+     * instead. Held here because java.util.logging keeps loggers, and so their levels, only weakly.
+     */
+    private static final Logger FILTER_LOG = Logger.getLogger("io.keyhole.servlet.KeyholeFilter");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // One line per record; the JDK's default format spreads each over two.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+        }
+        FILTER_LOG.setLevel(Level.WARNING);
+        int status = run(args, System.out, System.err);
+        System.out.flush();
+        if (status != OK) {
+            Shutdown.exit(status);
+        }
+    }
+
+    /** Runs one command; returns its exit code. {@code serve} and {@code demo} return once stopped. */
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0) {
+            err.print(USAGE_TEXT);
+            return USAGE;
+        }
+        List<String> args = Arrays.asList(argv).subList(1, argv.length);
+        String command = argv[0];
+        if (command.equals("help") || command.equals("--help") || command.equals("-h")
+                || args.contains("--help") || args.contains("-h")) {
+            out.print(USAGE_TEXT);
+            return OK;
+        }
+        try {
+            return switch (command) {
+                case "serve" -> ServeCommand.run(args, out, err);
+                case "init" -> InitCommand.run(args, out);
+                case "token" -> TokenCommand.run(args, out);
+                case "demo" -> DemoCommand.run(args, out, err);
+                default -> {
+                    err.println("keyhole: unknown command '" + command + "'");
+                    err.print(USAGE_TEXT);
+                    yield USAGE;
+                }
+            };
+        } catch (UsageException e) {
+            err.println("keyhole: " + e.getMessage());
+            return USAGE;
+        } catch (Failure e) {
+            err.println("keyhole: " + command + ": " + e.getMessage());
+            return FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("keyhole: " + command + ": interrupted");
+            return FAILED;
+        } catch (Exception e) {
+            // Unexpected: say what it was without a stack trace; the message is meant to be enough.
+            err.println("keyhole: " + command + " failed: " + e);
+            return FAILED;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.keyhole.cli;
+
+import io.keyhole.KeyholeConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** {@code keyhole serve --config FILE}: a standalone file server configured by a properties file. */
+final class ServeCommand {
+
+    /** The key {@code serve} reads itself; every other key goes to {@link KeyholeConfig}. */
+    static final String LISTEN = "listen";
+
+    private ServeCommand() {
+    }
+
+    static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        Args args = Args.parse("serve", argv, Set.of("config"), Set.of());
+        Path file = Path.of(args.require("config"));
+        Map<String, String> properties = read(file);
+
+        Listen listen;
+        KeyholeConfig config;
+        try {
+            String listenText = properties.remove(LISTEN);
+            listen = listenText == null || listenText.isBlank() ? Listen.DEFAULT : Listen.parse(listenText);
+            rejectUnknownKeys(properties.keySet());
+            config = KeyholeConfig.fromProperties(properties);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new UsageException("serve: bad configuration in " + file + ": " + e.getMessage());
+        }
+        Path root = config.tree().root();
+        if (!Files.isDirectory(root)) {
+            throw new UsageException("serve: bad configuration in " + file + ": fs-root " + root
+                    + " is not a directory; create the tree with: keyhole init --root " + root
+                    + " --depth " + config.tree().depth());
+        }
+
+        FileServer server = start(config, listen, file);
+        Shutdown.onStop("server", out, err, server::stop);
+        out.println(readyLine(config, server));
+        out.flush();
+        server.join();
+        return 0;
+    }
+
+    /** The one line printed once the server accepts requests. */
+    static String readyLine(KeyholeConfig config, FileServer server) {
+        return "keyhole: serving " + config.tree().root() + " at " + server.uri()
+                + " (" + config.backend() + ", delivery " + config.delivery().key() + ")";
+    }
+
+    private static FileServer start(KeyholeConfig config, Listen listen, Path file) throws Failure {
+        try {
+            return FileServer.start(config, listen);
+        } catch (Exception e) {
+            throw new Failure("cannot listen on " + listen.host() + ":" + listen.port() + ": " + reason(e)
+                    + "; change '" + LISTEN + "' in " + file);
+        }
+    }
+
+    /** Whether {@code e} failed to bind its address (port taken, or the host is not local). */
+    static boolean bindFailed(Throwable e) {
+        return bindException(e) != null;
+    }
+
+    /** The most telling message in {@code e}'s chain. */
+    static String reason(Throwable e) {
+        Throwable bind = bindException(e);
+        Throwable t = bind != null ? bind : e;
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    private static BindException bindException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException b) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, String> read(Path file) throws UsageException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new UsageException("serve: cannot read --config " + file + ": " + describe(e));
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String name : new TreeSet<>(properties.stringPropertyNames())) {
+            map.put(name.trim(), properties.getProperty(name));
+        }
+        return map;
+    }
+
+    private static void rejectUnknownKeys(Set<String> keys) {
+        for (String key : keys) {
+            if (!KeyholeConfig.Builder.KEYS.contains(key)) {
+                Set<String> known = new TreeSet<>(KeyholeConfig.Builder.KEYS);
+                known.add(LISTEN);
+                throw new IllegalArgumentException("unknown key '" + key + "'; known keys: " + String.join(", ", known));
+            }
+        }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
+    }
+}

@@ -1,0 +1,156 @@
+package io.keyhole.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A child JVM whose output is read line by line as it comes. */
+final class JavaProcess implements AutoCloseable {
+
+    static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    private static final String EOF = new String("end of output");
+
+    private final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> seen = new ArrayList<>();
+    private final StringBuffer stderr = new StringBuffer();
+    private final Thread errReader;
+
+    private JavaProcess(Process process) {
+        this.process = process;
+        Thread outReader = new Thread(() -> pump(process.getInputStream(), lines::add), "child-stdout");
+        errReader = new Thread(() -> pump(process.getErrorStream(), l -> stderr.append(l).append('\n')), "child-stderr");
+        outReader.setDaemon(true);
+        errReader.setDaemon(true);
+        outReader.start();
+        errReader.start();
+    }
+
+    /** {@code java -cp <this test's class path> io.keyhole.cli.Main args...}. */
+    static JavaProcess main(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        return start(command);
+    }
+
+    /** {@code java -jar jar args...}. */
+    static JavaProcess jar(Path jar, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        return start(command);
+    }
+
+    private static JavaProcess start(List<String> command) throws IOException {
+        return new JavaProcess(new ProcessBuilder(command).start());
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private void pump(InputStream in, java.util.function.Consumer<String> sink) {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                sink.accept(line);
+            }
+        } catch (IOException e) {
+            sink.accept("(reading the child's output failed: " + e + ")");
+        } finally {
+            if (in == process.getInputStream()) {
+                lines.add(EOF);
+            }
+        }
+    }
+
+    /** Blocks until a stdout line matches; fails if the child ends or stays silent too long. */
+    String awaitLine(Predicate<String> wanted) throws InterruptedException {
+        while (true) {
+            String line = lines.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            if (line == null || line == EOF) {
+                if (line == EOF) {
+                    lines.add(EOF);
+                }
+                throw new AssertionError((line == null ? "no matching line within " + PATIENCE : "the child's output ended")
+                        + "; stdout so far: " + seen + "; stderr: " + stderr());
+            }
+            seen.add(line);
+            if (wanted.test(line)) {
+                return line;
+            }
+        }
+    }
+
+    /** Every stdout line read so far. */
+    List<String> seen() {
+        return List.copyOf(seen);
+    }
+
+    /** Waits for the child to end by itself and returns its exit code. */
+    int awaitExit() throws InterruptedException {
+        if (!process.waitFor(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the child did not end within " + PATIENCE + "; stderr: " + stderr());
+        }
+        errReader.join(PATIENCE.toMillis());
+        return process.exitValue();
+    }
+
+    /**
+     * Sends SIGTERM and returns the exit code. {@link ProcessHandle#destroy()} sends the same
+     * signal as {@link Process#destroy()} but leaves the pipes open, so the last lines can be read.
+     */
+    int terminate() throws InterruptedException {
+        signalTerm();
+        return awaitExit();
+    }
+
+    /** Sends SIGTERM without waiting. */
+    void signalTerm() {
+        process.toHandle().destroy();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The rest of stdout, once the child has ended. */
+    List<String> remainingLines() throws InterruptedException {
+        List<String> rest = new ArrayList<>();
+        for (String line; (line = lines.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) != EOF; ) {
+            if (line == null) {
+                throw new AssertionError("stdout did not end within " + PATIENCE);
+            }
+            seen.add(line);
+            rest.add(line);
+        }
+        lines.add(EOF);
+        return rest;
+    }
+
+    String stderr() {
+        return stderr.toString();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
