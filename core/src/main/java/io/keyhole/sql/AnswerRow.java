@@ -2,7 +2,6 @@ package io.keyhole.sql;
 
 import io.keyhole.AuthResponse;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -10,18 +9,16 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.Locale;
 
 /**
  * Reads one result row as an answer, by column label (case-insensitive), with the names of the
  * JSON answer: {@code status}, {@code filename}, {@code content_type}, {@code content_disposition}
  * (or the original module's {@code content_dispostion}), {@code etag}, {@code length},
- * {@code upload_date}, {@code error}. Other columns are ignored; {@code NULL} means "not sent".
+ * {@code upload_date}, {@code error}, and {@code auth_value} (which the default query's
+ * {@code SELECT *} returns; an answer without status whose {@code auth_value} differs from the
+ * request's counts as empty). Other columns are ignored; {@code NULL} means "not sent".
  *
  * <p>Numbers may be any numeric SQL type or text holding a whole number. {@code upload_date} may
  * also be a {@code DATETIME}/{@code TIMESTAMP}/{@code DATE}, taken as the instant the driver
@@ -73,11 +70,12 @@ final class AnswerRow {
                 text(rs, column[Field.ETAG.ordinal()]),
                 whole(rs, meta, column[Field.LENGTH.ordinal()], Field.LENGTH, Long.MAX_VALUE, false),
                 whole(rs, meta, column[Field.UPLOAD_DATE.ordinal()], Field.UPLOAD_DATE, MAX_UPLOAD_DATE, true),
-                text(rs, column[Field.ERROR.ordinal()]));
+                text(rs, column[Field.ERROR.ordinal()]),
+                text(rs, column[Field.AUTH_VALUE.ordinal()]));
     }
 
     private enum Field {
-        STATUS, FILENAME, CONTENT_TYPE, CONTENT_DISPOSITION, CONTENT_DISPOSTION, ETAG, LENGTH, UPLOAD_DATE, ERROR;
+        STATUS, FILENAME, CONTENT_TYPE, CONTENT_DISPOSITION, CONTENT_DISPOSTION, ETAG, LENGTH, UPLOAD_DATE, ERROR, AUTH_VALUE;
 
         final String label = name().toLowerCase(Locale.ROOT);
 
@@ -107,41 +105,34 @@ final class AnswerRow {
         if (column == 0) {
             return null;
         }
-        Object value;
-        if (date && isDateType(meta.getColumnType(column))) {
-            value = rs.getObject(column);
-            if (value == null) {
-                return null;
-            }
-            value = epochSeconds(value, field);
-        } else {
-            value = rs.getObject(column);
-            if (value == null) {
-                return null;
-            }
-        }
+        int type = meta.getColumnType(column);
         BigDecimal number;
-        if (value instanceof BigDecimal d) {
-            number = d;
-        } else if (value instanceof BigInteger b) {
-            number = new BigDecimal(b);
-        } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            number = BigDecimal.valueOf(((Number) value).longValue());
-        } else if (value instanceof Double || value instanceof Float) {
-            double d = ((Number) value).doubleValue();
-            if (!Double.isFinite(d)) {
-                throw new BadValue("column " + field.label + " is " + d + ", not a whole number");
+        if (date && isDateType(type)) {
+            Instant instant = instant(rs, column, type);
+            if (instant == null) {
+                return null;
             }
-            number = BigDecimal.valueOf(d);
-        } else if (value instanceof Boolean b) {
-            throw new BadValue("column " + field.label + " is a boolean (" + b + "), not a whole number");
-        } else if (value instanceof CharSequence || value instanceof Character) {
-            String s = value.toString().strip();
+            number = BigDecimal.valueOf(instant.getEpochSecond());
+        } else if (isNumberType(type)) {
+            // getObject would follow the driver's idea of the Java type, which can be too narrow
+            number = rs.getBigDecimal(column);
+            if (number == null) {
+                return null;
+            }
+        } else if (isTextType(type)) {
+            String s = rs.getString(column);
+            if (s == null) {
+                return null;
+            }
+            s = s.strip();
             if (!s.matches("\\d{1,19}")) {
                 throw new BadValue("column " + field.label + " must hold a whole number, was '" + shorten(s) + "'");
             }
             number = new BigDecimal(s);
         } else {
+            if (rs.getObject(column) == null) {
+                return null;
+            }
             throw new BadValue("column " + field.label + " has SQL type " + meta.getColumnTypeName(column)
                     + ", which is not a number" + (date ? " or a date" : ""));
         }
@@ -160,27 +151,30 @@ final class AnswerRow {
         return sqlType == Types.TIMESTAMP || sqlType == Types.TIMESTAMP_WITH_TIMEZONE || sqlType == Types.DATE;
     }
 
-    private static Object epochSeconds(Object value, Field field) throws BadValue {
-        Instant instant;
-        if (value instanceof Timestamp t) {
-            instant = t.toInstant();
-        } else if (value instanceof java.sql.Date d) {
-            instant = d.toLocalDate().atStartOfDay(ZoneOffset.UTC).toInstant();
-        } else if (value instanceof OffsetDateTime o) {
-            instant = o.toInstant();
-        } else if (value instanceof ZonedDateTime z) {
-            instant = z.toInstant();
-        } else if (value instanceof LocalDateTime l) {
-            instant = l.toInstant(ZoneOffset.UTC);
-        } else if (value instanceof LocalDate d) {
-            instant = d.atStartOfDay(ZoneOffset.UTC).toInstant();
-        } else if (value instanceof Instant i) {
-            instant = i;
-        } else {
-            throw new BadValue("column " + field.label + " holds a " + value.getClass().getSimpleName()
-                    + ", which is not a date Keyhole can read");
+    private static boolean isNumberType(int sqlType) {
+        return switch (sqlType) {
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, Types.DECIMAL, Types.NUMERIC,
+                 Types.REAL, Types.FLOAT, Types.DOUBLE -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean isTextType(int sqlType) {
+        return switch (sqlType) {
+            case Types.CHAR, Types.VARCHAR, Types.LONGVARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGNVARCHAR,
+                 Types.CLOB, Types.NCLOB -> true;
+            default -> false;
+        };
+    }
+
+    /** The instant a date-time column names, as the driver converts it; null for NULL. */
+    private static Instant instant(ResultSet rs, int column, int sqlType) throws SQLException {
+        if (sqlType == Types.TIMESTAMP_WITH_TIMEZONE) {
+            OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+            return value == null ? null : value.toInstant();
         }
-        return BigDecimal.valueOf(instant.getEpochSecond());
+        Timestamp value = rs.getTimestamp(column);
+        return value == null ? null : value.toInstant();
     }
 
     private static String shorten(String s) {

@@ -136,9 +136,10 @@ record SqlDsn(String host, int port, Path socket, String user, String password, 
             String safe = URL_PASSWORD.matcher(url).replaceAll("$1***");
             return URL_USERINFO.matcher(safe).replaceAll("//$1:***@");
         }
-        String where = socket != null ? "unix:" + socket
-                : (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-        return "mysql://" + user + "@" + where + "/" + database;
+        if (socket != null) {
+            return "mysql://" + user + "@localhost/" + database + " (socket " + socket + ")";
+        }
+        return "mysql://" + user + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/" + database;
     }
 
     @Override
