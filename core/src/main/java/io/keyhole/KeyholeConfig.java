@@ -451,7 +451,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 if (made.contains("unix-socket") || made.contains("request-type") || made.contains("transport-type")
                         || made.stream().anyMatch(k -> k.startsWith("sql-"))) {
                     throw new IllegalArgumentException(
-                            "an authorizer was given in code; drop request-type, transport-type, unix-socket and sql-*");
+                            "an authorizer was given in code; drop request-type, transport-type and unix-socket (and sql-*)");
                 }
                 backend = auth.toString();
             } else if (requestType.equals("sql")) {
