@@ -223,11 +223,6 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    /** How many connections wait idle (for tests and diagnostics). */
-    int idleCount() {
-        return idle.size();
-    }
-
     private static void discard(Connection c) {
         try {
             c.close();

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -20,10 +19,12 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Types;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -285,7 +286,7 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
         private String transport = "mysql";
         private Duration connectTimeout = Duration.ofSeconds(1);
         private Duration queryTimeout = Duration.ofSeconds(5);
-        private final java.util.Set<String> made = new java.util.HashSet<>();
+        private final Set<String> made = new HashSet<>();
 
         private Builder() {
         }
