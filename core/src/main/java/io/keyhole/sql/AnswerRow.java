@@ -22,7 +22,7 @@ import java.util.Locale;
  *
  * <p>Numbers may be any numeric SQL type or text holding a whole number. {@code upload_date} may
  * also be a {@code DATETIME}/{@code TIMESTAMP}/{@code DATE}, taken as the instant the driver
- * reports (the DSN form sets the session time zone to UTC so that both agree). A value that
+ * reports (the DSN form sets the connection's time zone to UTC so that both agree). A value that
  * cannot be read, or a column that appears twice, makes the whole answer invalid.
  */
 final class AnswerRow {

@@ -192,7 +192,7 @@ public final class MariaDb {
     }
 
     /**
-     * A connection with every privilege (to read other sessions' process list, for instance):
+     * A connection with every privilege (to read other connections' process list, for instance):
      * root over the socket for the embedded server, {@link #user()} for an external one.
      */
     public Connection admin() throws SQLException {
