@@ -329,7 +329,7 @@ class UnixSocketTransportTest {
         }
         long before = openDescriptors();
         try (FakeBackend backend = FakeBackend.start(socket(), "{}").mode(FakeBackend.Mode.HANG)) {
-            UnixSocketTransport unix = patient(backend.socket());
+            UnixSocketTransport unix = transport(backend.socket());
             ExecutorService pool = Executors.newFixedThreadPool(20);
             try {
                 List<Future<Kind>> outcomes = new ArrayList<>();
