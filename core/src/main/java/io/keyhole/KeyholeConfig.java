@@ -40,6 +40,8 @@ import javax.sql.DataSource;
  * @param downloadMatrix     what an answer without status means for downloads
  * @param delivery           how bytes leave
  * @param accelPrefix        internal location prefix for X-Accel-Redirect / X-Sendfile, ends with {@code /}
+ * @param renderer           how a servlet container sends streamed bytes: {@code auto}, {@code stream} or an
+ *                           adapter's name ({@code jetty}, {@code tomcat})
  * @param cacheControl       Cache-Control of granted answers
  * @param maxRanges          most ranges honoured in one request
  * @param clock              time source
@@ -47,7 +49,7 @@ import javax.sql.DataSource;
 public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer, String backend,
                             JwtVerifier jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
-                            DeliveryMode delivery, String accelPrefix,
+                            DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock) {
 
     /** Headers the seed's extended JSON forwards. */
@@ -83,7 +85,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 "sql-dsn", "sql-password", "sql-query", "sql-no-row", "sql-pool-size", "sql-pool-wait",
                 "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
                 "json-extended", "json-extra-headers", "all-headers", "all-cookies", "matrix-download",
-                "delivery", "accel-prefix",
+                "delivery", "accel-prefix", "renderer",
                 "auth-connect-timeout", "auth-timeout", "cache-control", "max-ranges");
 
         private final Set<String> made = new HashSet<>();
@@ -108,6 +110,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private AuthMatrix downloadMatrix = AuthMatrix.DOWNLOAD_DEFAULT;
         private DeliveryMode delivery = DeliveryMode.STREAM;
         private String accelPrefix;
+        private String renderer = "auto";
         private Duration authConnectTimeout = Duration.ofSeconds(1);
         private Duration authTimeout = Duration.ofSeconds(5);
         private String cacheControl = "private";
@@ -332,6 +335,22 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             return this;
         }
 
+        /**
+         * {@code renderer}: how the servlet filter sends the bytes with {@code delivery=stream}:
+         * {@code auto} (default: the container's zero-copy path when its adapter is on the class
+         * path), {@code stream} (the servlet output stream), or an adapter's name, {@code jetty}
+         * or {@code tomcat}, to insist on it.
+         */
+        public Builder renderer(String name) {
+            once("renderer");
+            String n = nonBlank("renderer", name).toLowerCase(Locale.ROOT);
+            if (!n.matches("[a-z][a-z0-9-]{0,31}")) {
+                throw new IllegalArgumentException("renderer must be auto, stream, jetty or tomcat; was '" + name + "'");
+            }
+            this.renderer = n;
+            return this;
+        }
+
         /** {@code auth-connect-timeout}: default 1 s. */
         public Builder authConnectTimeout(Duration timeout) {
             once("auth-connect-timeout");
@@ -429,6 +448,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             }
             if ((v = p.get("delivery")) != null) delivery(deliveryMode(v));
             if ((v = p.get("accel-prefix")) != null) accelPrefix(v);
+            if ((v = p.get("renderer")) != null) renderer(v);
             if ((v = p.get("auth-connect-timeout")) != null) authConnectTimeout(duration("auth-connect-timeout", v));
             if ((v = p.get("auth-timeout")) != null) authTimeout(duration("auth-timeout", v));
             if ((v = p.get("cache-control")) != null) cacheControl(v);
@@ -483,6 +503,10 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 throw new IllegalArgumentException("delivery=" + delivery.key()
                         + " needs accel-prefix: the front server's internal location, e.g. /protected/");
             }
+            if (delivery.offloaded() && !renderer.equals("auto")) {
+                throw new IllegalArgumentException("renderer=" + renderer + " needs delivery=stream; with delivery="
+                        + delivery.key() + " the front server sends the bytes");
+            }
             List<String> forwarded = new ArrayList<>();
             if (jsonExtended) {
                 forwarded.addAll(EXTENDED_HEADERS);
@@ -493,7 +517,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 }
             }
             return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, auth, backend, verifier, tokenSource,
-                    forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix,
+                    forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
                     cacheControl, maxRanges, clock);
         }
 

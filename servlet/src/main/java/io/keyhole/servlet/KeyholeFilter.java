@@ -4,9 +4,11 @@ import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
+import io.keyhole.servlet.spi.Renderer;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -67,16 +69,21 @@ public final class KeyholeFilter implements Filter {
                         + "' is misconfigured: " + e.getMessage(), e);
             }
         }
-        start(config);
+        try {
+            start(config, filterConfig.getServletContext());
+        } catch (IllegalStateException e) {
+            throw new ServletException("Keyhole filter '" + filterConfig.getFilterName() + "': " + e.getMessage(), e);
+        }
     }
 
-    private void start(KeyholeConfig config) {
+    private void start(KeyholeConfig config, ServletContext context) {
         this.renderer = config.delivery().offloaded()
                 ? new OffloadRenderer(config.delivery(), config.accelPrefix())
-                : new StreamRenderer();
+                : Renderers.select(config.renderer(), context);
         this.keyhole = new Keyhole(config);
-        LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4}",
-                config.mount(), config.tree().root(), config.tree().depth(), config.backend(), renderer.name());
+        LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
+                config.mount(), config.tree().root(), config.tree().depth(), config.backend(), renderer.name(),
+                config.renderer());
     }
 
     @Override
@@ -93,7 +100,7 @@ public final class KeyholeFilter implements Filter {
             }
             synchronized (this) {
                 if (keyhole == null) {
-                    start(given);
+                    start(given, req.getServletContext());
                 }
             }
             k = keyhole;

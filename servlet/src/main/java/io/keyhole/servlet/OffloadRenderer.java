@@ -3,6 +3,7 @@ package io.keyhole.servlet;
 import io.keyhole.Delivery;
 import io.keyhole.DeliveryMode;
 import io.keyhole.NameValue;
+import io.keyhole.servlet.spi.Renderer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;

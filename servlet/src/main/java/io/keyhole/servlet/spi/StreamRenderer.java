@@ -1,4 +1,4 @@
-package io.keyhole.servlet;
+package io.keyhole.servlet.spi;
 
 import io.keyhole.Delivery;
 import io.keyhole.NameValue;
@@ -14,22 +14,15 @@ import java.util.List;
 
 /**
  * Streams the file through the servlet output stream. Portable to every container; it copies
- * through a fixed-size buffer, so memory stays flat whatever the file's size.
+ * through a buffer of at most 64 KiB, so memory stays flat whatever the file's size.
  */
-final class StreamRenderer implements Renderer {
+public final class StreamRenderer implements Renderer {
 
     private static final int BUFFER = 64 * 1024;
 
     @Override
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
-        response.setStatus(send.status());
-        for (NameValue h : send.headers()) {
-            if (h.name().equalsIgnoreCase("Content-Length")) {
-                response.setContentLengthLong(send.contentLength());
-            } else {
-                response.addHeader(h.name(), h.value());
-            }
-        }
+        statusAndHeaders(send, response);
         if (send.bodiless()) {
             return;
         }
@@ -46,6 +39,22 @@ final class StreamRenderer implements Renderer {
                     copy(file, ranges.get(i).first(), ranges.get(i).length(), out);
                 }
                 out.write(send.multipart().closing());
+            }
+        }
+    }
+
+    /**
+     * Sets the status and every header of {@code send} on {@code response}; Content-Length
+     * through {@link HttpServletResponse#setContentLengthLong}, so the container knows the body's
+     * length. What every renderer does before the body.
+     */
+    public static void statusAndHeaders(Delivery.Send send, HttpServletResponse response) {
+        response.setStatus(send.status());
+        for (NameValue h : send.headers()) {
+            if (h.name().equalsIgnoreCase("Content-Length")) {
+                response.setContentLengthLong(send.contentLength());
+            } else {
+                response.addHeader(h.name(), h.value());
             }
         }
     }

@@ -1,0 +1,102 @@
+package io.keyhole.jetty;
+
+import io.keyhole.Delivery;
+import io.keyhole.Keyhole;
+import io.keyhole.KeyholeConfig;
+import io.keyhole.NameValue;
+import io.keyhole.internal.jetty.CoreRequestView;
+import io.keyhole.internal.jetty.FileBody;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Keyhole as a Jetty 12 core {@link Handler}, for applications without a servlet layer. Serves
+ * ids below the config's mount (relative to the enclosing context, if any) and declines every
+ * other request, so it fits in a {@code Handler.Sequence} in front of the rest of the
+ * application. Bytes go out as {@code KeyholeFilter}'s Jetty renderer sends them: mapped file
+ * regions, no heap copy.
+ *
+ * <pre>{@code
+ * server.setHandler(new Handler.Sequence(new KeyholeHandler(config), application));
+ * }</pre>
+ *
+ * <p>It sends the bytes itself: {@code delivery=x-accel-redirect} and {@code x-sendfile} need
+ * {@code KeyholeFilter}.
+ */
+public final class KeyholeHandler extends Handler.Abstract {
+
+    private static final System.Logger LOG = System.getLogger(KeyholeHandler.class.getName());
+
+    private final Keyhole keyhole;
+
+    /**
+     * @throws IllegalArgumentException when the config offloads delivery to a front server
+     */
+    public KeyholeHandler(KeyholeConfig config) {
+        super(InvocationType.BLOCKING);
+        Objects.requireNonNull(config, "config");
+        if (config.delivery().offloaded()) {
+            throw new IllegalArgumentException("KeyholeHandler sends the bytes itself; delivery=" + config.delivery().key()
+                    + " needs KeyholeFilter");
+        }
+        if (!config.renderer().equals("auto") && !config.renderer().equals("jetty")) {
+            throw new IllegalArgumentException("KeyholeHandler renders through Jetty's core; renderer="
+                    + config.renderer() + " needs KeyholeFilter");
+        }
+        this.keyhole = new Keyhole(config);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        KeyholeConfig config = keyhole.config();
+        LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery jetty core handler",
+                config.mount(), config.tree().root(), config.tree().depth(), config.backend());
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        Delivery delivery;
+        try {
+            delivery = keyhole.decide(new CoreRequestView(request));
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "Keyhole failed to decide " + request.getMethod() + " " + request.getHttpURI().getPath(), e);
+            delivery = new Delivery.Reply(500, List.of(new NameValue("Cache-Control", "no-store")), "internal error");
+        }
+        if (delivery instanceof Delivery.Pass) {
+            return false;
+        }
+        response.setStatus(delivery.status());
+        HttpFields.Mutable headers = response.getHeaders();
+        for (NameValue h : delivery.headers()) {
+            headers.add(h.name(), h.value());
+        }
+        if (delivery instanceof Delivery.Send send) {
+            if (send.bodiless()) {
+                response.write(true, null, callback);
+            } else {
+                FileBody.write(send, response, request.getComponents().getByteBufferPool(), callback);
+            }
+            return true;
+        }
+        String message = delivery instanceof Delivery.Reply reply ? reply.message() : null;
+        if (message == null || delivery.status() == 304) {
+            response.write(true, null, callback);
+            return true;
+        }
+        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        headers.put("Content-Type", "text/plain;charset=utf-8");
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Content-Length", Integer.toString(body.length));
+        response.write(true, request.getMethod().equals("HEAD") ? null : ByteBuffer.wrap(body), callback);
+        return true;
+    }
+}

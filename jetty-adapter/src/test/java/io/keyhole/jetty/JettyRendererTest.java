@@ -1,0 +1,232 @@
+package io.keyhole.jetty;
+
+import static io.keyhole.jetty.Wire.header;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyhole.KeyholeConfig;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * KeyholeFilter on embedded Jetty 12 picks the Jetty renderer by itself. Each answer is checked
+ * on the bytes that crossed the wire; that the zero-copy path was taken is checked where Jetty
+ * can tell: the servlet output stream wrote nothing, and (above 64 KiB) the body reached the
+ * connection as mapped buffers.
+ */
+class JettyRendererTest {
+
+    @TempDir
+    Path root;
+    TestTree tree;
+    Server server;
+    String base;
+    /**
+     * Bytes written through the servlet output stream, one entry per request. Recorded after
+     * the filter chain returned, which may be after the client has the whole response.
+     */
+    final BlockingQueue<Long> servletStreamBytes = new LinkedBlockingQueue<>();
+    /** Kinds of the buffers that reached the core response below the servlet layer. */
+    final List<String> bufferKinds = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void tree() throws Exception {
+        tree = TestTree.create(root);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    private void start(KeyholeConfig.Builder config, Filter before) throws Exception {
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler("/app");
+        context.addFilter(new FilterHolder((Filter) (req, res, chain) -> {
+            chain.doFilter(req, res);
+            servletStreamBytes.add(ServletContextRequest.getServletContextRequest(req)
+                    .getServletContextResponse().getHttpOutput().getWritten());
+        }), "/*", EnumSet.of(DispatcherType.REQUEST));
+        if (before != null) {
+            context.addFilter(new FilterHolder(before), "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
+        KeyholeJetty.mount(context, config.fsRoot(root).fsDepth(2).mount("/files/").authorizer(TestTree.grant()).build());
+        server.setHandler(new Handler.Wrapper(context) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                return super.handle(request, new Response.Wrapper(request, response) {
+                    @Override
+                    public void write(boolean last, ByteBuffer buffer, Callback cb) {
+                        if (buffer != null && buffer.hasRemaining()) {
+                            bufferKinds.add(buffer instanceof MappedByteBuffer ? "mapped" : "other");
+                        }
+                        super.write(last, buffer, cb);
+                    }
+                }, callback);
+            }
+        });
+        server.start();
+        base = "http://127.0.0.1:" + connector.getLocalPort() + "/app/files/";
+    }
+
+    private HttpResponse<byte[]> get(String id, String... headers) throws Exception {
+        servletStreamBytes.clear();
+        bufferKinds.clear();
+        return Wire.send("GET", base + id, headers);
+    }
+
+    private long streamed() throws InterruptedException {
+        Long n = servletStreamBytes.poll(30, TimeUnit.SECONDS);
+        assertNotNull(n, "the request did not finish");
+        return n;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {TestTree.LARGE, TestTree.SMALL})
+    void wholeFileGoesThroughTheCoreResponse(String id) throws Exception {
+        start(KeyholeConfig.builder(), null);
+        HttpResponse<byte[]> r = get(id);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(tree.content(id), r.body());
+        assertEquals(Integer.toString(tree.content(id).length), header(r, "Content-Length"));
+        assertEquals(TestTree.ETAG, header(r, "ETag"));
+        assertEquals("bytes", header(r, "Accept-Ranges"));
+        assertEquals(0, streamed(), "the servlet output stream must not carry the body");
+        if (id.equals(TestTree.LARGE)) {
+            // 300,000 bytes: one mapping
+            assertEquals(List.of("mapped"), bufferKinds);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {TestTree.LARGE, TestTree.SMALL})
+    void singleRangeGives206WithExactlyThoseBytes(String id) throws Exception {
+        start(KeyholeConfig.builder(), null);
+        // RFC 9110 §14.2: the last byte position is inclusive
+        HttpResponse<byte[]> r = get(id, "Range", "bytes=10-899");
+        assertEquals(206, r.statusCode());
+        assertEquals("bytes 10-899/" + tree.content(id).length, header(r, "Content-Range"));
+        assertArrayEquals(Arrays.copyOfRange(tree.content(id), 10, 900), r.body());
+        assertEquals(0, streamed());
+    }
+
+    @Test
+    void largeRangeIsMapped() throws Exception {
+        start(KeyholeConfig.builder(), null);
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=1000-");
+        assertEquals(206, r.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(tree.large(), 1000, tree.large().length), r.body());
+        assertEquals(List.of("mapped"), bufferKinds);
+        assertEquals(0, streamed());
+    }
+
+    @Test
+    void severalRangesGiveMultipartByteranges() throws Exception {
+        start(KeyholeConfig.builder(), null);
+        // RFC 9110 §14.6: one part per range, in the order asked
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=0-9,100000-199999,-5");
+        assertEquals(206, r.statusCode());
+        long n = tree.large().length;
+        Wire.assertParts(r, tree.large(), new long[][] {{0, 9}, {100_000, 199_999}, {n - 5, n - 1}});
+        assertEquals(0, streamed());
+        assertTrue(bufferKinds.contains("mapped"), bufferKinds.toString());
+    }
+
+    @Test
+    void headAnswersLikeGetWithoutBody() throws Exception {
+        start(KeyholeConfig.builder(), null);
+        HttpResponse<byte[]> g = get(TestTree.LARGE);
+        HttpResponse<byte[]> h = Wire.send("HEAD", base + TestTree.LARGE);
+        assertEquals(200, h.statusCode());
+        assertEquals(0, h.body().length);
+        for (String name : List.of("Content-Length", "Content-Type", "ETag", "Last-Modified", "Accept-Ranges")) {
+            assertEquals(header(g, name), header(h, name), name);
+        }
+    }
+
+    @Test
+    void matchingIfNoneMatchGives304WithoutBody() throws Exception {
+        start(KeyholeConfig.builder(), null);
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "If-None-Match", TestTree.ETAG);
+        assertEquals(304, r.statusCode());
+        assertEquals(0, r.body().length);
+        assertEquals(TestTree.ETAG, header(r, "ETag"));
+        assertEquals(List.of(), bufferKinds);
+    }
+
+    @Test
+    void wrappedResponseKeepsTheServletStream() throws Exception {
+        // A wrapper may transform what is written; only the servlet stream lets it see the bytes.
+        start(KeyholeConfig.builder(), (req, res, chain) ->
+                chain.doFilter(req, new HttpServletResponseWrapper((HttpServletResponse) res)));
+        HttpResponse<byte[]> r = get(TestTree.LARGE);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(tree.large(), r.body());
+        assertEquals(tree.large().length, streamed());
+        assertFalse(bufferKinds.contains("mapped"), bufferKinds.toString());
+    }
+
+    @Test
+    void rendererStreamForcesTheServletStream() throws Exception {
+        start(KeyholeConfig.builder().renderer("stream"), null);
+        HttpResponse<byte[]> r = get(TestTree.LARGE);
+        assertArrayEquals(tree.large(), r.body());
+        assertEquals(tree.large().length, streamed());
+    }
+
+    @Test
+    void rendererJettyIsAcceptedOnJetty() throws Exception {
+        start(KeyholeConfig.builder().properties(java.util.Map.of("renderer", "jetty")), null);
+        HttpResponse<byte[]> r = get(TestTree.LARGE);
+        assertArrayEquals(tree.large(), r.body());
+        assertEquals(0, streamed());
+    }
+
+    @Test
+    void aRendererThatIsNotOnTheClassPathStopsTheStart() {
+        Exception e = assertThrows(Exception.class, () -> start(KeyholeConfig.builder().renderer("tomcat"), null));
+        Throwable cause = e;
+        while (cause.getCause() != null && !String.valueOf(cause.getMessage()).contains("renderer=")) {
+            cause = cause.getCause();
+        }
+        assertTrue(String.valueOf(cause.getMessage()).contains("renderer=tomcat is not on the class path (found: jetty)"),
+                String.valueOf(cause.getMessage()));
+    }
+}

@@ -1,0 +1,146 @@
+package io.keyhole.jetty;
+
+import static io.keyhole.jetty.Wire.header;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.keyhole.AuthResponse;
+import io.keyhole.DeliveryMode;
+import io.keyhole.KeyholeConfig;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link KeyholeHandler} in a servlet-less Jetty: same answers as the filter, bytes from mapped buffers. */
+class KeyholeHandlerTest {
+
+    @TempDir
+    static Path root;
+    static TestTree tree;
+    static Server server;
+    static String base;
+    static final List<String> bufferKinds = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        tree = TestTree.create(root);
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        KeyholeHandler keyhole = new KeyholeHandler(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                .authorizer(q -> q.fileId().value().equals(TestTree.SMALL) || q.fileId().value().equals(TestTree.LARGE)
+                        ? TestTree.grant().authorize(q) : AuthResponse.ofStatus(403))
+                .build());
+        Handler application = new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.write(true, ByteBuffer.wrap("application".getBytes(StandardCharsets.UTF_8)), callback);
+                return true;
+            }
+        };
+        ContextHandler context = new ContextHandler(new Handler.Sequence(keyhole, application), "/app");
+        server.setHandler(new Handler.Wrapper(context) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                return super.handle(request, new Response.Wrapper(request, response) {
+                    @Override
+                    public void write(boolean last, ByteBuffer buffer, Callback cb) {
+                        if (buffer != null && buffer.hasRemaining()) {
+                            bufferKinds.add(buffer instanceof MappedByteBuffer ? "mapped" : "other");
+                        }
+                        super.write(last, buffer, cb);
+                    }
+                }, callback);
+            }
+        });
+        server.start();
+        base = "http://127.0.0.1:" + connector.getLocalPort() + "/app/";
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.stop();
+    }
+
+    @BeforeEach
+    void forget() {
+        bufferKinds.clear();
+    }
+
+    @Test
+    void wholeLargeFileGoesOutMapped() throws Exception {
+        HttpResponse<byte[]> r = Wire.send("GET", base + "files/" + TestTree.LARGE);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(tree.large(), r.body());
+        assertEquals("300000", header(r, "Content-Length"));
+        assertEquals("application/octet-stream", header(r, "Content-Type"));
+        assertEquals("nosniff", header(r, "X-Content-Type-Options"));
+        assertEquals(List.of("mapped"), bufferKinds);
+    }
+
+    @Test
+    void smallFileAndRanges() throws Exception {
+        HttpResponse<byte[]> whole = Wire.send("GET", base + "files/" + TestTree.SMALL);
+        assertArrayEquals(tree.small(), whole.body());
+        HttpResponse<byte[]> part = Wire.send("GET", base + "files/" + TestTree.LARGE, "Range", "bytes=-100");
+        assertEquals(206, part.statusCode());
+        assertEquals("bytes 299900-299999/300000", header(part, "Content-Range"));
+        assertArrayEquals(Arrays.copyOfRange(tree.large(), 299_900, 300_000), part.body());
+        HttpResponse<byte[]> parts = Wire.send("GET", base + "files/" + TestTree.LARGE, "Range", "bytes=5-6,70000-169999");
+        Wire.assertParts(parts, tree.large(), new long[][] {{5, 6}, {70_000, 169_999}});
+    }
+
+    @Test
+    void headAnd304SendNoBody() throws Exception {
+        HttpResponse<byte[]> h = Wire.send("HEAD", base + "files/" + TestTree.LARGE);
+        assertEquals(200, h.statusCode());
+        assertEquals("300000", header(h, "Content-Length"));
+        assertEquals(0, h.body().length);
+        HttpResponse<byte[]> n = Wire.send("GET", base + "files/" + TestTree.LARGE, "If-None-Match", TestTree.ETAG);
+        assertEquals(304, n.statusCode());
+        assertEquals(0, n.body().length);
+        assertEquals(List.of(), bufferKinds);
+    }
+
+    @Test
+    void denialCarriesItsStatusAndMessage() throws Exception {
+        HttpResponse<byte[]> r = Wire.send("GET", base + "files/00000000000000000000000000000000");
+        assertEquals(403, r.statusCode());
+        assertEquals("no-store", header(r, "Cache-Control"));
+        assertEquals("forbidden\n", new String(r.body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void otherPathsGoToTheNextHandler() throws Exception {
+        HttpResponse<byte[]> r = Wire.send("GET", base + "index.html");
+        assertEquals(200, r.statusCode());
+        assertEquals("application", new String(r.body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void offloadedDeliveryIsRefused() {
+        KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).authorizer(TestTree.grant())
+                .delivery(DeliveryMode.X_ACCEL_REDIRECT).accelPrefix("/protected/").build();
+        assertEquals("KeyholeHandler sends the bytes itself; delivery=x-accel-redirect needs KeyholeFilter",
+                assertThrows(IllegalArgumentException.class, () -> new KeyholeHandler(config)).getMessage());
+    }
+}

@@ -1,0 +1,77 @@
+package io.keyhole.servlet;
+
+import io.keyhole.servlet.spi.Renderer;
+import io.keyhole.servlet.spi.RendererProvider;
+import io.keyhole.servlet.spi.StreamRenderer;
+import jakarta.servlet.ServletContext;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+
+/** Picks the renderer for the {@code renderer} key: {@code stream}, {@code auto}, or a provider's name. */
+final class Renderers {
+
+    private static final System.Logger LOG = System.getLogger(KeyholeFilter.class.getName());
+
+    private Renderers() {
+    }
+
+    /**
+     * @param key     {@code auto}, {@code stream} or a provider's name
+     * @param context the container the filter runs in; {@code null} when unknown (then
+     *                {@code auto} streams)
+     * @throws IllegalStateException when {@code key} names a provider that is not on the class
+     *                               path or does not support this container
+     */
+    static Renderer select(String key, ServletContext context) {
+        if (key.equals("stream")) {
+            return new StreamRenderer();
+        }
+        List<RendererProvider> providers = providers();
+        if (key.equals("auto")) {
+            for (RendererProvider p : providers) {
+                if (context != null && p.supports(context)) {
+                    try {
+                        return p.create(context);
+                    } catch (RuntimeException | LinkageError e) {
+                        // The container hides its classes from the application (e.g. a WAR in a
+                        // stand-alone Jetty): streaming still works, just slower.
+                        LOG.log(Level.WARNING, "renderer " + p.name() + " cannot run in " + context.getServerInfo()
+                                + "; streaming instead", e);
+                    }
+                }
+            }
+            return new StreamRenderer();
+        }
+        for (RendererProvider p : providers) {
+            if (p.name().equals(key)) {
+                if (context == null || !p.supports(context)) {
+                    throw new IllegalStateException("renderer=" + key + " does not work in "
+                            + (context == null ? "an unknown container" : context.getServerInfo())
+                            + "; use renderer=auto or renderer=stream");
+                }
+                return p.create(context);
+            }
+        }
+        throw new IllegalStateException("renderer=" + key + " is not on the class path (found: "
+                + (providers.isEmpty() ? "none" : String.join(", ", providers.stream().map(RendererProvider::name).toList()))
+                + "); add io.keyhole:keyhole-" + key + " or use renderer=auto");
+    }
+
+    private static List<RendererProvider> providers() {
+        List<RendererProvider> found = new ArrayList<>();
+        ServiceLoader<RendererProvider> loader = ServiceLoader.load(RendererProvider.class, KeyholeFilter.class.getClassLoader());
+        for (var it = loader.iterator(); ; ) {
+            try {
+                if (!it.hasNext()) {
+                    return found;
+                }
+                found.add(it.next());
+            } catch (ServiceConfigurationError e) {
+                LOG.log(Level.WARNING, "skipping a renderer that cannot be loaded", e);
+            }
+        }
+    }
+}
