@@ -1,0 +1,117 @@
+package io.keyhole.tomcat;
+
+import io.keyhole.KeyholeConfig;
+import io.keyhole.servlet.KeyholeFilter;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+
+/**
+ * Keyhole as a Tomcat {@code Valve} on a {@link Context}: serves ids below the mount before any
+ * filter or servlet sees the request, and passes every other request on. It runs
+ * {@link KeyholeFilter} on Tomcat's own request and response objects, which no filter has
+ * wrapped, so files above 48 KiB always go out by sendfile.
+ *
+ * <p>In code: {@code context.getPipeline().addValve(new KeyholeValve(config))}. In
+ * {@code context.xml}, each attribute is a configuration key:
+ * <pre>{@code
+ * <Valve className="io.keyhole.tomcat.KeyholeValve" fs-root="/srv/files" mount="/files/"
+ *        unix-socket="/run/auth.sock" jwt-key="file:/etc/keyhole/jwt.key" jwt-field="uid"/>
+ * }</pre>
+ */
+public final class KeyholeValve extends ValveBase {
+
+    private final KeyholeConfig given;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private volatile KeyholeFilter filter;
+
+    /** For {@code context.xml}: configured through {@link #setProperty}. */
+    public KeyholeValve() {
+        super(true);
+        this.given = null;
+    }
+
+    /** For code that builds the configuration itself. */
+    public KeyholeValve(KeyholeConfig config) {
+        super(true);
+        this.given = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * Takes one configuration key; Tomcat calls it for each attribute of the {@code <Valve>}
+     * element. Keys are checked when the valve starts.
+     *
+     * @return {@code true}: every name is kept
+     */
+    public boolean setProperty(String name, String value) {
+        if (given != null) {
+            throw new IllegalStateException("this valve was given a KeyholeConfig; cannot also set '" + name + "'");
+        }
+        properties.put(name, value);
+        return true;
+    }
+
+    @Override
+    protected void startInternal() throws LifecycleException {
+        if (!(getContainer() instanceof Context context)) {
+            throw new LifecycleException("KeyholeValve belongs on a Context (the application's pipeline or its"
+                    + " context.xml), not on " + getContainer());
+        }
+        KeyholeFilter f;
+        try {
+            f = given != null ? new KeyholeFilter(given) : new KeyholeFilter(KeyholeConfig.fromProperties(properties));
+            f.init(new ValveFilterConfig(context.getServletContext()));
+        } catch (IllegalArgumentException | IllegalStateException | ServletException e) {
+            throw new LifecycleException("Keyhole valve on " + context.getName() + " is misconfigured: " + e.getMessage(), e);
+        }
+        filter = f;
+        super.startInternal();
+    }
+
+    @Override
+    protected void stopInternal() throws LifecycleException {
+        super.stopInternal();
+        KeyholeFilter f = filter;
+        if (f != null) {
+            f.destroy();
+        }
+    }
+
+    @Override
+    public void invoke(Request request, Response response) throws IOException, ServletException {
+        filter.doFilter(request.getRequest(), response.getResponse(), (req, res) -> getNext().invoke(request, response));
+    }
+
+    private record ValveFilterConfig(ServletContext servletContext) implements FilterConfig {
+
+        @Override
+        public String getFilterName() {
+            return "keyhole valve";
+        }
+
+        @Override
+        public ServletContext getServletContext() {
+            return servletContext;
+        }
+
+        @Override
+        public String getInitParameter(String name) {
+            return null;
+        }
+
+        @Override
+        public Enumeration<String> getInitParameterNames() {
+            return Collections.emptyEnumeration();
+        }
+    }
+}

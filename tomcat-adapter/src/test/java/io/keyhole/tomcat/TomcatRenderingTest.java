@@ -1,0 +1,220 @@
+package io.keyhole.tomcat;
+
+import static io.keyhole.tomcat.Wire.header;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyhole.KeyholeConfig;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.catalina.util.ServerInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Keyhole on embedded Tomcat, as the filter (which finds the Tomcat renderer by itself) and as
+ * the valve. The build runs this class on Tomcat 11 and again on Tomcat 10.1. Bodies are checked
+ * byte for byte on the wire; the probe valve shows whether they went by sendfile.
+ */
+class TomcatRenderingTest {
+
+    /** The two ways to install Keyhole in Tomcat. */
+    enum Mode {
+        FILTER(config -> context -> KeyholeTomcat.mount(context, config)),
+        VALVE(config -> context -> context.getPipeline().addValve(new KeyholeValve(config)));
+
+        final Function<KeyholeConfig, java.util.function.Consumer<org.apache.catalina.Context>> install;
+
+        Mode(Function<KeyholeConfig, java.util.function.Consumer<org.apache.catalina.Context>> install) {
+            this.install = install;
+        }
+    }
+
+    @TempDir
+    Path root;
+    @TempDir
+    Path base;
+    TestTree tree;
+    TomcatServer tomcat;
+
+    @BeforeEach
+    void tree() throws Exception {
+        tree = TestTree.create(root);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (tomcat != null) {
+            tomcat.close();
+        }
+    }
+
+    private TomcatServer start(Mode mode, KeyholeConfig.Builder config) throws Exception {
+        tomcat = new TomcatServer(base);
+        return tomcat.start(mode.install.apply(
+                config.fsRoot(root).fsDepth(2).mount("/files/").authorizer(TestTree.grant()).build()));
+    }
+
+    private HttpResponse<byte[]> get(String id, String... headers) throws Exception {
+        tomcat.forget();
+        return Wire.send("GET", tomcat.base() + "files/" + id, headers);
+    }
+
+    @Test
+    void runsOnTheTomcatThisExecutionIsFor() {
+        String expected = System.getProperty("keyhole.tomcat.expected");
+        assertTrue(ServerInfo.getServerNumber().startsWith(expected), ServerInfo.getServerInfo() + " is not " + expected);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void largeFileGoesBySendfile(Mode mode) throws Exception {
+        start(mode, KeyholeConfig.builder());
+        HttpResponse<byte[]> r = get(TestTree.LARGE);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(tree.large(), r.body());
+        assertEquals("300000", header(r, "Content-Length"));
+        assertEquals(TestTree.ETAG, header(r, "ETag"));
+        TomcatServer.Seen seen = tomcat.seen();
+        assertEquals(root.resolve("0/1/" + TestTree.LARGE).toRealPath().toString(), seen.sendfile());
+        assertEquals(0L, seen.start());
+        assertEquals(300_000L, seen.end());
+        assertEquals(0, seen.written(), "the output stream must not carry the body");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void largeRangeGoesBySendfile(Mode mode) throws Exception {
+        start(mode, KeyholeConfig.builder());
+        // RFC 9110 §14.1.2: both positions inclusive
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=1000-199999");
+        assertEquals(206, r.statusCode());
+        assertEquals("bytes 1000-199999/300000", header(r, "Content-Range"));
+        assertArrayEquals(Arrays.copyOfRange(tree.large(), 1000, 200_000), r.body());
+        TomcatServer.Seen seen = tomcat.seen();
+        assertEquals(1000L, seen.start());
+        assertEquals(200_000L, seen.end(), "the end attribute is exclusive");
+        assertEquals(0, seen.written());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void smallFilesAndSmallRangesAreStreamed(Mode mode) throws Exception {
+        start(mode, KeyholeConfig.builder());
+        HttpResponse<byte[]> whole = get(TestTree.SMALL);
+        assertArrayEquals(tree.small(), whole.body());
+        assertEquals(new TomcatServer.Seen(null, null, null, 1000), tomcat.seen());
+        // 48 KiB is Tomcat's own sendfileSize; a region of exactly that size is still streamed
+        HttpResponse<byte[]> part = get(TestTree.LARGE, "Range", "bytes=0-49151");
+        assertArrayEquals(Arrays.copyOfRange(tree.large(), 0, 49_152), part.body());
+        assertEquals(new TomcatServer.Seen(null, null, null, 49_152), tomcat.seen());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void severalRangesAreStreamedAsMultipart(Mode mode) throws Exception {
+        start(mode, KeyholeConfig.builder());
+        // RFC 9110 §14.6: sendfile sends one region, so the parts are streamed
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=0-9,100000-199999,-5");
+        assertEquals(206, r.statusCode());
+        Wire.assertParts(r, tree.large(), new long[][] {{0, 9}, {100_000, 199_999}, {299_995, 299_999}});
+        assertNull(tomcat.seen().sendfile());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void headAnswersLikeGetWithoutBodyOrSendfile(Mode mode) throws Exception {
+        start(mode, KeyholeConfig.builder());
+        HttpResponse<byte[]> g = get(TestTree.LARGE);
+        tomcat.seen();
+        HttpResponse<byte[]> h = Wire.send("HEAD", tomcat.base() + "files/" + TestTree.LARGE);
+        assertEquals(200, h.statusCode());
+        assertEquals(0, h.body().length);
+        for (String name : List.of("Content-Length", "Content-Type", "ETag", "Last-Modified", "Accept-Ranges")) {
+            assertEquals(header(g, name), header(h, name), name);
+        }
+        assertEquals(new TomcatServer.Seen(null, null, null, 0), tomcat.seen());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void matchingIfNoneMatchGives304(Mode mode) throws Exception {
+        start(mode, KeyholeConfig.builder());
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "If-None-Match", TestTree.ETAG);
+        assertEquals(304, r.statusCode());
+        assertEquals(0, r.body().length);
+        assertEquals(TestTree.ETAG, header(r, "ETag"));
+        assertEquals(new TomcatServer.Seen(null, null, null, 0), tomcat.seen());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void otherPathsReachTheApplication(Mode mode) throws Exception {
+        start(mode, KeyholeConfig.builder());
+        HttpResponse<byte[]> r = Wire.send("GET", tomcat.base() + "index.html");
+        assertEquals(404, r.statusCode());
+        assertEquals("application", new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aWrappedResponseIsStreamed() throws Exception {
+        // Tomcat's connector would send the file behind the wrapper's back: stream instead.
+        tomcat = new TomcatServer(base);
+        tomcat.filterFirst((req, res, chain) -> chain.doFilter(req, new HttpServletResponseWrapper((HttpServletResponse) res)));
+        tomcat.start(Mode.FILTER.install.apply(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                .authorizer(TestTree.grant()).build()));
+        HttpResponse<byte[]> r = get(TestTree.LARGE);
+        assertArrayEquals(tree.large(), r.body());
+        assertEquals(new TomcatServer.Seen(null, null, null, 300_000), tomcat.seen());
+    }
+
+    @Test
+    void rendererStreamTurnsSendfileOff() throws Exception {
+        start(Mode.FILTER, KeyholeConfig.builder().renderer("stream"));
+        HttpResponse<byte[]> r = get(TestTree.LARGE);
+        assertArrayEquals(tree.large(), r.body());
+        assertEquals(new TomcatServer.Seen(null, null, null, 300_000), tomcat.seen());
+    }
+
+    @Test
+    void rendererJettyOnTomcatStopsTheStart() {
+        tomcat = new TomcatServer(base);
+        KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                .authorizer(TestTree.grant()).renderer("jetty").build();
+        KeyholeValve valve = new KeyholeValve(config);
+        Exception e = assertThrows(Exception.class, () -> tomcat.start(context -> context.getPipeline().addValve(valve)));
+        Throwable cause = e;
+        while (cause != null && !String.valueOf(cause.getMessage()).contains("renderer=jetty")) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null && cause.getMessage().contains("renderer=jetty is not on the class path (found: tomcat)"),
+                String.valueOf(e));
+    }
+
+    @Test
+    void valveTakesItsKeysAsAttributes() throws Exception {
+        tomcat = new TomcatServer(base);
+        KeyholeValve valve = new KeyholeValve();
+        // as Tomcat's digester does for <Valve className="io.keyhole.tomcat.KeyholeValve" fs-root="..." .../>
+        valve.setProperty("fs-root", root.toString());
+        valve.setProperty("fs-depth", "2");
+        valve.setProperty("mount", "/files/");
+        valve.setProperty("unix-socket", base.resolve("none.sock").toString());
+        tomcat.start(context -> context.getPipeline().addValve(valve));
+        // no backend listens: Keyhole answers, and fails closed
+        HttpResponse<byte[]> r = get(TestTree.LARGE);
+        assertEquals(503, r.statusCode());
+    }
+}

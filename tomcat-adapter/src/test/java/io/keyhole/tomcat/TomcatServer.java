@@ -1,0 +1,109 @@
+package io.keyhole.tomcat;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+
+/**
+ * An embedded Tomcat on a free loopback port with one context, {@code /app}. A probe valve at the
+ * head of the context's pipeline records, for each request once the application is done, what
+ * Tomcat itself knows of how the body leaves: the sendfile file name handed to the connector and
+ * the bytes the application wrote through the output buffer.
+ */
+final class TomcatServer implements AutoCloseable {
+
+    /** What the probe saw of one request. */
+    record Seen(String sendfile, Long start, Long end, long written) {
+    }
+
+    private final Tomcat tomcat = new Tomcat();
+    private final Connector connector = new Connector();
+    private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+    final Context context;
+
+    TomcatServer(Path base) {
+        tomcat.setBaseDir(base.toString());
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        tomcat.setConnector(connector);
+        context = tomcat.addContext("/app", base.toString());
+        // Tomcat runs filters only for requests mapped to some servlet, as every real application has.
+        Tomcat.addServlet(context, "fallback", new HttpServlet() {
+            @Override
+            protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                resp.setStatus(404);
+                resp.getWriter().print("application");
+            }
+        });
+        context.addServletMappingDecoded("/", "fallback");
+        context.getPipeline().addValve(new ValveBase(true) {
+            @Override
+            public void invoke(Request request, Response response) throws IOException, jakarta.servlet.ServletException {
+                getNext().invoke(request, response);
+                org.apache.coyote.Request coyote = request.getCoyoteRequest();
+                seen.add(new Seen((String) coyote.getAttribute("org.apache.tomcat.sendfile.filename"),
+                        (Long) coyote.getAttribute("org.apache.tomcat.sendfile.start"),
+                        (Long) coyote.getAttribute("org.apache.tomcat.sendfile.end"),
+                        response.getContentWritten()));
+            }
+        });
+    }
+
+    /** Adds a filter in front of everything else, e.g. one that wraps the response. */
+    void filterFirst(Filter filter) {
+        FilterDef def = new FilterDef();
+        def.setFilterName("first");
+        def.setFilter(filter);
+        def.setFilterClass(filter.getClass().getName());
+        context.addFilterDef(def);
+        FilterMap map = new FilterMap();
+        map.setFilterName("first");
+        map.addURLPattern("/*");
+        context.addFilterMap(map);
+    }
+
+    TomcatServer start(Consumer<Context> setup) throws LifecycleException {
+        setup.accept(context);
+        tomcat.start();
+        return this;
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + connector.getLocalPort() + "/app/";
+    }
+
+    /** What the probe recorded for the next request; the probe may finish after the client. */
+    Seen seen() throws InterruptedException {
+        Seen s = seen.poll(30, TimeUnit.SECONDS);
+        assertNotNull(s, "the request did not finish");
+        return s;
+    }
+
+    void forget() {
+        seen.clear();
+    }
+
+    @Override
+    public void close() throws LifecycleException {
+        tomcat.stop();
+        tomcat.destroy();
+    }
+}
