@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.keyhole.AuthResponse;
 import io.keyhole.DeliveryMode;
 import io.keyhole.KeyholeConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -47,8 +50,8 @@ class KeyholeHandlerTest {
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
         KeyholeHandler keyhole = new KeyholeHandler(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
-                .authorizer(q -> q.fileId().value().equals(TestTree.SMALL) || q.fileId().value().equals(TestTree.LARGE)
-                        ? TestTree.grant().authorize(q) : AuthResponse.ofStatus(403))
+                .authorizer(q -> q.fileId().value().startsWith("0000") ? AuthResponse.ofStatus(403)
+                        : TestTree.grant().authorize(q))
                 .build());
         Handler application = new Handler.Abstract() {
             @Override
@@ -95,6 +98,40 @@ class KeyholeHandlerTest {
         assertEquals("application/octet-stream", header(r, "Content-Type"));
         assertEquals("nosniff", header(r, "X-Content-Type-Options"));
         assertEquals(List.of("mapped"), bufferKinds);
+    }
+
+    @Test
+    void aBodyLargerThanOneMappingGoesOutInSeveral() throws Exception {
+        // sparse: 64 MiB of zeros cost no disk, then a recognisable tail
+        String id = "aaaa0000000000000000000000000000";
+        Path file = new io.keyhole.HashedTree(root, 2).pathOf(io.keyhole.FileId.parse(id));
+        java.nio.file.Files.createDirectories(file.getParent());
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap("tail!".getBytes(StandardCharsets.US_ASCII)), 64L * 1024 * 1024);
+        }
+        HttpResponse<java.io.InputStream> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(base + "files/" + id)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        long zeros = 0;
+        byte[] tail = new byte[5];
+        try (java.io.InputStream in = r.body()) {
+            byte[] chunk = new byte[1 << 16];
+            long at = 0;
+            for (int n; (n = in.read(chunk)) > 0; at += n) {
+                for (int i = 0; i < n; i++) {
+                    long pos = at + i;
+                    if (pos < 64L * 1024 * 1024) {
+                        zeros += chunk[i] == 0 ? 1 : 0;
+                    } else {
+                        tail[(int) (pos - 64L * 1024 * 1024)] = chunk[i];
+                    }
+                }
+            }
+        }
+        assertEquals(64L * 1024 * 1024, zeros);
+        assertEquals("tail!", new String(tail, StandardCharsets.US_ASCII));
+        assertEquals(List.of("mapped", "mapped"), bufferKinds);
     }
 
     @Test

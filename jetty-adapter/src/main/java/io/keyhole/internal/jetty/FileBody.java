@@ -45,6 +45,7 @@ public final class FileBody extends IteratingCallback {
     private long offset;
     private boolean lastWritten;
     private RetainableByteBuffer pooled;
+    private Mappings.Mapping mapped;
 
     private FileBody(Response response, ByteBufferPool pool, Callback callback, FileChannel channel, List<Piece> pieces) {
         this.response = response;
@@ -97,7 +98,12 @@ public final class FileBody extends IteratingCallback {
 
     @Override
     protected Action process() throws Throwable {
+        // The previous write succeeded: Jetty is done with its buffer.
         release();
+        if (mapped != null) {
+            mapped.release(true);
+            mapped = null;
+        }
         if (lastWritten) {
             return Action.SUCCEEDED;
         }
@@ -117,7 +123,8 @@ public final class FileBody extends IteratingCallback {
             index++;
         } else {
             int n = (int) Math.min(piece.length() - offset, MAP_CHUNK);
-            buffer = channel.map(FileChannel.MapMode.READ_ONLY, piece.first() + offset, n);
+            mapped = Mappings.map(channel, piece.first() + offset, n);
+            buffer = mapped.buffer;
             offset += n;
             if (offset == piece.length()) {
                 index++;
@@ -159,6 +166,10 @@ public final class FileBody extends IteratingCallback {
 
     @Override
     protected void onCompleteFailure(Throwable cause) {
+        if (mapped != null) {
+            mapped.release(false);
+            mapped = null;
+        }
         release();
         closeChannel();
         callback.failed(cause);

@@ -12,9 +12,11 @@ import org.eclipse.jetty.util.Blocker;
 
 /**
  * Renders through Jetty's core response instead of the servlet output stream, as Jetty's own
- * {@code ResourceServlet} does: large regions as mapped buffers, small ones in one pooled read
- * (see {@link FileBody}). A response wrapped by another filter, or already written to, keeps
- * the servlet stream, since the wrapper may need to see the bytes.
+ * {@code ResourceServlet} does, so that file regions go out as mapped buffers (see
+ * {@link FileBody}). Keeps the servlet stream for a response wrapped by another filter, or
+ * already written to, since the wrapper may need to see the bytes; and for a single region of at
+ * most {@link FileBody#READ_LIMIT} bytes, which the servlet stream sends with the headers in one
+ * write for less than the detour through the core response costs (measured: BENCHMARKS.md).
  */
 final class JettyRenderer implements Renderer {
 
@@ -23,7 +25,9 @@ final class JettyRenderer implements Renderer {
     @Override
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
         ServletContextRequest context = ServletContextRequest.getServletContextRequest(request);
-        if (context == null || !(response instanceof ServletApiResponse)
+        long single = send.multipart() != null ? Long.MAX_VALUE
+                : send.ranges().isEmpty() ? send.file().size() : send.ranges().get(0).length();
+        if (single <= FileBody.READ_LIMIT || context == null || !(response instanceof ServletApiResponse)
                 || context.getServletContextResponse().isWritingOrStreaming()) {
             stream.render(send, request, response);
             return;
@@ -41,6 +45,6 @@ final class JettyRenderer implements Renderer {
 
     @Override
     public String name() {
-        return "jetty (core response: mapped files above 64 KiB, one pooled read below)";
+        return "jetty (mapped through the core response above 64 KiB, stream below)";
     }
 }
