@@ -16,10 +16,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO="$PWD"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-DURATION="${DURATION:-4}"       # seconds measured per row and round
+DURATION="${DURATION:-3}"       # seconds measured per row and round
 WARMUP="${WARMUP:-1}"           # seconds of load before each measurement, not counted
-FIRST_WARMUP="${FIRST_WARMUP:-8}" # seconds of 4 KiB load on each server before anything is measured (JIT)
-ROUNDS="${ROUNDS:-3}"           # rounds per size, alternately in forward and reverse row order
+FIRST_WARMUP="${FIRST_WARMUP:-12}" # seconds of 4 KiB load on each server before anything is measured (JIT)
+ROUNDS="${ROUNDS:-4}"           # rounds per size, alternately in forward and reverse row order; the table shows medians
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 HEAP="${HEAP:-256m}"

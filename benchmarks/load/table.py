@@ -21,7 +21,9 @@ BASELINE = {
 }
 SIZES = {"4k": "4 KiB", "256k": "256 KiB", "100m": "100 MiB"}
 
-rows = defaultdict(lambda: {"requests": 0, "bytes": 0, "us": 0, "p50": [], "p99": [], "errors": 0, "rss": 0, "anon": 0})
+# Per row, the median over rounds: the machine is shared, and a burst of other work can spoil
+# one round of one row without saying anything about the server.
+rows = defaultdict(lambda: {"rps": [], "bps": [], "p50": [], "p99": [], "errors": 0, "rss": 0, "anon": 0})
 order = []
 for line in open(sys.argv[1]):
     row, size, _round, requests, nbytes, us, p50, p99, errors, rss, anon = line.split()
@@ -29,9 +31,8 @@ for line in open(sys.argv[1]):
     if key not in rows:
         order.append(key)
     r = rows[key]
-    r["requests"] += int(requests)
-    r["bytes"] += int(nbytes)
-    r["us"] += int(us)
+    r["rps"].append(int(requests) / (int(us) / 1e6))
+    r["bps"].append(int(nbytes) / (int(us) / 1e6))
     r["p50"].append(int(p50))
     r["p99"].append(int(p99))
     r["errors"] += int(errors)
@@ -39,14 +40,20 @@ for line in open(sys.argv[1]):
     r["anon"] = max(r["anon"], int(anon))
 
 
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
 def rate(key):
-    """Requests per second; for 100 MiB files bytes per second, as few requests finish in a run."""
+    """Requests per second; for 100 MiB files bytes per second, as few requests finish in a round."""
     r = rows[key]
-    return (r["bytes"] if key[1] == "100m" else r["requests"]) / (r["us"] / 1e6)
+    return median(r["bps"] if key[1] == "100m" else r["rps"])
 
 
 def ms(values):
-    return "%.2f" % (sum(values) / len(values) / 1000)
+    return "%.2f" % (median(values) / 1000)
 
 
 for size, title in SIZES.items():
@@ -62,8 +69,8 @@ for size, title in SIZES.items():
             continue
         key = (row, size)
         r = rows[key]
-        mib = r["bytes"] / (r["us"] / 1e6) / 1048576
-        per_second = r["requests"] / (r["us"] / 1e6)
+        mib = median(r["bps"]) / 1048576
+        per_second = median(r["rps"])
         base = BASELINE.get(row)
         own = "%.2f×" % (rate(key) / rate((base, size))) if base and (base, size) in rows else ""
         ngx = "%.2f×" % (rate(key) / rate(("nginx-static", size))) if row != "nginx-static" and ("nginx-static", size) in rows else ""

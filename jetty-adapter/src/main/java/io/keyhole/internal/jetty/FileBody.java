@@ -101,7 +101,7 @@ public final class FileBody extends IteratingCallback {
         // The previous write succeeded: Jetty is done with its buffer.
         release();
         if (mapped != null) {
-            mapped.release(true);
+            mapped.release();
             mapped = null;
         }
         if (lastWritten) {
@@ -167,7 +167,7 @@ public final class FileBody extends IteratingCallback {
     @Override
     protected void onCompleteFailure(Throwable cause) {
         if (mapped != null) {
-            mapped.release(false);
+            mapped.release();
             mapped = null;
         }
         release();

@@ -16,7 +16,9 @@ import java.nio.channels.FileChannel;
  * <p>Java 17 has no public way to unmap. On Java 22 and later a mapping belongs to a shared
  * {@code Arena}, whose {@code close} unmaps it and refuses while a write still uses it; before
  * that, {@code sun.misc.Unsafe.invokeCleaner} (module {@code jdk.unsupported}) unmaps, as Lucene
- * and Netty do, and only after a write that succeeded. Without either, the collector unmaps.
+ * and Netty do. Without either, the collector unmaps. Either way a mapping is released only once
+ * the write's callback has completed, when Jetty no longer touches the buffer: its write flusher
+ * completes a callback only after the flush in progress has returned, failed writes included.
  */
 final class Mappings {
 
@@ -30,17 +32,12 @@ final class Mappings {
             this.arena = arena;
         }
 
-        /**
-         * Unmaps the region; nothing may use the buffer afterwards.
-         *
-         * @param written whether the write of the buffer succeeded (else it may still be in use
-         *                by a connection shutting down)
-         */
-        void release(boolean written) {
+        /** Unmaps the region; nothing may use the buffer afterwards. */
+        void release() {
             try {
                 if (arena != null) {
                     CLOSE.invoke(arena);
-                } else if (written && INVOKE_CLEANER != null) {
+                } else if (INVOKE_CLEANER != null) {
                     INVOKE_CLEANER.invoke(buffer);
                 }
             } catch (Throwable e) {
