@@ -15,7 +15,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -43,7 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * KeyholeFilter on embedded Jetty 12 picks the Jetty renderer by itself. Each answer is checked
  * on the bytes that crossed the wire; that the zero-copy path was taken is checked where Jetty
- * can tell: the servlet output stream wrote nothing, and (above 64 KiB) the body reached the
+ * can tell: the servlet output stream wrote nothing, and (from 1 MiB) the body reached the
  * connection as mapped buffers.
  */
 class JettyRendererTest {
@@ -95,7 +94,7 @@ class JettyRendererTest {
                     @Override
                     public void write(boolean last, ByteBuffer buffer, Callback cb) {
                         if (buffer != null && buffer.hasRemaining()) {
-                            bufferKinds.add(buffer instanceof MappedByteBuffer ? "mapped" : "other");
+                            bufferKinds.add(Wire.mapsFileOf(request) ? "mapped" : "other");
                         }
                         super.write(last, buffer, cb);
                     }
@@ -124,11 +123,11 @@ class JettyRendererTest {
         HttpResponse<byte[]> r = get(TestTree.LARGE);
         assertEquals(200, r.statusCode());
         assertArrayEquals(tree.large(), r.body());
-        assertEquals("300000", header(r, "Content-Length"));
+        assertEquals("1500000", header(r, "Content-Length"));
         assertEquals(TestTree.ETAG, header(r, "ETag"));
         assertEquals("bytes", header(r, "Accept-Ranges"));
         assertEquals(0, streamed(), "the servlet output stream must not carry the body");
-        // 300,000 bytes: one mapping
+        // 1,500,000 bytes: one mapping
         assertEquals(List.of("mapped"), bufferKinds);
     }
 
@@ -146,12 +145,23 @@ class JettyRendererTest {
     }
 
     @Test
+    void midSizeBodyGoesThroughTheCoreResponseInPooledReads() throws Exception {
+        start(KeyholeConfig.builder(), null);
+        // 300,000 bytes: above what is streamed, below what is mapped; three reads of at most 128 KiB
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=0-299999");
+        assertEquals(206, r.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(tree.large(), 0, 300_000), r.body());
+        assertEquals(0, streamed());
+        assertEquals(List.of("other", "other", "other"), bufferKinds);
+    }
+
+    @Test
     void largeRangeIsMapped() throws Exception {
         start(KeyholeConfig.builder(), null);
         // RFC 9110 §14.1.2: an open range runs to the end
         HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=1000-");
         assertEquals(206, r.statusCode());
-        assertEquals("bytes 1000-299999/300000", header(r, "Content-Range"));
+        assertEquals("bytes 1000-1499999/1500000", header(r, "Content-Range"));
         assertArrayEquals(Arrays.copyOfRange(tree.large(), 1000, tree.large().length), r.body());
         assertEquals(List.of("mapped"), bufferKinds);
         assertEquals(0, streamed());
@@ -161,10 +171,10 @@ class JettyRendererTest {
     void severalRangesGiveMultipartByteranges() throws Exception {
         start(KeyholeConfig.builder(), null);
         // RFC 9110 §14.6: one part per range, in the order asked
-        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=0-9,100000-199999,-5");
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=0-9,100000-1199999,-5");
         assertEquals(206, r.statusCode());
         long n = tree.large().length;
-        Wire.assertParts(r, tree.large(), new long[][] {{0, 9}, {100_000, 199_999}, {n - 5, n - 1}});
+        Wire.assertParts(r, tree.large(), new long[][] {{0, 9}, {100_000, 1_199_999}, {n - 5, n - 1}});
         assertEquals(0, streamed());
         assertTrue(bufferKinds.contains("mapped"), bufferKinds.toString());
     }

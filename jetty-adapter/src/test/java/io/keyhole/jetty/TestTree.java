@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * A tree with two files: one above the size where the zero-copy path maps the file, one below
- * it, and an authoriser that grants both with fixed metadata.
+ * A tree with two files: one above the size from which the Jetty renderer maps files (1 MiB),
+ * one below the size up to which it streams them (64 KiB), and an authoriser that grants both
+ * with fixed metadata.
  */
 record TestTree(Path root, byte[] large, byte[] small) {
 
@@ -20,7 +21,7 @@ record TestTree(Path root, byte[] large, byte[] small) {
     static final String ETAG = "\"v1\"";
 
     static TestTree create(Path root) throws IOException {
-        byte[] large = new byte[300_000];
+        byte[] large = new byte[1_500_000];
         byte[] small = new byte[1_000];
         Random random = new Random(7);
         random.nextBytes(large);

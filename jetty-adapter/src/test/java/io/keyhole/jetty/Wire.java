@@ -35,6 +35,21 @@ final class Wire {
         }
     }
 
+    /**
+     * Whether this process has the file that {@code request} asks for (the id ending its path)
+     * mapped into memory right now, as the kernel lists it in {@code /proc/self/maps}. Called
+     * while a buffer is handed to the connection, it tells a mapped file region from a copy.
+     */
+    static boolean mapsFileOf(org.eclipse.jetty.server.Request request) {
+        String path = request.getHttpURI().getPath();
+        String id = path.substring(path.lastIndexOf('/') + 1);
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/maps")).contains("/" + id + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static String header(HttpResponse<?> r, String name) {
         return r.headers().firstValue(name).orElse(null);
     }

@@ -17,18 +17,24 @@ import org.eclipse.jetty.util.IteratingCallback;
 
 /**
  * Writes the body of a {@link Delivery.Send} to a Jetty core {@link Response}, one buffer at a
- * time: a file region larger than {@link #READ_LIMIT} goes out as read-only mappings of at most
- * {@link #MAP_CHUNK} bytes, which the kernel copies straight from the page cache to the socket;
- * a smaller one is read into one pooled direct buffer, so Jetty can send it together with the
- * headers. Neither touches the heap, and no buffer grows with the file.
+ * time: a file region of {@link #MAP_THRESHOLD} bytes or more goes out as read-only mappings of
+ * at most {@link #MAP_CHUNK} bytes, which the kernel copies straight from the page cache to the
+ * socket; a smaller one is read in pooled direct buffers of at most {@link #READ_CHUNK} bytes
+ * (the first of which Jetty can send together with the headers). Neither touches the heap, and
+ * no buffer grows with the file.
  *
  * <p>Multipart bodies interleave the framing of {@link io.keyhole.http.MultipartByteranges}
  * with the regions. The callback completes once the last byte has been handed to the connection.
  */
 public final class FileBody extends IteratingCallback {
 
-    /** Regions up to this size are read rather than mapped: a mapping costs more than a copy this small. */
-    static final int READ_LIMIT = 64 * 1024;
+    /**
+     * Smaller regions are read rather than mapped: mapping and unmapping per response (page
+     * faults, and a TLB flush on every core when unmapping) cost more than copying this little.
+     */
+    static final int MAP_THRESHOLD = 1024 * 1024;
+    /** The largest read of a region below {@link #MAP_THRESHOLD}. */
+    static final int READ_CHUNK = 128 * 1024;
     /** The largest single mapping; bounds the address space one response holds at a time. */
     static final int MAP_CHUNK = 64 * 1024 * 1024;
 
@@ -118,13 +124,17 @@ public final class FileBody extends IteratingCallback {
         if (piece.framing() != null) {
             buffer = ByteBuffer.wrap(piece.framing());
             index++;
-        } else if (piece.length() <= READ_LIMIT) {
-            buffer = read(piece.first(), (int) piece.length());
-            index++;
         } else {
-            int n = (int) Math.min(piece.length() - offset, MAP_CHUNK);
-            mapped = Mappings.map(channel, piece.first() + offset, n);
-            buffer = mapped.buffer;
+            long position = piece.first() + offset;
+            int n;
+            if (piece.length() < MAP_THRESHOLD) {
+                n = (int) Math.min(piece.length() - offset, READ_CHUNK);
+                buffer = read(position, n);
+            } else {
+                n = (int) Math.min(piece.length() - offset, MAP_CHUNK);
+                mapped = Mappings.map(channel, position, n);
+                buffer = mapped.buffer;
+            }
             offset += n;
             if (offset == piece.length()) {
                 index++;
