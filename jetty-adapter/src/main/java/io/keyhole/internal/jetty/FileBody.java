@@ -33,8 +33,11 @@ public final class FileBody extends IteratingCallback {
      * faults, and a TLB flush on every core when unmapping) cost more than copying this little.
      */
     static final int MAP_THRESHOLD = 1024 * 1024;
-    /** The largest read of a region below {@link #MAP_THRESHOLD}. */
-    static final int READ_CHUNK = 128 * 1024;
+    /**
+     * The largest read of a region below {@link #MAP_THRESHOLD}: Jetty's output buffer size, a
+     * size its buffer pool keeps (larger direct buffers would be allocated and freed each time).
+     */
+    static final int READ_CHUNK = 32 * 1024;
     /** The largest single mapping; bounds the address space one response holds at a time. */
     static final int MAP_CHUNK = 64 * 1024 * 1024;
 
