@@ -39,9 +39,11 @@ public final class Keyhole {
     private static final long LATEST_HTTP_DATE = 253_402_300_799L;
 
     private final KeyholeConfig config;
+    private final Writes writes;
 
     public Keyhole(KeyholeConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.writes = new Writes(config);
     }
 
     public KeyholeConfig config() {
@@ -56,8 +58,11 @@ public final class Keyhole {
             return PASS;
         }
         String method = request.method();
+        if (method.equals("POST") || method.equals("DELETE")) {
+            return writes.decide(request);
+        }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return reply(405, "method not allowed", new NameValue("Allow", "GET, HEAD"));
+            return reply(405, "method not allowed", new NameValue("Allow", writes.allowedMethods()));
         }
         String rawId = path.substring(config.mount().length());
         if (!FileId.isValid(rawId) || FileId.parse(rawId).hex().length() < config.tree().depth()) {

@@ -9,6 +9,8 @@ import io.keyhole.auth.TcpTransport;
 import io.keyhole.auth.Transport;
 import io.keyhole.auth.UnixSocketTransport;
 import io.keyhole.sql.SqlAuthorizer;
+import io.keyhole.store.FileIds;
+import io.keyhole.store.FileStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -48,12 +50,13 @@ import javax.sql.DataSource;
  * @param cacheControl       Cache-Control of granted answers
  * @param maxRanges          most ranges honoured in one request
  * @param clock              time source
+ * @param uploads            uploads and deletes over HTTP (read-only by default)
  */
 public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer, String backend,
                             JwtVerifier jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix,
-                            String cacheControl, int maxRanges, Clock clock) {
+                            String cacheControl, int maxRanges, Clock clock, Uploads uploads) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -85,13 +88,15 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         /** Keys that choose the backend; none may be set when an {@link Authorizer} is given in code. */
         private static final Set<String> TRANSPORT_KEYS = Set.of("request-type", "transport-type", "unix-socket",
                 "tcp-host", "tcp-port", "http-url", "sql-dsn", "sql-password", "sql-query", "sql-no-row",
-                "sql-pool-size", "sql-pool-wait", "sql-data-source");
+                "sql-pool-size", "sql-pool-wait", "sql-data-source", "sql-insert-query", "sql-delete-query");
 
         /** Every text key {@link #properties(Map)} understands. */
         public static final Set<String> KEYS = Set.of(
                 "fs-root", "fs-depth", "mount", "request-type", "transport-type", "unix-socket",
                 "tcp-host", "tcp-port", "http-url",
                 "sql-dsn", "sql-password", "sql-query", "sql-no-row", "sql-pool-size", "sql-pool-wait",
+                "sql-insert-query", "sql-delete-query",
+                "read-only", "upload-max-size", "matrix-upload", "matrix-delete", "instance-id",
                 "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
                 "json-extended", "json-extra-headers", "all-headers", "all-cookies", "matrix-download",
                 "delivery", "accel-prefix",
@@ -109,6 +114,11 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private int tcpPort;
         private URI httpUrl;
         private final SqlAuthorizer.Builder sql = SqlAuthorizer.builder();
+        private boolean readOnly = true;
+        private long uploadMaxSize = Uploads.DEFAULT_MAX_SIZE;
+        private AuthMatrix uploadMatrix = AuthMatrix.UPLOAD_DEFAULT;
+        private AuthMatrix deleteMatrix = AuthMatrix.DELETE_DEFAULT;
+        private String instanceId;
         private JsonRequestType.Fields jsonFields = JsonRequestType.Fields.SEED;
         private byte[] jwtKey;
         private String jwtAlgorithm = "HS256";
@@ -241,6 +251,24 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             return this;
         }
 
+        /**
+         * {@code sql-insert-query}: the statement that records an upload; placeholders as for
+         * {@code sql-query} plus {@code :filename}, {@code :content_type}, {@code :content_disposition},
+         * {@code :etag}, {@code :length}, {@code :upload_date}. Needs {@code read-only=no}.
+         */
+        public Builder sqlInsertQuery(String query) {
+            once("sql-insert-query");
+            sql.insertQuery(query);
+            return this;
+        }
+
+        /** {@code sql-delete-query}: the statement that forgets a deleted file. Needs {@code read-only=no}. */
+        public Builder sqlDeleteQuery(String query) {
+            once("sql-delete-query");
+            sql.deleteQuery(query);
+            return this;
+        }
+
         /** {@code tcp-host}: the backend's host for {@code transport-type=tcp}. */
         public Builder tcpHost(String host) {
             once("tcp-host");
@@ -356,6 +384,52 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             return this;
         }
 
+        /** {@code read-only}: refuse uploads and deletes with 405 (default {@code true}). */
+        public Builder readOnly(boolean readOnly) {
+            once("read-only");
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /** {@code upload-max-size}: the largest file an upload may carry, in bytes, default 100 MiB. */
+        public Builder uploadMaxSize(long bytes) {
+            once("upload-max-size");
+            if (bytes < 1) {
+                throw new IllegalArgumentException("upload-max-size must be at least 1 byte, was " + bytes);
+            }
+            this.uploadMaxSize = bytes;
+            return this;
+        }
+
+        /** {@code matrix-upload}: what an answer without status means for uploads, default {@code allow:allow:deny:deny}. */
+        public Builder uploadMatrix(AuthMatrix matrix) {
+            once("matrix-upload");
+            this.uploadMatrix = Objects.requireNonNull(matrix, "matrix-upload");
+            return this;
+        }
+
+        /** {@code matrix-delete}: what an answer without status means for deletes, default {@code allow:deny:deny:deny}. */
+        public Builder deleteMatrix(AuthMatrix matrix) {
+            once("matrix-delete");
+            this.deleteMatrix = Objects.requireNonNull(matrix, "matrix-delete");
+            return this;
+        }
+
+        /**
+         * {@code instance-id}: this instance's name, part of every uploaded file's id (default:
+         * the process id and start time). Give each machine writing to a shared tree its own.
+         */
+        public Builder instanceId(String instance) {
+            once("instance-id");
+            String id = nonBlank("instance-id", instance);
+            if (id.length() > 255 || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException("instance-id must be at most 255 characters without control"
+                        + " characters, e.g. a host name; was " + id.length() + " characters");
+            }
+            this.instanceId = id;
+            return this;
+        }
+
         /** {@code delivery}: {@code stream} (default), {@code x-accel-redirect} or {@code x-sendfile}. */
         public Builder delivery(DeliveryMode mode) {
             once("delivery");
@@ -447,6 +521,8 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             if ((v = p.get("sql-no-row")) != null) sqlNoRow(SqlAuthorizer.NoRow.parse(v));
             if ((v = p.get("sql-pool-size")) != null) sqlPoolSize(integer("sql-pool-size", v));
             if ((v = p.get("sql-pool-wait")) != null) sqlPoolWait(duration("sql-pool-wait", v));
+            if ((v = p.get("sql-insert-query")) != null) sqlInsertQuery(v);
+            if ((v = p.get("sql-delete-query")) != null) sqlDeleteQuery(v);
             if ((v = p.get("json-fields")) != null) {
                 jsonFields(JsonRequestType.Fields.valueOf(oneOf("json-fields", v, "seed", "later").toUpperCase(Locale.ROOT)));
             }
@@ -474,6 +550,11 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                     throw new IllegalArgumentException("matrix-download: " + e.getMessage(), e);
                 }
             }
+            if ((v = p.get("read-only")) != null) readOnly(yesNo("read-only", v));
+            if ((v = p.get("upload-max-size")) != null) uploadMaxSize(Uploads.parseSize("upload-max-size", v));
+            if ((v = p.get("matrix-upload")) != null) uploadMatrix(matrix("matrix-upload", v));
+            if ((v = p.get("matrix-delete")) != null) deleteMatrix(matrix("matrix-delete", v));
+            if ((v = p.get("instance-id")) != null) instanceId(v);
             if ((v = p.get("delivery")) != null) delivery(deliveryMode(v));
             if ((v = p.get("accel-prefix")) != null) accelPrefix(v);
             if ((v = p.get("auth-connect-timeout")) != null) authConnectTimeout(duration("auth-connect-timeout", v));
@@ -539,7 +620,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             }
             return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, auth, backend, verifier, tokenSource,
                     forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix,
-                    cacheControl, maxRanges, clock);
+                    cacheControl, maxRanges, clock, uploads());
         }
 
         /** The transport for {@code request-type=json}, checking that its own keys, and only those, are set. */
@@ -568,6 +649,38 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException((transportType.equals("http") ? "http-url: " : "tcp-host/tcp-port: ")
                         + e.getMessage(), e);
+            }
+        }
+
+        /** Uploads and deletes: a store on the tree, or nothing at all while read-only. */
+        private Uploads uploads() {
+            String instance = instanceId != null ? instanceId : FileIds.defaultInstance();
+            if (readOnly) {
+                List<String> needless = made.stream().filter(k -> k.equals("upload-max-size") || k.equals("matrix-upload")
+                        || k.equals("matrix-delete") || k.equals("instance-id") || k.equals("sql-insert-query")
+                        || k.equals("sql-delete-query")).sorted().toList();
+                if (!needless.isEmpty()) {
+                    throw new IllegalArgumentException(needless + " only matter for uploads and deletes over HTTP;"
+                            + " set read-only=no to accept them, or drop " + (needless.size() == 1 ? "it" : "them"));
+                }
+                return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance, null);
+            }
+            if (!uploadMatrix.allowsWithoutCredential() && (jwtKey == null || jwtField == null)) {
+                throw new IllegalArgumentException("read-only=no, but no upload could ever be allowed: requests carry no"
+                        + " credential value without jwt-key and jwt-field, and matrix-upload " + uploadMatrix
+                        + " refuses every request without one. Set jwt-key and jwt-field, or allow requests without a"
+                        + " credential in matrix-upload (e.g. allow:allow:allow:deny) and let the backend decide by status");
+            }
+            FileStore store = FileStore.builder(new HashedTree(fsRoot, fsDepth))
+                    .clock(clock).instance(instance).maxSize(uploadMaxSize).build();
+            return new Uploads(false, uploadMaxSize, uploadMatrix, deleteMatrix, instance, store);
+        }
+
+        private static AuthMatrix matrix(String key, String text) {
+            try {
+                return AuthMatrix.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
             }
         }
 

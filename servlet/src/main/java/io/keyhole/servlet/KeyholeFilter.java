@@ -125,7 +125,7 @@ public final class KeyholeFilter implements Filter {
             return;
         }
         byte[] body = (reply.message() + "\n").getBytes(StandardCharsets.UTF_8);
-        res.setHeader("Content-Type", "text/plain;charset=utf-8");
+        res.setHeader("Content-Type", reply.header("Content-Type") != null ? reply.header("Content-Type") : "text/plain;charset=utf-8");
         res.setHeader("X-Content-Type-Options", "nosniff");
         res.setContentLength(body.length);
         if (!req.getMethod().equals("HEAD")) {
