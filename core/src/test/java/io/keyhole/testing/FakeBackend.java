@@ -84,6 +84,8 @@ public final class FakeBackend implements AutoCloseable {
     private final Function<String, String> answerer;
     private final ExecutorService handlers;
     private final Thread acceptor;
+    /** Every thread the pool made: awaitTermination returns before they have quite ended. */
+    private final List<Thread> workers = new CopyOnWriteArrayList<>();
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -97,8 +99,11 @@ public final class FakeBackend implements AutoCloseable {
         this.answerer = answerer;
         int instance = INSTANCES.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
-        this.handlers = Executors.newCachedThreadPool(task -> daemon(task,
-                "fake-backend-" + instance + "-connection-" + threads.incrementAndGet()));
+        this.handlers = Executors.newCachedThreadPool(task -> {
+            Thread t = daemon(task, "fake-backend-" + instance + "-connection-" + threads.incrementAndGet());
+            workers.add(t);
+            return t;
+        });
         this.acceptor = daemon(this::acceptLoop, "fake-backend-" + instance + "-accept");
     }
 
@@ -277,6 +282,9 @@ public final class FakeBackend implements AutoCloseable {
             acceptor.join(TimeUnit.SECONDS.toMillis(10));
             if (!handlers.awaitTermination(10, TimeUnit.SECONDS) || acceptor.isAlive()) {
                 throw new IllegalStateException("fake backend threads did not stop");
+            }
+            for (Thread worker : workers) {
+                worker.join(TimeUnit.SECONDS.toMillis(10));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
