@@ -91,7 +91,7 @@ public final class Keyhole {
 
     /**
      * Steps 4 and 5 alone, for media whose request the caller has authorised itself: the
-     * application's media endpoint in development mode, after its own permission check.
+     * application sending media itself (development mode, {@code sendInternalFile}) after its own check.
      *
      * @throws IllegalStateException when this Keyhole serves no media root
      */

@@ -14,9 +14,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +65,8 @@ public final class Chromium implements AutoCloseable {
     private static final Duration COMMAND_LIMIT = Duration.ofSeconds(30);
     private static final Duration SHUTDOWN_LIMIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Marks a loader id whose navigation became a download rather than a document. */
+    private static final String DOWNLOAD = "download:";
 
     private final Process process;
     private final Path profile;
@@ -143,15 +149,22 @@ public final class Chromium implements AutoCloseable {
                 + " s\n" + read(output));
     }
 
-    /** Opens a new tab, with network events recorded from the start. */
+    /**
+     * Opens a new tab in a new browser context: its own cookies and cache, as in a fresh private
+     * window. Network events are recorded from the start.
+     */
     public Tab open() {
-        String targetId = connection.call(null, "Target.createTarget", Map.of("url", "about:blank"))
+        String context = connection.call(null, "Target.createBrowserContext", Map.of())
+                .get("browserContextId").asText();
+        String targetId = connection.call(null, "Target.createTarget", Map.of("url", "about:blank",
+                        "browserContextId", context))
                 .get("targetId").asText();
         String session = connection.call(null, "Target.attachToTarget", Map.of("targetId", targetId, "flatten", true))
                 .get("sessionId").asText();
         Tab tab = new Tab(session);
         connection.listen(session, tab::onEvent);
         tab.call("Page.enable", Map.of());
+        tab.call("Page.setLifecycleEventsEnabled", Map.of("enabled", true));
         tab.call("Runtime.enable", Map.of());
         tab.call("Network.enable", Map.of());
         return tab;
@@ -203,9 +216,9 @@ public final class Chromium implements AutoCloseable {
 
         private final String session;
         private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
-        private final Map<String, String> urls = new ConcurrentHashMap<>();
-        /** Pages loaded (or navigations ended in a download) so far; guarded by itself. */
-        private final int[] loads = new int[1];
+        private final List<Map<String, String>> sent = new CopyOnWriteArrayList<>();
+        /** Loader ids of documents that have loaded, and of navigations that became downloads; guarded by itself. */
+        private final Set<String> loaded = new HashSet<>();
 
         private Tab(String session) {
             this.session = session;
@@ -218,27 +231,27 @@ public final class Chromium implements AutoCloseable {
 
         /**
          * Loads {@code url} as if typed into the address bar, following redirects, and waits
-         * (bounded) until the page has loaded or the navigation ended in a download or error.
+         * (bounded) until that document has loaded or the navigation became a download.
          */
         public void navigate(String url) {
-            int before;
-            synchronized (loads) {
-                before = loads[0];
-            }
             JsonNode result = call("Page.navigate", Map.of("url", url));
             if (result.hasNonNull("errorText")) {
                 throw new IllegalStateException("navigation to " + url + " failed: " + result.get("errorText").asText());
             }
+            if (!result.hasNonNull("loaderId")) {
+                return; // within the same document: nothing to load
+            }
+            String loader = result.get("loaderId").asText();
             long deadline = System.nanoTime() + COMMAND_LIMIT.toNanos();
-            synchronized (loads) {
-                while (loads[0] == before) {
+            synchronized (loaded) {
+                while (!loaded.contains(loader) && !loaded.contains(DOWNLOAD + loader)) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         throw new AssertionError("the page at " + url + " did not load within "
                                 + COMMAND_LIMIT.toSeconds() + " s; network:\n" + describe(exchanges));
                     }
                     try {
-                        TimeUnit.NANOSECONDS.timedWait(loads, left);
+                        TimeUnit.NANOSECONDS.timedWait(loaded, left);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new IllegalStateException("interrupted while loading " + url, e);
@@ -280,6 +293,14 @@ public final class Chromium implements AutoCloseable {
             return List.copyOf(exchanges);
         }
 
+        /**
+         * The header fields of every request the tab sent so far, as they went over the wire
+         * ({@code Host} and {@code Cookie} included), one map per request or redirect hop.
+         */
+        public List<Map<String, String>> sentHeaders() {
+            return List.copyOf(sent);
+        }
+
         /** The body of the last response to the request {@code requestId}. */
         public byte[] body(String requestId) {
             JsonNode r = call("Network.getResponseBody", Map.of("requestId", requestId));
@@ -291,45 +312,55 @@ public final class Chromium implements AutoCloseable {
         private void onEvent(String method, JsonNode params) {
             switch (method) {
                 case "Network.requestWillBeSent" -> {
-                    String id = params.get("requestId").asText();
                     if (params.has("redirectResponse")) {
-                        exchanges.add(exchange(id, params.get("redirectResponse")));
+                        exchanges.add(exchange(params.get("requestId").asText(), params.get("redirectResponse")));
                     }
-                    urls.put(id, params.get("request").get("url").asText());
                 }
                 case "Network.responseReceived" -> exchanges.add(exchange(params.get("requestId").asText(),
                         params.get("response")));
-                case "Page.loadEventFired", "Page.downloadWillBegin" -> {
-                    synchronized (loads) {
-                        loads[0]++;
-                        loads.notifyAll();
+                case "Network.requestWillBeSentExtraInfo" -> sent.add(headers(params.get("headers")));
+                case "Page.lifecycleEvent" -> {
+                    if (params.get("name").asText().equals("load")) {
+                        done(params.get("loaderId").asText());
                     }
                 }
+                case "Page.downloadWillBegin" -> done(DOWNLOAD + params.path("loaderId").asText());
                 default -> {
                 }
             }
         }
 
-        private Exchange exchange(String id, JsonNode response) {
-            JsonNode headers = response.get("headers");
-            String location = null;
-            for (var it = headers.fields(); it.hasNext(); ) {
-                var h = it.next();
-                if (h.getKey().equalsIgnoreCase("location")) {
-                    location = h.getValue().asText();
-                }
+        private void done(String loader) {
+            synchronized (loaded) {
+                loaded.add(loader);
+                loaded.notifyAll();
             }
-            return new Exchange(id, response.get("url").asText(), response.get("status").asInt(), location);
         }
+
+        private Exchange exchange(String id, JsonNode response) {
+            return new Exchange(id, response.get("url").asText(), response.get("status").asInt(),
+                    headers(response.get("headers")));
+        }
+    }
+
+    private static Map<String, String> headers(JsonNode object) {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        object.fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        return Collections.unmodifiableMap(headers);
     }
 
     /**
      * One response seen by a tab.
      *
      * @param requestId the DevTools request id (shared by the hops of one redirect chain)
-     * @param location  the Location header of a redirect, else {@code null}
+     * @param headers   its header fields, names case-insensitive
      */
-    public record Exchange(String requestId, String url, int status, String location) {
+    public record Exchange(String requestId, String url, int status, Map<String, String> headers) {
+
+        /** The Location header of a redirect, else {@code null}. */
+        public String location() {
+            return headers.get("Location");
+        }
     }
 
     /** The DevTools WebSocket: numbered commands, their answers, and events per session. */

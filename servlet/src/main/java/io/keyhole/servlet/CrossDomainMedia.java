@@ -28,18 +28,26 @@ import java.util.Objects;
 public final class CrossDomainMedia {
 
     private final MediaSettings settings;
-    /** Sends files the application serves itself (development mode, {@code sendInternalFile}). */
+    /**
+     * Sends files the application serves itself (development mode, {@code sendInternalFile});
+     * {@code null} without {@code media-root}, which an application in production need not have.
+     */
     private final Keyhole sender;
     private final DeliveryWriter writer;
 
     private CrossDomainMedia(MediaSettings settings) {
         this.settings = settings;
-        KeyholeConfig config = KeyholeConfig.builder()
-                .media(settings)
-                .delivery(settings.internalMediaPrefix() != null ? DeliveryMode.X_ACCEL_REDIRECT : DeliveryMode.STREAM)
-                .build();
-        this.sender = new Keyhole(config);
-        this.writer = new DeliveryWriter(config);
+        if (settings.root() == null) {
+            this.sender = null;
+            this.writer = null;
+        } else {
+            KeyholeConfig config = KeyholeConfig.builder()
+                    .media(settings)
+                    .delivery(settings.internalMediaPrefix() != null ? DeliveryMode.X_ACCEL_REDIRECT : DeliveryMode.STREAM)
+                    .build();
+            this.sender = new Keyhole(config);
+            this.writer = new DeliveryWriter(config);
+        }
     }
 
     /**
@@ -48,7 +56,7 @@ public final class CrossDomainMedia {
      */
     public static CrossDomainMedia of(MediaSettings settings) {
         Objects.requireNonNull(settings, "settings");
-        if (settings.development() && settings.root() == null && settings.internalMediaPrefix() == null) {
+        if (settings.development() && settings.root() == null) {
             throw new IllegalArgumentException("development mode (media-url " + settings.mediaUrl() + ") serves media"
                     + " from the application itself: set media-root");
         }
@@ -113,8 +121,9 @@ public final class CrossDomainMedia {
      * @throws IllegalStateException without {@code media-root}
      */
     void send(MediaPath path, HttpServletRequest req, HttpServletResponse res) throws IOException {
-        if (settings.root() == null) {
-            throw new IllegalStateException("sending media from the application needs media-root");
+        if (sender == null) {
+            throw new IllegalStateException("sending " + path + " from the application needs media-root: the directory"
+                    + " media paths are relative to");
         }
         writer.write(sender.deliverMedia(new ServletRequestView(req), path), req, res);
     }

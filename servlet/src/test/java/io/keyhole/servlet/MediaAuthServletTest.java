@@ -200,6 +200,31 @@ class MediaAuthServletTest {
     }
 
     @Test
+    void inProductionTheApplicationNeedsNoMediaRoot() throws Exception {
+        MediaSettings s = MediaSettings.builder().clock(clock).properties(Map.of(
+                "site-url", "http://app.localhost:1",
+                "media-url", "http://media.localhost:2/media/",
+                "media-key", "k1:" + KEY)).build();
+        CrossDomainMedia media = CrossDomainMedia.of(s);
+        try (TestServer app = TestServer.start(c -> {
+            application(c, media);
+            c.addServlet(new ServletHolder(new HttpServlet() {
+                @Override
+                protected void doGet(HttpServletRequest req, HttpServletResponse res) throws java.io.IOException {
+                    new DocAuth(media, DOCS.get("docs/report.pdf")).sendInternalFile(req, res);
+                }
+            }), "/send");
+        })) {
+            String alice = sessionOf(app.port(), "alice");
+            RawHttp.Response r = RawHttp.request(app.port(), "GET", "/media/docs/report.pdf", "Cookie: " + alice);
+            assertEquals(302, r.status());
+            assertTrue(r.header("Location").startsWith("http://media.localhost:2/media/docs/report.pdf?token=k1."));
+            assertEquals(500, RawHttp.request(app.port(), "GET", "/send").status(),
+                    "sendInternalFile without media-root is a programming error");
+        }
+    }
+
+    @Test
     void theUrlsOfOneObject() throws Exception {
         MediaSettings s = settings(8080, 8081, Map.of("site-url", "http://app.localhost:8080/app"));
         DocAuth auth = new DocAuth(CrossDomainMedia.of(s), new Doc("docs/Résumé 1.pdf", "alice", false));
