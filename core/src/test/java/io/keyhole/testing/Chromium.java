@@ -192,16 +192,16 @@ public final class Chromium implements AutoCloseable {
     }
 
     private static void stop(Process process) {
-        // Taken first: once the main process is gone its helpers are no longer its descendants.
-        List<ProcessHandle> helpers = process.descendants().toList();
+        // Taken first: once the main process is gone its children are no longer its descendants.
+        List<ProcessHandle> children = process.descendants().toList();
         try {
             if (!process.waitFor(SHUTDOWN_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(SHUTDOWN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             }
-            for (ProcessHandle helper : helpers) {
-                helper.destroyForcibly();
-                helper.onExit().get(SHUTDOWN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            for (ProcessHandle child : children) {
+                child.destroyForcibly();
+                child.onExit().get(SHUTDOWN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
