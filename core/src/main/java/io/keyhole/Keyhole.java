@@ -14,9 +14,9 @@ import io.keyhole.http.Representation;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaRoot;
 import io.keyhole.media.MediaSettings;
-import io.keyhole.media.MediaTypes;
 import io.keyhole.media.MediaUrlSigner;
 import io.keyhole.media.TokenCheck;
+import io.keyhole.store.ContentTypes;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -220,7 +220,7 @@ public final class Keyhole {
             if (found.isEmpty()) {
                 return new Step.Refused(notFound());
             }
-            return new Step.Found(file.toString(), found.get(), MediaTypes.of(file.fileName()), file.fileName(), false,
+            return new Step.Found(file.toString(), found.get(), ContentTypes.of(file.fileName()), file.fileName(), false,
                     Optional.empty(), null, MEDIA_HEADERS);
         } catch (IOException e) {
             LOG.log(Level.ERROR, "cannot read " + file + " below " + root, e);

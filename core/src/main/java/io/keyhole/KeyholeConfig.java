@@ -6,6 +6,7 @@ import io.keyhole.auth.JwtVerifier;
 import io.keyhole.auth.TokenSource;
 import io.keyhole.auth.UnixSocketTransport;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.sql.SqlAuthorizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import javax.sql.DataSource;
 
 /**
  * Everything Keyhole needs to serve one mount. Immutable; built by {@link Builder}, from Java
@@ -82,6 +84,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         /** Every text key {@link #properties(Map)} understands. */
         public static final Set<String> KEYS = Set.of(
                 "fs-root", "fs-depth", "mount", "request-type", "transport-type", "unix-socket",
+                "sql-dsn", "sql-password", "sql-query", "sql-no-row", "sql-pool-size", "sql-pool-wait",
                 "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
                 "json-extended", "json-extra-headers", "all-headers", "all-cookies", "matrix-download",
                 "delivery", "accel-prefix",
@@ -98,6 +101,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private String requestType = "json";
         private String transportType = "unix";
         private Path unixSocket;
+        private final SqlAuthorizer.Builder sql = SqlAuthorizer.builder();
         private JsonRequestType.Fields jsonFields = JsonRequestType.Fields.SEED;
         private byte[] jwtKey;
         private String jwtAlgorithm = "HS256";
@@ -162,17 +166,17 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             return this;
         }
 
-        /** {@code request-type}: {@code json} (default). */
+        /** {@code request-type}: {@code json} (default) or {@code sql}. */
         public Builder requestType(String type) {
             once("request-type");
-            this.requestType = oneOf("request-type", type, "json");
+            this.requestType = oneOf("request-type", type, "json", "sql");
             return this;
         }
 
-        /** {@code transport-type}: {@code unix} (default). */
+        /** {@code transport-type}: {@code unix} (default for json), {@code mysql} (default for sql) or {@code jdbc}. */
         public Builder transportType(String type) {
             once("transport-type");
-            this.transportType = oneOf("transport-type", type, "unix");
+            this.transportType = oneOf("transport-type", type, "unix", "mysql", "jdbc");
             return this;
         }
 
@@ -180,6 +184,55 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         public Builder unixSocket(Path socket) {
             once("unix-socket");
             this.unixSocket = Objects.requireNonNull(socket, "unix-socket");
+            return this;
+        }
+
+        /** {@code sql-dsn}: {@code host:port:user:password:database} (a socket path for the port with localhost) or a {@code jdbc:} URL. */
+        public Builder sqlDsn(String dsn) {
+            once("sql-dsn");
+            sql.dsn(dsn);
+            return this;
+        }
+
+        /** {@code sql-password}: the database password, replacing the DSN's (text config: also {@code file:/path}, {@code env:NAME}). */
+        public Builder sqlPassword(String password) {
+            once("sql-password");
+            sql.password(password);
+            return this;
+        }
+
+        /** Connections from your own (pooling) DataSource instead of {@code sql-dsn}; with {@code request-type=sql}. */
+        public Builder sqlDataSource(DataSource dataSource) {
+            once("sql-data-source");
+            sql.dataSource(dataSource);
+            return this;
+        }
+
+        /** {@code sql-query}: placeholders {@code :file_id}, {@code :auth_value}, {@code :uri}, {@code :method} or the module's {@code %s}. */
+        public Builder sqlQuery(String query) {
+            once("sql-query");
+            sql.query(query);
+            return this;
+        }
+
+        /** {@code sql-no-row}: what a query without a row answers, {@code 404} (default), {@code 403} or {@code empty}. */
+        public Builder sqlNoRow(SqlAuthorizer.NoRow noRow) {
+            once("sql-no-row");
+            sql.noRow(noRow);
+            return this;
+        }
+
+        /** {@code sql-pool-size}: most database connections in use at once, 1..1000, default 10. */
+        public Builder sqlPoolSize(int size) {
+            once("sql-pool-size");
+            sql.poolSize(size);
+            return this;
+        }
+
+        /** {@code sql-pool-wait}: how long a request may wait for a free connection, default {@code auth-connect-timeout}. */
+        public Builder sqlPoolWait(Duration wait) {
+            once("sql-pool-wait");
+            sql.poolWait(wait);
             return this;
         }
 
@@ -367,6 +420,12 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             if ((v = p.get("request-type")) != null) requestType(v);
             if ((v = p.get("transport-type")) != null) transportType(v);
             if ((v = p.get("unix-socket")) != null) unixSocket(Path.of(v));
+            if ((v = p.get("sql-dsn")) != null) sqlDsn(v);
+            if ((v = p.get("sql-password")) != null) sqlPassword(SqlAuthorizer.readSecret("sql-password", v));
+            if ((v = p.get("sql-query")) != null) sqlQuery(v);
+            if ((v = p.get("sql-no-row")) != null) sqlNoRow(SqlAuthorizer.NoRow.parse(v));
+            if ((v = p.get("sql-pool-size")) != null) sqlPoolSize(integer("sql-pool-size", v));
+            if ((v = p.get("sql-pool-wait")) != null) sqlPoolWait(duration("sql-pool-wait", v));
             if ((v = p.get("json-fields")) != null) {
                 jsonFields(JsonRequestType.Fields.valueOf(oneOf("json-fields", v, "seed", "later").toUpperCase(Locale.ROOT)));
             }
@@ -418,12 +477,23 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             Authorizer auth = authorizer;
             String backend;
             if (auth != null) {
-                if (made.contains("unix-socket") || made.contains("request-type") || made.contains("transport-type")) {
+                if (made.contains("unix-socket") || made.contains("request-type") || made.contains("transport-type")
+                        || made.stream().anyMatch(k -> k.startsWith("sql-"))) {
                     throw new IllegalArgumentException(
-                            "an authorizer was given in code; drop request-type, transport-type and unix-socket");
+                            "an authorizer was given in code; drop request-type, transport-type and unix-socket (and sql-*)");
                 }
                 backend = auth.toString();
+            } else if (requestType.equals("sql")) {
+                if (unixSocket != null) {
+                    throw new IllegalArgumentException("unix-socket is for request-type=json; request-type=sql reads sql-dsn");
+                }
+                auth = sql.transport(made.contains("transport-type") ? transportType : "mysql")
+                        .connectTimeout(authConnectTimeout).queryTimeout(authTimeout).build();
+                backend = auth.toString();
             } else {
+                if (made.stream().anyMatch(k -> k.startsWith("sql-")) || !transportType.equals("unix")) {
+                    throw new IllegalArgumentException("transport-type=mysql|jdbc and the sql-* settings need request-type=sql");
+                }
                 if (unixSocket == null) {
                     throw new IllegalArgumentException("unix-socket is required with transport-type=" + transportType
                             + " (or give an Authorizer in code)");

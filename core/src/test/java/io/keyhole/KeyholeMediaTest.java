@@ -136,7 +136,7 @@ class KeyholeMediaTest {
         Delivery.Send send = assertInstanceOf(Delivery.Send.class,
                 keyhole.decide(get("/media/" + path.urlPath(), "token=" + token(path))));
         assertEquals(2, send.contentLength());
-        assertEquals("text/plain;charset=utf-8", send.header("Content-Type"));
+        assertEquals("text/plain", send.header("Content-Type"));
     }
 
     @ParameterizedTest(name = "token {0}")

@@ -7,8 +7,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The {@code keyhole} command: {@code serve}, {@code init}, {@code token}, {@code demo},
- * {@code help}. Exit codes: 0 done, 1 failed, 2 wrong usage or configuration.
+ * The {@code keyhole} command: {@code serve}, {@code init}, {@code put}, {@code rm},
+ * {@code fsck}, {@code token}, {@code demo}, {@code help}. Exit codes: 0 done, 1 failed, 2 wrong usage or configuration.
  */
 public final class Main {
 
@@ -28,6 +28,18 @@ public final class Main {
                   cross-domain media host for signed media URLs. Stops cleanly on SIGTERM or Ctrl-C.
               init --root DIR [--depth N]
                   Create an empty hashed tree: every directory for depth N (1..5, default 4).
+              put FILE... --root DIR --depth N [--user U] [--name NAME] [--type TYPE]
+                      [--disposition inline|attachment] [--instance ID] [--sql-table TABLE]
+                  Store files in the tree under new ids and print one JSON line per file: file_id,
+                  filename, content_type, content_disposition, etag, length, upload_date (and
+                  auth_value with --user). FILE - reads stdin (needs --name). With --sql-table,
+                  print a SQL script instead: per file the JSON as a comment and an INSERT.
+              rm ID... --root DIR --depth N
+                  Remove files from the tree. Exit code 1 when one of them was not there.
+              fsck --root DIR --depth N [--repair]
+                  List files that are no ids, ids in the wrong directory, and temporary files
+                  left by stores that died. --repair removes those temporary files (only them).
+                  Exit code 0 when nothing is wrong, 1 otherwise.
               token (--key KEY | --key-file FILE) --claim NAME=VALUE [--claim ...] [--ttl 1h] [--alg HS256]
                   Print a signed JWT for testing. The key is read as the server reads jwt-key;
                   NAME is usually the server's jwt-field. --ttl takes s, m, h or d.
@@ -79,6 +91,9 @@ public final class Main {
             return switch (command) {
                 case "serve" -> ServeCommand.run(args, out, err);
                 case "init" -> InitCommand.run(args, out);
+                case "put" -> PutCommand.run(args, System.in, out);
+                case "rm" -> RmCommand.run(args, out, err);
+                case "fsck" -> FsckCommand.run(args, out);
                 case "token" -> TokenCommand.run(args, out);
                 case "demo" -> DemoCommand.run(args, out, err);
                 default -> {
