@@ -285,6 +285,7 @@ class UnixSocketTransportTest {
     @Test
     void manyExchangesLeakNoDescriptors() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+        TransportFixtures.releaseUnreferencedHttpClients();
         try (FakeBackend backend = FakeBackend.start(socket(), request -> "{\"status\":200,\"etag\":\"" + request + "\"}")) {
             UnixSocketTransport unix = patient(backend.socket());
             for (int i = 0; i < 20; i++) {
@@ -324,6 +325,7 @@ class UnixSocketTransportTest {
     @Test
     void timedOutExchangesLeakNoDescriptors() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+        TransportFixtures.releaseUnreferencedHttpClients();
         try (FakeBackend warm = FakeBackend.start(dir.resolve("warm.sock"), "{}")) {
             transport(warm.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8));
         }
