@@ -4,10 +4,15 @@ import io.keyhole.auth.Authorizers;
 import io.keyhole.auth.JsonRequestType;
 import io.keyhole.auth.JwtVerifier;
 import io.keyhole.auth.TokenSource;
+import io.keyhole.auth.HttpTransport;
+import io.keyhole.auth.TcpTransport;
+import io.keyhole.auth.Transport;
 import io.keyhole.auth.UnixSocketTransport;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.sql.SqlAuthorizer;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,9 +86,15 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
      */
     public static final class Builder {
 
+        /** Keys that choose the backend; none may be set when an {@link Authorizer} is given in code. */
+        private static final Set<String> TRANSPORT_KEYS = Set.of("request-type", "transport-type", "unix-socket",
+                "tcp-host", "tcp-port", "http-url", "sql-dsn", "sql-password", "sql-query", "sql-no-row",
+                "sql-pool-size", "sql-pool-wait", "sql-data-source");
+
         /** Every text key {@link #properties(Map)} understands. */
         public static final Set<String> KEYS = Set.of(
                 "fs-root", "fs-depth", "mount", "request-type", "transport-type", "unix-socket",
+                "tcp-host", "tcp-port", "http-url",
                 "sql-dsn", "sql-password", "sql-query", "sql-no-row", "sql-pool-size", "sql-pool-wait",
                 "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
                 "json-extended", "json-extra-headers", "all-headers", "all-cookies", "matrix-download",
@@ -101,6 +112,9 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private String requestType = "json";
         private String transportType = "unix";
         private Path unixSocket;
+        private String tcpHost;
+        private int tcpPort;
+        private URI httpUrl;
         private final SqlAuthorizer.Builder sql = SqlAuthorizer.builder();
         private JsonRequestType.Fields jsonFields = JsonRequestType.Fields.SEED;
         private byte[] jwtKey;
@@ -176,7 +190,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         /** {@code transport-type}: {@code unix} (default for json), {@code mysql} (default for sql) or {@code jdbc}. */
         public Builder transportType(String type) {
             once("transport-type");
-            this.transportType = oneOf("transport-type", type, "unix", "mysql", "jdbc");
+            this.transportType = oneOf("transport-type", type, "unix", "tcp", "http", "mysql", "jdbc");
             return this;
         }
 
@@ -233,6 +247,30 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         public Builder sqlPoolWait(Duration wait) {
             once("sql-pool-wait");
             sql.poolWait(wait);
+            return this;
+        }
+
+        /** {@code tcp-host}: the backend's host for {@code transport-type=tcp}. */
+        public Builder tcpHost(String host) {
+            once("tcp-host");
+            this.tcpHost = nonBlank("tcp-host", host);
+            return this;
+        }
+
+        /** {@code tcp-port}: the backend's port for {@code transport-type=tcp}, 1..65535. */
+        public Builder tcpPort(int port) {
+            once("tcp-port");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("tcp-port must be 1..65535, was " + port);
+            }
+            this.tcpPort = port;
+            return this;
+        }
+
+        /** {@code http-url}: where {@code transport-type=http} POSTs the JSON question. */
+        public Builder httpUrl(URI url) {
+            once("http-url");
+            this.httpUrl = Objects.requireNonNull(url, "http-url");
             return this;
         }
 
@@ -420,6 +458,15 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             if ((v = p.get("request-type")) != null) requestType(v);
             if ((v = p.get("transport-type")) != null) transportType(v);
             if ((v = p.get("unix-socket")) != null) unixSocket(Path.of(v));
+            if ((v = p.get("tcp-host")) != null) tcpHost(v);
+            if ((v = p.get("tcp-port")) != null) tcpPort(integer("tcp-port", v));
+            if ((v = p.get("http-url")) != null) {
+                try {
+                    httpUrl(new URI(v));
+                } catch (URISyntaxException e) {
+                    throw new IllegalArgumentException("http-url is not a URL: " + e.getMessage(), e);
+                }
+            }
             if ((v = p.get("sql-dsn")) != null) sqlDsn(v);
             if ((v = p.get("sql-password")) != null) sqlPassword(SqlAuthorizer.readSecret("sql-password", v));
             if ((v = p.get("sql-query")) != null) sqlQuery(v);
@@ -477,28 +524,26 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             Authorizer auth = authorizer;
             String backend;
             if (auth != null) {
-                if (made.contains("unix-socket") || made.contains("request-type") || made.contains("transport-type")
-                        || made.stream().anyMatch(k -> k.startsWith("sql-"))) {
-                    throw new IllegalArgumentException(
-                            "an authorizer was given in code; drop request-type, transport-type and unix-socket (and sql-*)");
+                List<String> transportKeys = made.stream().filter(TRANSPORT_KEYS::contains).sorted().toList();
+                if (!transportKeys.isEmpty()) {
+                    throw new IllegalArgumentException("an authorizer was given in code; drop " + transportKeys);
                 }
                 backend = auth.toString();
             } else if (requestType.equals("sql")) {
-                if (unixSocket != null) {
-                    throw new IllegalArgumentException("unix-socket is for request-type=json; request-type=sql reads sql-dsn");
+                for (String key : List.of("unix-socket", "tcp-host", "tcp-port", "http-url")) {
+                    if (made.contains(key)) {
+                        throw new IllegalArgumentException(key + " is for request-type=json; request-type=sql reads sql-dsn");
+                    }
                 }
                 auth = sql.transport(made.contains("transport-type") ? transportType : "mysql")
                         .connectTimeout(authConnectTimeout).queryTimeout(authTimeout).build();
                 backend = auth.toString();
             } else {
-                if (made.stream().anyMatch(k -> k.startsWith("sql-")) || !transportType.equals("unix")) {
+                if (made.stream().anyMatch(k -> k.startsWith("sql-")) || transportType.equals("mysql")
+                        || transportType.equals("jdbc")) {
                     throw new IllegalArgumentException("transport-type=mysql|jdbc and the sql-* settings need request-type=sql");
                 }
-                if (unixSocket == null) {
-                    throw new IllegalArgumentException("unix-socket is required with transport-type=" + transportType
-                            + " (or give an Authorizer in code)");
-                }
-                UnixSocketTransport transport = new UnixSocketTransport(unixSocket, authConnectTimeout, authTimeout);
+                Transport transport = jsonTransport();
                 auth = Authorizers.of(new JsonRequestType(jsonFields), transport);
                 backend = requestType + " over " + transport.describe();
             }
@@ -567,6 +612,35 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             return new KeyholeConfig(null, m.mediaPrefix(), null, backend, null, tokenSource, List.of(), false, false,
                     downloadMatrix, delivery, internal, cacheControl, maxRanges,
                     m.signer() != null ? m.signer().clock() : clock, m);
+        }
+
+        /** The transport for {@code request-type=json}, checking that its own keys, and only those, are set. */
+        private Transport jsonTransport() {
+            Map<String, List<String>> keysOf = Map.of(
+                    "unix", List.of("unix-socket"), "tcp", List.of("tcp-host", "tcp-port"), "http", List.of("http-url"));
+            for (Map.Entry<String, List<String>> e : keysOf.entrySet()) {
+                for (String key : e.getValue()) {
+                    boolean set = made.contains(key);
+                    if (e.getKey().equals(transportType) && !set) {
+                        throw new IllegalArgumentException(key + " is required with transport-type=" + transportType
+                                + " (or give an Authorizer in code)");
+                    }
+                    if (!e.getKey().equals(transportType) && set) {
+                        throw new IllegalArgumentException(key + " belongs to transport-type=" + e.getKey()
+                                + ", but transport-type is " + transportType);
+                    }
+                }
+            }
+            try {
+                return switch (transportType) {
+                    case "tcp" -> new TcpTransport(tcpHost, tcpPort, authConnectTimeout, authTimeout);
+                    case "http" -> new HttpTransport(httpUrl, authConnectTimeout, authTimeout);
+                    default -> new UnixSocketTransport(unixSocket, authConnectTimeout, authTimeout);
+                };
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException((transportType.equals("http") ? "http-url: " : "tcp-host/tcp-port: ")
+                        + e.getMessage(), e);
+            }
         }
 
         private static String slashed(String key, String prefix) {
