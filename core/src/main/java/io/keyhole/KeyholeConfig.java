@@ -8,6 +8,7 @@ import io.keyhole.auth.HttpTransport;
 import io.keyhole.auth.TcpTransport;
 import io.keyhole.auth.Transport;
 import io.keyhole.auth.UnixSocketTransport;
+import io.keyhole.media.MediaSettings;
 import io.keyhole.sql.SqlAuthorizer;
 import io.keyhole.store.FileIds;
 import io.keyhole.store.FileStore;
@@ -50,13 +51,17 @@ import javax.sql.DataSource;
  * @param cacheControl       Cache-Control of granted answers
  * @param maxRanges          most ranges honoured in one request
  * @param clock              time source
- * @param uploads            uploads and deletes over HTTP (read-only by default)
+ * @param media              cross-domain media mode: what the media host serves and how it checks
+ *                           tokens; {@code null} for a hashed tree (then {@code tree} and
+ *                           {@code authorizer} are set, and they are {@code null} in media mode)
+ * @param uploads            uploads and deletes over HTTP (read-only by default, and always in media mode)
  */
 public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer, String backend,
                             JwtVerifier jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix,
-                            String cacheControl, int maxRanges, Clock clock, Uploads uploads) {
+                            String cacheControl, int maxRanges, Clock clock, MediaSettings media,
+                            Uploads uploads) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -100,7 +105,10 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
                 "json-extended", "json-extra-headers", "all-headers", "all-cookies", "matrix-download",
                 "delivery", "accel-prefix",
-                "auth-connect-timeout", "auth-timeout", "cache-control", "max-ranges");
+                "auth-connect-timeout", "auth-timeout", "cache-control", "max-ranges",
+                // cross-domain media mode, read by MediaSettings
+                "site-url", "media-url", "media-root", "internal-media-prefix", "media-key", "media-verify-keys",
+                "media-token-lifetime", "media-token-leeway", "media-bind-method", "media-public-paths");
 
         private final Set<String> made = new HashSet<>();
         private Path fsRoot;
@@ -137,6 +145,8 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private String cacheControl = "private";
         private int maxRanges = 16;
         private Clock clock = Clock.systemUTC();
+        private MediaSettings media;
+        private final Map<String, String> mediaText = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -483,6 +493,18 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         }
 
         /**
+         * Cross-domain media mode: serve {@code media-root} to URLs signed by the application,
+         * and send browsers without a valid token to the application for one. Replaces the
+         * hashed tree, the backend and the JWT settings. Text: the keys of
+         * {@link MediaSettings.Builder#KEYS}.
+         */
+        public Builder media(MediaSettings settings) {
+            once("media");
+            this.media = Objects.requireNonNull(settings, "media");
+            return this;
+        }
+
+        /**
          * Applies text settings. Unknown keys are rejected (a typo must not silently disable a
          * check); blank values count as unset.
          */
@@ -497,6 +519,11 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 if (!KEYS.contains(key)) {
                     throw new IllegalArgumentException("unknown configuration key '" + key + "'; known keys: "
                             + String.join(", ", KEYS.stream().sorted().toList()));
+                }
+            }
+            for (String key : MediaSettings.Builder.KEYS) {
+                if (p.containsKey(key)) {
+                    mediaText.put(key, p.remove(key));
                 }
             }
             String v;
@@ -570,6 +597,9 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
          * @throws IllegalArgumentException naming what is missing or inconsistent
          */
         public KeyholeConfig build() {
+            if (media != null || !mediaText.isEmpty()) {
+                return buildMedia();
+            }
             if (fsRoot == null) {
                 throw new IllegalArgumentException("fs-root is required: the directory that holds the hashed tree");
             }
@@ -620,7 +650,50 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             }
             return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, auth, backend, verifier, tokenSource,
                     forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix,
-                    cacheControl, maxRanges, clock, uploads());
+                    cacheControl, maxRanges, clock, null, uploads());
+        }
+
+        /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
+        private KeyholeConfig buildMedia() {
+            Set<String> fitting = Set.of("media", "mount", "delivery", "accel-prefix", "cache-control", "max-ranges", "clock");
+            List<String> misplaced = made.stream().filter(k -> !fitting.contains(k)).sorted().toList();
+            if (!misplaced.isEmpty()) {
+                throw new IllegalArgumentException("media mode (media-url) serves media-root to signed URLs and asks no"
+                        + " backend; drop " + String.join(", ", misplaced));
+            }
+            MediaSettings m = media;
+            if (m == null) {
+                m = MediaSettings.builder().clock(clock).properties(mediaText).build();
+            } else if (!mediaText.isEmpty()) {
+                throw new IllegalArgumentException("media settings were given in code; drop " + mediaText.keySet());
+            } else if (made.contains("clock")) {
+                throw new IllegalArgumentException("media settings given in code carry their own clock; do not set one here");
+            }
+            if (m.root() == null && !m.development()) {
+                throw new IllegalArgumentException("media-root is required on a media host: the directory that"
+                        + " media paths are relative to");
+            }
+            if (made.contains("mount") && !mount.equals(m.mediaPrefix())) {
+                throw new IllegalArgumentException("mount " + mount + " differs from the path of media-url ("
+                        + m.mediaPrefix() + "); leave mount unset in media mode");
+            }
+            String internal = accelPrefix;
+            if (m.internalMediaPrefix() != null) {
+                if (internal != null && !internal.equals(m.internalMediaPrefix())) {
+                    throw new IllegalArgumentException("accel-prefix " + internal + " differs from internal-media-prefix "
+                            + m.internalMediaPrefix() + "; set only internal-media-prefix");
+                }
+                internal = m.internalMediaPrefix();
+            }
+            if (delivery.offloaded() && internal == null) {
+                throw new IllegalArgumentException("delivery=" + delivery.key() + " needs internal-media-prefix: the"
+                        + " front server's internal location, e.g. /protected/");
+            }
+            String backend = m.development() ? "the application (development mode)"
+                    : "signed URLs (keys " + String.join(", ", m.signer().keyIds()) + ")";
+            return new KeyholeConfig(null, m.mediaPrefix(), null, backend, null, tokenSource, List.of(), false, false,
+                    downloadMatrix, delivery, internal, cacheControl, maxRanges,
+                    m.signer() != null ? m.signer().clock() : clock, m, uploads());
         }
 
         /** The transport for {@code request-type=json}, checking that its own keys, and only those, are set. */
