@@ -55,7 +55,6 @@ class UnixSocketTransportTest {
         return new UnixSocketTransport(socket, SECOND, DEADLINE);
     }
 
-
     @Test
     void exchangesBytesExactly() throws Exception {
         String answer = "{\"status\":200,\"filename\":\"Gr\u00fc\u00dfe \u20ac.pdf\"}\n";
@@ -139,7 +138,7 @@ class UnixSocketTransportTest {
     void hangingBackendTimesOutAtTheDeadline() throws Exception {
         try (FakeBackend backend = FakeBackend.start(socket(), "{}").mode(FakeBackend.Mode.HANG)) {
             AuthorizationException e = assertThrows(AuthorizationException.class,
-                    () -> imtransport(backend.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8)));
+                    () -> impatient(backend.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8)));
 
             assertEquals(Kind.TIMEOUT, e.kind());
             assertEquals(504, e.kind().status());
@@ -153,7 +152,7 @@ class UnixSocketTransportTest {
     void hangChosenByTheAnswererTimesOutToo() throws Exception {
         try (FakeBackend backend = FakeBackend.start(socket(),
                 request -> request.contains("slow") ? FakeBackend.HANG : "{}")) {
-            UnixSocketTransport unix = imtransport(backend.socket());
+            UnixSocketTransport unix = impatient(backend.socket());
             assertArrayEquals("{}".getBytes(StandardCharsets.UTF_8), unix.exchange("fast".getBytes(StandardCharsets.UTF_8)));
             AuthorizationException e = assertThrows(AuthorizationException.class,
                     () -> unix.exchange("slow".getBytes(StandardCharsets.UTF_8)));
@@ -165,7 +164,7 @@ class UnixSocketTransportTest {
     void tricklingBackendGetsNoMoreTimeThanASilentOne() throws Exception {
         try (FakeBackend backend = FakeBackend.start(socket(), "{}").mode(FakeBackend.Mode.TRICKLE)) {
             AuthorizationException e = assertThrows(AuthorizationException.class,
-                    () -> imtransport(backend.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8)));
+                    () -> impatient(backend.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8)));
 
             assertEquals(Kind.TIMEOUT, e.kind());
             assertTrue(e.elapsedMillis() >= DEADLINE.toMillis(), "waited " + e.elapsedMillis() + " ms");
@@ -335,7 +334,7 @@ class UnixSocketTransportTest {
         }
         long before = openDescriptors();
         try (FakeBackend backend = FakeBackend.start(socket(), "{}").mode(FakeBackend.Mode.HANG)) {
-            UnixSocketTransport unix = imtransport(backend.socket());
+            UnixSocketTransport unix = impatient(backend.socket());
             ExecutorService pool = Executors.newFixedThreadPool(20);
             try {
                 List<Future<Kind>> outcomes = new ArrayList<>();

@@ -36,7 +36,7 @@ class TransportsTest {
 
     private JettyHarness keyhole(Map<String, String> transport) throws Exception {
         Map<String, String> params = new java.util.HashMap<>(Map.of("fs-root", dir.toString(), "fs-depth", "2",
-                "auth-timeout", "500ms"));
+                "auth-timeout", "1500ms"));
         params.putAll(transport);
         return JettyHarness.start(params);
     }
