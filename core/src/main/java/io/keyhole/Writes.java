@@ -113,9 +113,10 @@ final class Writes {
             return reply(415, "send the file as multipart/form-data (field d) or application/x-www-form-urlencoded",
                     new NameValue("Accept-Post", "multipart/form-data, application/x-www-form-urlencoded"));
         }
+        long max = uploads.maxSize();
         // Percent-encoding triples a byte at most.
-        long bodyLimit = multipart ? saturatedAdd(uploads.maxSize(), FORM_OVERHEAD)
-                : saturatedAdd(uploads.maxSize() > Long.MAX_VALUE / 3 ? Long.MAX_VALUE : uploads.maxSize() * 3, FORM_OVERHEAD);
+        long encoded = multipart ? max : max > Long.MAX_VALUE / 3 ? Long.MAX_VALUE : max * 3;
+        long bodyLimit = saturatedAdd(encoded, FORM_OVERHEAD);
         if (declaredLength(request) > bodyLimit) {
             return tooLarge();
         }
