@@ -20,6 +20,12 @@ public record AuthMatrix(boolean credentialAnswer, boolean credentialEmpty, bool
     /** Downloads: only a credential with a non-empty answer is allowed ({@code allow:deny:deny:deny}). */
     public static final AuthMatrix DOWNLOAD_DEFAULT = new AuthMatrix(true, false, false, false);
 
+    /** Uploads: any request with a credential is allowed ({@code allow:allow:deny:deny}). */
+    public static final AuthMatrix UPLOAD_DEFAULT = new AuthMatrix(true, true, false, false);
+
+    /** Deletes: only a credential with a non-empty answer is allowed ({@code allow:deny:deny:deny}). */
+    public static final AuthMatrix DELETE_DEFAULT = new AuthMatrix(true, false, false, false);
+
     /**
      * Parses {@code allow:deny:deny:deny}.
      *
@@ -49,6 +55,11 @@ public record AuthMatrix(boolean credentialAnswer, boolean credentialEmpty, bool
             return emptyAnswer ? credentialEmpty : credentialAnswer;
         }
         return emptyAnswer ? anonymousEmpty : anonymousAnswer;
+    }
+
+    /** Whether a request without a credential value can be allowed at all. */
+    public boolean allowsWithoutCredential() {
+        return anonymousAnswer || anonymousEmpty;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Objects;
 /**
  * What the core decided for one request: a value, rendered by an adapter. Nothing has been
  * written when a {@code Delivery} exists, and only {@link Send} involves the file's bytes.
+ * Adapters render {@link Send}, {@link Reply} and {@link Redirect}, and hand {@link Pass} on.
  */
 public sealed interface Delivery {
 
@@ -59,6 +60,29 @@ public sealed interface Delivery {
     record Reply(int status, List<NameValue> headers, String message) implements Delivery {
         public Reply {
             headers = List.copyOf(headers);
+        }
+    }
+
+    /**
+     * Send the browser elsewhere (3xx) with an empty body: a media host's trip to the application
+     * for a fresh token.
+     *
+     * @param headers every header, {@code Location} (an absolute URL) among them
+     */
+    record Redirect(int status, List<NameValue> headers) implements Delivery {
+        public Redirect {
+            headers = List.copyOf(headers);
+            if (status < 300 || status > 399) {
+                throw new IllegalArgumentException("a redirect has a 3xx status, not " + status);
+            }
+            if (headers.stream().noneMatch(h -> h.name().equalsIgnoreCase("Location"))) {
+                throw new IllegalArgumentException("a redirect needs a Location header");
+            }
+        }
+
+        /** Where the browser is sent. */
+        public String location() {
+            return header("Location");
         }
     }
 

@@ -1,13 +1,10 @@
 package io.keyhole;
 
+import io.keyhole.internal.ConfinedRoot;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,19 +21,14 @@ public final class HashedTree {
     /** Deepest tree supported. */
     public static final int MAX_DEPTH = 8;
 
-    private static final System.Logger LOG = System.getLogger(HashedTree.class.getName());
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final Path root;
     private final int depth;
     private final String separator;
 
-    /**
-     * The root's real path as last seen. Cached because resolving it costs a system call per
-     * component on every request; refreshed once whenever a file seems to lie outside it, so a
-     * root that is itself a symlink may be repointed while running.
-     */
-    private volatile Path realRoot;
+    /** Where lookups are confined to, symlinks included. */
+    private final ConfinedRoot confined;
 
     /**
      * @param root  the tree's root directory (need not exist yet; see {@link #create()})
@@ -51,6 +43,7 @@ public final class HashedTree {
         this.root = root.toAbsolutePath().normalize();
         this.depth = depth;
         this.separator = root.getFileSystem().getSeparator();
+        this.confined = new ConfinedRoot(this.root);
     }
 
     /** The root directory, absolute and normalised. */
@@ -102,36 +95,7 @@ public final class HashedTree {
      * @throws IllegalArgumentException when the id's hex part is shorter than the depth
      */
     public Optional<StoredFile> locate(FileId id) throws IOException {
-        String relative = relativePathOf(id);
-        Path real;
-        BasicFileAttributes attributes;
-        try {
-            // On "/"-separated file systems the relative path is already the resolvable one.
-            real = (separator.equals("/") ? root.resolve(relative) : pathOf(id)).toRealPath();
-            if (!insideRoot(real)) {
-                // The target is not logged: it may name something the operator wants kept private.
-                LOG.log(Level.WARNING, "{0} below {1} resolves outside the tree; not serving it", relative, root);
-                return Optional.empty();
-            }
-            // The real path has no links left; NOFOLLOW_LINKS makes a link swapped in since then fail the check.
-            attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        if (!attributes.isRegularFile()) {
-            return Optional.empty();
-        }
-        return Optional.of(new StoredFile(real, relative, attributes.size(), attributes.lastModifiedTime().toInstant()));
-    }
-
-    private boolean insideRoot(Path real) throws IOException {
-        Path known = realRoot;
-        if (known != null && real.startsWith(known)) {
-            return true;
-        }
-        Path current = root.toRealPath();
-        realRoot = current;
-        return real.startsWith(current) && !real.equals(current);
+        return confined.locate(relativePathOf(id));
     }
 
     /**

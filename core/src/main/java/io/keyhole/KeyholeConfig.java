@@ -4,9 +4,17 @@ import io.keyhole.auth.Authorizers;
 import io.keyhole.auth.JsonRequestType;
 import io.keyhole.auth.JwtVerifier;
 import io.keyhole.auth.TokenSource;
+import io.keyhole.auth.HttpTransport;
+import io.keyhole.auth.TcpTransport;
+import io.keyhole.auth.Transport;
 import io.keyhole.auth.UnixSocketTransport;
+import io.keyhole.media.MediaSettings;
 import io.keyhole.sql.SqlAuthorizer;
+import io.keyhole.store.FileIds;
+import io.keyhole.store.FileStore;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,12 +53,17 @@ import javax.sql.DataSource;
  * @param cacheControl       Cache-Control of granted answers
  * @param maxRanges          most ranges honoured in one request
  * @param clock              time source
+ * @param media              cross-domain media mode: what the media host serves and how it checks
+ *                           tokens; {@code null} for a hashed tree (then {@code tree} and
+ *                           {@code authorizer} are set, and they are {@code null} in media mode)
+ * @param uploads            uploads and deletes over HTTP (read-only by default, and always in media mode)
  */
 public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer, String backend,
                             JwtVerifier jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix, String renderer,
-                            String cacheControl, int maxRanges, Clock clock) {
+                            String cacheControl, int maxRanges, Clock clock, MediaSettings media,
+                            Uploads uploads) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -79,14 +92,25 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
      */
     public static final class Builder {
 
+        /** Keys that choose the backend; none may be set when an {@link Authorizer} is given in code. */
+        private static final Set<String> TRANSPORT_KEYS = Set.of("request-type", "transport-type", "unix-socket",
+                "tcp-host", "tcp-port", "http-url", "sql-dsn", "sql-password", "sql-query", "sql-no-row",
+                "sql-pool-size", "sql-pool-wait", "sql-data-source", "sql-insert-query", "sql-delete-query");
+
         /** Every text key {@link #properties(Map)} understands. */
         public static final Set<String> KEYS = Set.of(
                 "fs-root", "fs-depth", "mount", "request-type", "transport-type", "unix-socket",
+                "tcp-host", "tcp-port", "http-url",
                 "sql-dsn", "sql-password", "sql-query", "sql-no-row", "sql-pool-size", "sql-pool-wait",
+                "sql-insert-query", "sql-delete-query",
+                "read-only", "upload-max-size", "matrix-upload", "matrix-delete", "instance-id",
                 "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
                 "json-extended", "json-extra-headers", "all-headers", "all-cookies", "matrix-download",
                 "delivery", "accel-prefix", "renderer",
-                "auth-connect-timeout", "auth-timeout", "cache-control", "max-ranges");
+                "auth-connect-timeout", "auth-timeout", "cache-control", "max-ranges",
+                // cross-domain media mode, read by MediaSettings
+                "site-url", "media-url", "media-root", "internal-media-prefix", "media-key", "media-verify-keys",
+                "media-token-lifetime", "media-token-leeway", "media-bind-method", "media-public-paths");
 
         private final Set<String> made = new HashSet<>();
         private Path fsRoot;
@@ -96,7 +120,15 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private String requestType = "json";
         private String transportType = "unix";
         private Path unixSocket;
+        private String tcpHost;
+        private int tcpPort;
+        private URI httpUrl;
         private final SqlAuthorizer.Builder sql = SqlAuthorizer.builder();
+        private boolean readOnly = true;
+        private long uploadMaxSize = Uploads.DEFAULT_MAX_SIZE;
+        private AuthMatrix uploadMatrix = AuthMatrix.UPLOAD_DEFAULT;
+        private AuthMatrix deleteMatrix = AuthMatrix.DELETE_DEFAULT;
+        private String instanceId;
         private JsonRequestType.Fields jsonFields = JsonRequestType.Fields.SEED;
         private byte[] jwtKey;
         private String jwtAlgorithm = "HS256";
@@ -116,6 +148,8 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private String cacheControl = "private";
         private int maxRanges = 16;
         private Clock clock = Clock.systemUTC();
+        private MediaSettings media;
+        private final Map<String, String> mediaText = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -170,7 +204,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         /** {@code transport-type}: {@code unix} (default for json), {@code mysql} (default for sql) or {@code jdbc}. */
         public Builder transportType(String type) {
             once("transport-type");
-            this.transportType = oneOf("transport-type", type, "unix", "mysql", "jdbc");
+            this.transportType = oneOf("transport-type", type, "unix", "tcp", "http", "mysql", "jdbc");
             return this;
         }
 
@@ -227,6 +261,48 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         public Builder sqlPoolWait(Duration wait) {
             once("sql-pool-wait");
             sql.poolWait(wait);
+            return this;
+        }
+
+        /**
+         * {@code sql-insert-query}: the statement that records an upload; placeholders as for
+         * {@code sql-query} plus {@code :filename}, {@code :content_type}, {@code :content_disposition},
+         * {@code :etag}, {@code :length}, {@code :upload_date}. Needs {@code read-only=no}.
+         */
+        public Builder sqlInsertQuery(String query) {
+            once("sql-insert-query");
+            sql.insertQuery(query);
+            return this;
+        }
+
+        /** {@code sql-delete-query}: the statement that forgets a deleted file. Needs {@code read-only=no}. */
+        public Builder sqlDeleteQuery(String query) {
+            once("sql-delete-query");
+            sql.deleteQuery(query);
+            return this;
+        }
+
+        /** {@code tcp-host}: the backend's host for {@code transport-type=tcp}. */
+        public Builder tcpHost(String host) {
+            once("tcp-host");
+            this.tcpHost = nonBlank("tcp-host", host);
+            return this;
+        }
+
+        /** {@code tcp-port}: the backend's port for {@code transport-type=tcp}, 1..65535. */
+        public Builder tcpPort(int port) {
+            once("tcp-port");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("tcp-port must be 1..65535, was " + port);
+            }
+            this.tcpPort = port;
+            return this;
+        }
+
+        /** {@code http-url}: where {@code transport-type=http} POSTs the JSON question. */
+        public Builder httpUrl(URI url) {
+            once("http-url");
+            this.httpUrl = Objects.requireNonNull(url, "http-url");
             return this;
         }
 
@@ -321,6 +397,52 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             return this;
         }
 
+        /** {@code read-only}: refuse uploads and deletes with 405 (default {@code true}). */
+        public Builder readOnly(boolean readOnly) {
+            once("read-only");
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /** {@code upload-max-size}: the largest file an upload may carry, in bytes, default 100 MiB. */
+        public Builder uploadMaxSize(long bytes) {
+            once("upload-max-size");
+            if (bytes < 1) {
+                throw new IllegalArgumentException("upload-max-size must be at least 1 byte, was " + bytes);
+            }
+            this.uploadMaxSize = bytes;
+            return this;
+        }
+
+        /** {@code matrix-upload}: what an answer without status means for uploads, default {@code allow:allow:deny:deny}. */
+        public Builder uploadMatrix(AuthMatrix matrix) {
+            once("matrix-upload");
+            this.uploadMatrix = Objects.requireNonNull(matrix, "matrix-upload");
+            return this;
+        }
+
+        /** {@code matrix-delete}: what an answer without status means for deletes, default {@code allow:deny:deny:deny}. */
+        public Builder deleteMatrix(AuthMatrix matrix) {
+            once("matrix-delete");
+            this.deleteMatrix = Objects.requireNonNull(matrix, "matrix-delete");
+            return this;
+        }
+
+        /**
+         * {@code instance-id}: this instance's name, part of every uploaded file's id (default:
+         * the process id and start time). Give each machine writing to a shared tree its own.
+         */
+        public Builder instanceId(String instance) {
+            once("instance-id");
+            String id = nonBlank("instance-id", instance);
+            if (id.length() > 255 || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException("instance-id must be at most 255 characters without control"
+                        + " characters, e.g. a host name; was " + id.length() + " characters");
+            }
+            this.instanceId = id;
+            return this;
+        }
+
         /** {@code delivery}: {@code stream} (default), {@code x-accel-redirect} or {@code x-sendfile}. */
         public Builder delivery(DeliveryMode mode) {
             once("delivery");
@@ -390,6 +512,18 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         }
 
         /**
+         * Cross-domain media mode: serve {@code media-root} to URLs signed by the application,
+         * and send browsers without a valid token to the application for one. Replaces the
+         * hashed tree, the backend and the JWT settings. Text: the keys of
+         * {@link MediaSettings.Builder#KEYS}.
+         */
+        public Builder media(MediaSettings settings) {
+            once("media");
+            this.media = Objects.requireNonNull(settings, "media");
+            return this;
+        }
+
+        /**
          * Applies text settings. Unknown keys are rejected (a typo must not silently disable a
          * check); blank values count as unset.
          */
@@ -406,6 +540,11 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                             + String.join(", ", KEYS.stream().sorted().toList()));
                 }
             }
+            for (String key : MediaSettings.Builder.KEYS) {
+                if (p.containsKey(key)) {
+                    mediaText.put(key, p.remove(key));
+                }
+            }
             String v;
             if ((v = p.get("fs-root")) != null) fsRoot(Path.of(v));
             if ((v = p.get("fs-depth")) != null) fsDepth(integer("fs-depth", v));
@@ -413,12 +552,23 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             if ((v = p.get("request-type")) != null) requestType(v);
             if ((v = p.get("transport-type")) != null) transportType(v);
             if ((v = p.get("unix-socket")) != null) unixSocket(Path.of(v));
+            if ((v = p.get("tcp-host")) != null) tcpHost(v);
+            if ((v = p.get("tcp-port")) != null) tcpPort(integer("tcp-port", v));
+            if ((v = p.get("http-url")) != null) {
+                try {
+                    httpUrl(new URI(v));
+                } catch (URISyntaxException e) {
+                    throw new IllegalArgumentException("http-url is not a URL: " + e.getMessage(), e);
+                }
+            }
             if ((v = p.get("sql-dsn")) != null) sqlDsn(v);
             if ((v = p.get("sql-password")) != null) sqlPassword(SqlAuthorizer.readSecret("sql-password", v));
             if ((v = p.get("sql-query")) != null) sqlQuery(v);
             if ((v = p.get("sql-no-row")) != null) sqlNoRow(SqlAuthorizer.NoRow.parse(v));
             if ((v = p.get("sql-pool-size")) != null) sqlPoolSize(integer("sql-pool-size", v));
             if ((v = p.get("sql-pool-wait")) != null) sqlPoolWait(duration("sql-pool-wait", v));
+            if ((v = p.get("sql-insert-query")) != null) sqlInsertQuery(v);
+            if ((v = p.get("sql-delete-query")) != null) sqlDeleteQuery(v);
             if ((v = p.get("json-fields")) != null) {
                 jsonFields(JsonRequestType.Fields.valueOf(oneOf("json-fields", v, "seed", "later").toUpperCase(Locale.ROOT)));
             }
@@ -446,6 +596,11 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                     throw new IllegalArgumentException("matrix-download: " + e.getMessage(), e);
                 }
             }
+            if ((v = p.get("read-only")) != null) readOnly(yesNo("read-only", v));
+            if ((v = p.get("upload-max-size")) != null) uploadMaxSize(Uploads.parseSize("upload-max-size", v));
+            if ((v = p.get("matrix-upload")) != null) uploadMatrix(matrix("matrix-upload", v));
+            if ((v = p.get("matrix-delete")) != null) deleteMatrix(matrix("matrix-delete", v));
+            if ((v = p.get("instance-id")) != null) instanceId(v);
             if ((v = p.get("delivery")) != null) delivery(deliveryMode(v));
             if ((v = p.get("accel-prefix")) != null) accelPrefix(v);
             if ((v = p.get("renderer")) != null) renderer(v);
@@ -462,34 +617,35 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
          * @throws IllegalArgumentException naming what is missing or inconsistent
          */
         public KeyholeConfig build() {
+            if (media != null || !mediaText.isEmpty()) {
+                return buildMedia();
+            }
             if (fsRoot == null) {
                 throw new IllegalArgumentException("fs-root is required: the directory that holds the hashed tree");
             }
             Authorizer auth = authorizer;
             String backend;
             if (auth != null) {
-                if (made.contains("unix-socket") || made.contains("request-type") || made.contains("transport-type")
-                        || made.stream().anyMatch(k -> k.startsWith("sql-"))) {
-                    throw new IllegalArgumentException(
-                            "an authorizer was given in code; drop request-type, transport-type and unix-socket (and sql-*)");
+                List<String> transportKeys = made.stream().filter(TRANSPORT_KEYS::contains).sorted().toList();
+                if (!transportKeys.isEmpty()) {
+                    throw new IllegalArgumentException("an authorizer was given in code; drop " + transportKeys);
                 }
                 backend = auth.toString();
             } else if (requestType.equals("sql")) {
-                if (unixSocket != null) {
-                    throw new IllegalArgumentException("unix-socket is for request-type=json; request-type=sql reads sql-dsn");
+                for (String key : List.of("unix-socket", "tcp-host", "tcp-port", "http-url")) {
+                    if (made.contains(key)) {
+                        throw new IllegalArgumentException(key + " is for request-type=json; request-type=sql reads sql-dsn");
+                    }
                 }
                 auth = sql.transport(made.contains("transport-type") ? transportType : "mysql")
                         .connectTimeout(authConnectTimeout).queryTimeout(authTimeout).build();
                 backend = auth.toString();
             } else {
-                if (made.stream().anyMatch(k -> k.startsWith("sql-")) || !transportType.equals("unix")) {
+                if (made.stream().anyMatch(k -> k.startsWith("sql-")) || transportType.equals("mysql")
+                        || transportType.equals("jdbc")) {
                     throw new IllegalArgumentException("transport-type=mysql|jdbc and the sql-* settings need request-type=sql");
                 }
-                if (unixSocket == null) {
-                    throw new IllegalArgumentException("unix-socket is required with transport-type=" + transportType
-                            + " (or give an Authorizer in code)");
-                }
-                UnixSocketTransport transport = new UnixSocketTransport(unixSocket, authConnectTimeout, authTimeout);
+                Transport transport = jsonTransport();
                 auth = Authorizers.of(new JsonRequestType(jsonFields), transport);
                 backend = requestType + " over " + transport.describe();
             }
@@ -518,7 +674,116 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             }
             return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, auth, backend, verifier, tokenSource,
                     forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                    cacheControl, maxRanges, clock);
+                    cacheControl, maxRanges, clock, null, uploads());
+        }
+
+        /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
+        private KeyholeConfig buildMedia() {
+            Set<String> fitting = Set.of("media", "mount", "delivery", "accel-prefix", "renderer", "cache-control",
+                    "max-ranges", "clock");
+            List<String> misplaced = made.stream().filter(k -> !fitting.contains(k)).sorted().toList();
+            if (!misplaced.isEmpty()) {
+                throw new IllegalArgumentException("media mode (media-url) serves media-root to signed URLs and asks no"
+                        + " backend; drop " + String.join(", ", misplaced));
+            }
+            MediaSettings m = media;
+            if (m == null) {
+                m = MediaSettings.builder().clock(clock).properties(mediaText).build();
+            } else if (!mediaText.isEmpty()) {
+                throw new IllegalArgumentException("media settings were given in code; drop " + mediaText.keySet());
+            } else if (made.contains("clock")) {
+                throw new IllegalArgumentException("media settings given in code carry their own clock; do not set one here");
+            }
+            if (m.root() == null && !m.development()) {
+                throw new IllegalArgumentException("media-root is required on a media host: the directory that"
+                        + " media paths are relative to");
+            }
+            if (made.contains("mount") && !mount.equals(m.mediaPrefix())) {
+                throw new IllegalArgumentException("mount " + mount + " differs from the path of media-url ("
+                        + m.mediaPrefix() + "); leave mount unset in media mode");
+            }
+            String internal = accelPrefix;
+            if (m.internalMediaPrefix() != null) {
+                if (internal != null && !internal.equals(m.internalMediaPrefix())) {
+                    throw new IllegalArgumentException("accel-prefix " + internal + " differs from internal-media-prefix "
+                            + m.internalMediaPrefix() + "; set only internal-media-prefix");
+                }
+                internal = m.internalMediaPrefix();
+            }
+            if (delivery.offloaded() && internal == null) {
+                throw new IllegalArgumentException("delivery=" + delivery.key() + " needs internal-media-prefix: the"
+                        + " front server's internal location, e.g. /protected/");
+            }
+            if (delivery.offloaded() && !renderer.equals("auto")) {
+                throw new IllegalArgumentException("renderer=" + renderer + " needs delivery=stream; with delivery="
+                        + delivery.key() + " the front server sends the bytes");
+            }
+            String backend = m.development() ? "the application (development mode)"
+                    : "signed URLs (keys " + String.join(", ", m.signer().keyIds()) + ")";
+            return new KeyholeConfig(null, m.mediaPrefix(), null, backend, null, tokenSource, List.of(), false, false,
+                    downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
+                    m.signer() != null ? m.signer().clock() : clock, m, uploads());
+        }
+
+        /** The transport for {@code request-type=json}, checking that its own keys, and only those, are set. */
+        private Transport jsonTransport() {
+            Map<String, List<String>> keysOf = Map.of(
+                    "unix", List.of("unix-socket"), "tcp", List.of("tcp-host", "tcp-port"), "http", List.of("http-url"));
+            for (Map.Entry<String, List<String>> e : keysOf.entrySet()) {
+                for (String key : e.getValue()) {
+                    boolean set = made.contains(key);
+                    if (e.getKey().equals(transportType) && !set) {
+                        throw new IllegalArgumentException(key + " is required with transport-type=" + transportType
+                                + " (or give an Authorizer in code)");
+                    }
+                    if (!e.getKey().equals(transportType) && set) {
+                        throw new IllegalArgumentException(key + " belongs to transport-type=" + e.getKey()
+                                + ", but transport-type is " + transportType);
+                    }
+                }
+            }
+            try {
+                return switch (transportType) {
+                    case "tcp" -> new TcpTransport(tcpHost, tcpPort, authConnectTimeout, authTimeout);
+                    case "http" -> new HttpTransport(httpUrl, authConnectTimeout, authTimeout);
+                    default -> new UnixSocketTransport(unixSocket, authConnectTimeout, authTimeout);
+                };
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException((transportType.equals("http") ? "http-url: " : "tcp-host/tcp-port: ")
+                        + e.getMessage(), e);
+            }
+        }
+
+        /** Uploads and deletes: a store on the tree, or nothing at all while read-only. */
+        private Uploads uploads() {
+            String instance = instanceId != null ? instanceId : FileIds.defaultInstance();
+            if (readOnly) {
+                List<String> needless = made.stream().filter(k -> k.equals("upload-max-size") || k.equals("matrix-upload")
+                        || k.equals("matrix-delete") || k.equals("instance-id") || k.equals("sql-insert-query")
+                        || k.equals("sql-delete-query")).sorted().toList();
+                if (!needless.isEmpty()) {
+                    throw new IllegalArgumentException(needless + " only matter for uploads and deletes over HTTP;"
+                            + " set read-only=no to accept them, or drop " + (needless.size() == 1 ? "it" : "them"));
+                }
+                return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance, null);
+            }
+            if (!uploadMatrix.allowsWithoutCredential() && (jwtKey == null || jwtField == null)) {
+                throw new IllegalArgumentException("read-only=no, but no upload could ever be allowed: requests carry no"
+                        + " credential value without jwt-key and jwt-field, and matrix-upload " + uploadMatrix
+                        + " refuses every request without one. Set jwt-key and jwt-field, or allow requests without a"
+                        + " credential in matrix-upload (e.g. allow:allow:allow:deny) and let the backend decide by status");
+            }
+            FileStore store = FileStore.builder(new HashedTree(fsRoot, fsDepth))
+                    .clock(clock).instance(instance).maxSize(uploadMaxSize).build();
+            return new Uploads(false, uploadMaxSize, uploadMatrix, deleteMatrix, instance, store);
+        }
+
+        private static AuthMatrix matrix(String key, String text) {
+            try {
+                return AuthMatrix.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+            }
         }
 
         private static String slashed(String key, String prefix) {

@@ -1,6 +1,8 @@
 package io.keyhole;
 
 import io.keyhole.http.RequestHeaders;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -26,4 +28,20 @@ public interface RequestView extends RequestHeaders {
 
     /** Every cookie the request carries, in the order received. */
     List<NameValue> cookies();
+
+    /**
+     * The request body, read once and not closed by the core. Only uploads read it; the default
+     * is empty, for views that never carry one.
+     */
+    default InputStream body() throws IOException {
+        return InputStream.nullInputStream();
+    }
+
+    /**
+     * The application's context path ({@code ""} for the root context, else e.g. {@code /app}):
+     * what precedes {@link #path()} in a URL the client can follow.
+     */
+    default String contextPath() {
+        return "";
+    }
 }

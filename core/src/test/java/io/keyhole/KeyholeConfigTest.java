@@ -106,6 +106,36 @@ class KeyholeConfigTest {
     }
 
     @Test
+    void tcpAndHttpTransports() {
+        Map<String, String> tcp = new HashMap<>(Map.of("fs-root", dir.toString(), "transport-type", "tcp",
+                "tcp-host", "127.0.0.1", "tcp-port", "7070"));
+        assertEquals("json over tcp:127.0.0.1:7070", KeyholeConfig.fromProperties(tcp).backend());
+        Map<String, String> http = new HashMap<>(Map.of("fs-root", dir.toString(), "transport-type", "http",
+                "http-url", "http://127.0.0.1:8081/authorise?x=1"));
+        assertEquals("json over http:http://127.0.0.1:8081/authorise", KeyholeConfig.fromProperties(http).backend());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "transport-type=tcp,tcp-host=localhost                     | tcp-port is required with transport-type=tcp",
+        "transport-type=tcp,tcp-host=localhost,tcp-port=99999      | tcp-port must be 1..65535",
+        "transport-type=http                                       | http-url is required with transport-type=http",
+        "transport-type=http,http-url=ftp://example/               | http-url: ",
+        "transport-type=http,http-url=http://a b/                  | http-url is not a URL",
+        "transport-type=unix,unix-socket=/a.sock,http-url=http://x/ | http-url belongs to transport-type=http",
+        "transport-type=tcp,tcp-host=h,tcp-port=1,unix-socket=/a.sock | unix-socket belongs to transport-type=unix",
+        "request-type=sql,sql-dsn=h:1:u:p:d,tcp-host=h             | tcp-host is for request-type=json",
+    })
+    void transportSettingsAreChecked(String settings, String message) {
+        Map<String, String> p = new HashMap<>(Map.of("fs-root", dir.toString()));
+        for (String kv : settings.split(",")) {
+            p.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeyholeConfig.fromProperties(p));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
     void fsRootIsRequired() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> KeyholeConfig.fromProperties(Map.of("unix-socket", "/x.sock")));
@@ -123,6 +153,6 @@ class KeyholeConfigTest {
     void anAuthorizerInCodeExcludesTheSocketSettings() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeyholeConfig.builder()
                 .fsRoot(dir).unixSocket(dir.resolve("a.sock")).authorizer(q -> AuthResponse.EMPTY).build());
-        assertTrue(e.getMessage().contains("drop request-type, transport-type and unix-socket"), e.getMessage());
+        assertTrue(e.getMessage().contains("drop [unix-socket]"), e.getMessage());
     }
 }

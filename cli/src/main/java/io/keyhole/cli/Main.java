@@ -24,7 +24,8 @@ public final class Main {
                   Serve authorised files as configured in FILE, a .properties file with the
                   configuration keys (fs-root, fs-depth, mount, unix-socket, jwt-key, jwt-field,
                   delivery, ...) and listen = host:port (default 127.0.0.1:8080; port 0 picks a
-                  free port). Stops cleanly on SIGTERM or Ctrl-C.
+                  free port). With site-url, media-url, media-root and media-key instead, a
+                  cross-domain media host for signed media URLs. Stops cleanly on SIGTERM or Ctrl-C.
               init --root DIR [--depth N]
                   Create an empty hashed tree: every directory for depth N (1..5, default 4).
               put FILE... --root DIR --depth N [--user U] [--name NAME] [--type TYPE]

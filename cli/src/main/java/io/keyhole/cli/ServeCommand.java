@@ -15,7 +15,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** {@code keyhole serve --config FILE}: a standalone file server configured by a properties file. */
+/**
+ * {@code keyhole serve --config FILE}: a standalone file server configured by a properties file;
+ * with {@code media-url} and friends, a cross-domain media host.
+ */
 final class ServeCommand {
 
     /** The key {@code serve} reads itself; every other key goes to {@link KeyholeConfig}. */
@@ -39,11 +42,20 @@ final class ServeCommand {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new UsageException("serve: bad configuration in " + file + ": " + e.getMessage());
         }
-        Path root = config.tree().root();
-        if (!Files.isDirectory(root)) {
-            throw new UsageException("serve: bad configuration in " + file + ": fs-root " + root
-                    + " is not a directory; create the tree with: keyhole init --root " + root
-                    + " --depth " + config.tree().depth());
+        if (config.media() == null) {
+            Path root = config.tree().root();
+            if (!Files.isDirectory(root)) {
+                throw new UsageException("serve: bad configuration in " + file + ": fs-root " + root
+                        + " is not a directory; create the tree with: keyhole init --root " + root
+                        + " --depth " + config.tree().depth());
+            }
+        } else if (config.media().development()) {
+            throw new UsageException("serve: bad configuration in " + file + ": media-url " + config.media().mediaUrl()
+                    + " is a path (development mode, where the application serves media itself); a media host needs"
+                    + " an absolute media-url such as https://media.example.org/media/");
+        } else if (!Files.isDirectory(config.media().root().root())) {
+            throw new UsageException("serve: bad configuration in " + file + ": media-root "
+                    + config.media().root().root() + " is not a directory");
         }
 
         FileServer server = start(config, listen, file);
@@ -56,7 +68,8 @@ final class ServeCommand {
 
     /** The one line printed once the server accepts requests. */
     static String readyLine(KeyholeConfig config, FileServer server) {
-        return "keyhole: serving " + config.tree().root() + " at " + server.uri()
+        Path root = config.media() == null ? config.tree().root() : config.media().root().root();
+        return "keyhole: serving " + root + " at " + server.uri()
                 + " (" + config.backend() + ", delivery " + config.delivery().key() + ")";
     }
 

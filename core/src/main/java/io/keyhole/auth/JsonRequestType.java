@@ -13,6 +13,7 @@ import io.keyhole.AuthResponse;
 import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.NameValue;
+import io.keyhole.store.StoredMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
@@ -28,6 +29,11 @@ import java.util.Set;
  * out when the request has no credential value; {@code headers}/{@code cookies} are left out when
  * the {@link AuthRequest} carries {@code null} for them. The later generation sends
  * {@code file_id}, {@code auth_value} and {@code http_method} in place of the first two.
+ * Uploads and deletes send {@code http_method} in both generations ({@code POST},
+ * {@code DELETE}), so a backend of the seed generation can tell them from downloads; an upload
+ * also carries the stored file's {@code filename}, {@code content_type},
+ * {@code content_disposition}, {@code etag}, {@code length} and {@code upload_date} (Unix
+ * seconds), the same fields an answer carries.
  *
  * <p>Answer: one JSON object with {@code status} (an integer 100..599), {@code filename},
  * {@code content_type}, {@code content_disposition} (the seed's misspelt
@@ -83,12 +89,24 @@ public final class JsonRequestType implements RequestType {
                 if (request.authValue() != null) {
                     out.writeStringField("jwt_value", request.authValue());
                 }
+                if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+                    out.writeStringField("http_method", request.method());
+                }
             } else {
                 out.writeStringField("file_id", request.fileId().value());
                 if (request.authValue() != null) {
                     out.writeStringField("auth_value", request.authValue());
                 }
                 out.writeStringField("http_method", request.method());
+            }
+            StoredMetadata stored = request.stored();
+            if (stored != null) {
+                out.writeStringField("filename", stored.filename());
+                out.writeStringField("content_type", stored.contentType());
+                out.writeStringField("content_disposition", stored.disposition().wireValue());
+                out.writeStringField("etag", stored.etag());
+                out.writeNumberField("length", stored.size());
+                out.writeNumberField("upload_date", stored.uploadDateSeconds());
             }
             writePairs(out, "headers", request.headers());
             writePairs(out, "cookies", request.cookies());

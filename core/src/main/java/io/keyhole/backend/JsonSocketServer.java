@@ -10,6 +10,8 @@ import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
 import io.keyhole.FileId;
 import io.keyhole.NameValue;
+import io.keyhole.store.Disposition;
+import io.keyhole.store.StoredMetadata;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -23,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.DateTimeException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -37,7 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Java: accepts connections on a stream socket, reads each question to EOF, asks an
  * {@link Authorizer} and writes its answer in the module's JSON, then closes. Understands
  * requests of both field generations ({@code uri}/{@code jwt_value} and
- * {@code file_id}/{@code auth_value}/{@code http_method}).
+ * {@code file_id}/{@code auth_value}/{@code http_method}), and the metadata an upload
+ * ({@code http_method: POST}) carries, as {@link AuthRequest#stored()}.
  */
 public final class JsonSocketServer implements AutoCloseable {
 
@@ -183,8 +188,31 @@ public final class JsonSocketServer implements AutoCloseable {
             authValue = text(root, "jwt_value");
         }
         String method = text(root, "http_method");
-        return new AuthRequest(uri != null ? uri : "/" + fileId, FileId.parse(fileId),
-                method != null ? method : "GET", authValue, pairs(root.get("headers")), pairs(root.get("cookies")));
+        FileId id = FileId.parse(fileId);
+        return new AuthRequest(uri != null ? uri : "/" + fileId, id,
+                method != null ? method : "GET", authValue, pairs(root.get("headers")), pairs(root.get("cookies")),
+                "POST".equals(method) ? stored(root, id) : null);
+    }
+
+    /** The metadata of an upload's question; {@code length}, {@code etag} and {@code upload_date} are required. */
+    private static StoredMetadata stored(JsonNode root, FileId id) throws IOException {
+        JsonNode length = root.get("length");
+        JsonNode uploadDate = root.get("upload_date");
+        String etag = text(root, "etag");
+        if (length == null || !length.canConvertToLong() || length.asLong() < 0
+                || uploadDate == null || !uploadDate.canConvertToLong() || etag == null) {
+            throw new IOException("an upload's question needs length, upload_date (integers) and etag");
+        }
+        String type = text(root, "content_type");
+        String name = text(root, "filename");
+        try {
+            return new StoredMetadata(id, length.asLong(), etag, Instant.ofEpochSecond(uploadDate.asLong()),
+                    type != null ? type : "application/octet-stream", name != null ? name : "file",
+                    "attachment".equalsIgnoreCase(text(root, "content_disposition"))
+                            ? Disposition.ATTACHMENT : Disposition.INLINE);
+        } catch (DateTimeException e) {
+            throw new IOException("an upload's upload_date is out of range");
+        }
     }
 
     private static String text(JsonNode root, String field) {

@@ -6,6 +6,7 @@ import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.Authorizer;
 import io.keyhole.sql.internal.UnixSocketFactory;
+import io.keyhole.store.StoredMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,6 +33,13 @@ import javax.sql.DataSource;
 /**
  * Authorises by SQL: runs one configured query per request with the request's values bound as
  * parameters, and reads the first row as the answer (see the README's SQL section).
+ *
+ * <p>Uploads and deletes run a statement of their own, chosen by the request's method:
+ * {@code POST} the insert query (which records the stored file's metadata), {@code DELETE} the
+ * delete query; every other method the query. A statement that reports an update count rather
+ * than rows answers by it: rows changed make a non-empty answer (for an upload, the metadata
+ * just recorded; for a delete, the file id as its name, since the row's own values are gone),
+ * no rows changed an empty one; the authorisation matrix then decides.
  *
  * <pre>{@code
  * Authorizer auth = SqlAuthorizer.builder()
@@ -81,7 +89,13 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
 
     private static final Executor DIRECT = Runnable::run;
 
+    /** The three configured statements. */
+    private record Statements(SqlTemplate query, SqlTemplate insert, SqlTemplate delete) {
+    }
+
     private final SqlTemplate template;
+    private final SqlTemplate insert;
+    private final SqlTemplate delete;
     private final ConnectionPool pool;
     private final NoRow noRow;
     private final int networkTimeoutMillis;
@@ -89,10 +103,12 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
     private final boolean setNetworkTimeoutPerUse;
     private final String backend;
 
-    private SqlAuthorizer(SqlTemplate template, ConnectionPool.ConnectionSource source, boolean setNetworkTimeoutPerUse,
+    private SqlAuthorizer(Statements statements, ConnectionPool.ConnectionSource source, boolean setNetworkTimeoutPerUse,
                           NoRow noRow, int poolSize, Duration poolWait, Duration connectTimeout, Duration queryTimeout,
                           String backend) {
-        this.template = template;
+        this.template = statements.query();
+        this.insert = statements.insert();
+        this.delete = statements.delete();
         this.noRow = noRow;
         this.networkTimeoutMillis = millis(queryTimeout);
         // The client-side deadline (network timeout) is the one that counts; the server-side
@@ -164,33 +180,44 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
         }
     }
 
+    /** The statement for the request's method. */
+    private SqlTemplate statementFor(AuthRequest request) {
+        return switch (request.method()) {
+            case "POST" -> {
+                if (request.stored() == null) {
+                    throw new IllegalArgumentException("an upload (POST) question carries the stored file's metadata");
+                }
+                yield insert;
+            }
+            case "DELETE" -> delete;
+            default -> template;
+        };
+    }
+
     private AuthResponse query(Connection c, AuthRequest request) throws SQLException, AnswerRow.BadValue {
+        SqlTemplate statement = statementFor(request);
         int previousNetworkTimeout = -1;
         if (setNetworkTimeoutPerUse) {
             previousNetworkTimeout = networkTimeout(c, networkTimeoutMillis);
         }
-        try (PreparedStatement ps = template.escapeCall() ? c.prepareCall(template.sql()) : c.prepareStatement(template.sql())) {
+        try (PreparedStatement ps = statement.escapeCall() ? c.prepareCall(statement.sql()) : c.prepareStatement(statement.sql())) {
             ps.setQueryTimeout(queryTimeoutSeconds);
-            List<SqlTemplate.Param> params = template.params();
+            List<SqlTemplate.Param> params = statement.params();
             for (int i = 0; i < params.size(); i++) {
-                String value = switch (params.get(i)) {
-                    case FILE_ID -> request.fileId().value();
-                    case AUTH_VALUE -> request.authValue();
-                    case URI -> request.uri();
-                    case METHOD -> request.method();
-                };
-                if (value == null) {
-                    ps.setNull(i + 1, Types.VARCHAR);
-                } else {
-                    ps.setString(i + 1, value);
-                }
+                bind(ps, i + 1, params.get(i), request);
             }
             boolean isResultSet = ps.execute();
-            // A procedure may report row counts before its result set.
+            // A procedure may report row counts before its result set; a plain INSERT or DELETE only those.
+            long changed = 0;
             while (!isResultSet) {
-                if (ps.getUpdateCount() == -1) {
-                    return noRow.answer();
+                int count = ps.getUpdateCount();
+                if (count == -1) {
+                    if (statement.kind() == SqlTemplate.Kind.QUERY) {
+                        return noRow.answer();
+                    }
+                    return changed > 0 ? changedRows(request) : AuthResponse.EMPTY;
                 }
+                changed += count;
                 isResultSet = ps.getMoreResults();
             }
             try (ResultSet rs = ps.getResultSet()) {
@@ -201,6 +228,48 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
                 networkTimeout(c, previousNetworkTimeout);
             }
         }
+    }
+
+    private static void bind(PreparedStatement ps, int index, SqlTemplate.Param param, AuthRequest request)
+            throws SQLException {
+        StoredMetadata stored = request.stored();
+        if (param.metadata() && stored == null) {
+            ps.setNull(index, param == SqlTemplate.Param.LENGTH || param == SqlTemplate.Param.UPLOAD_DATE
+                    ? Types.BIGINT : Types.VARCHAR);
+            return;
+        }
+        switch (param) {
+            case LENGTH -> ps.setLong(index, stored.size());
+            case UPLOAD_DATE -> ps.setLong(index, stored.uploadDateSeconds());
+            default -> {
+                String value = switch (param) {
+                    case FILE_ID -> request.fileId().value();
+                    case AUTH_VALUE -> request.authValue();
+                    case URI -> request.uri();
+                    case METHOD -> request.method();
+                    case FILENAME -> stored.filename();
+                    case CONTENT_TYPE -> stored.contentType();
+                    case CONTENT_DISPOSITION -> stored.disposition().wireValue();
+                    case ETAG -> stored.etag();
+                    case LENGTH, UPLOAD_DATE -> throw new AssertionError(param);
+                };
+                if (value == null) {
+                    ps.setNull(index, Types.VARCHAR);
+                } else {
+                    ps.setString(index, value);
+                }
+            }
+        }
+    }
+
+    /** The answer of an insert or delete that changed rows: non-empty, so the matrix sees a known file. */
+    private static AuthResponse changedRows(AuthRequest request) {
+        StoredMetadata s = request.stored();
+        if (s == null) {
+            return new AuthResponse(null, request.fileId().value(), null, null, null, null, null, null);
+        }
+        return new AuthResponse(null, s.filename(), s.contentType(), s.disposition().wireValue(), s.etag(), s.size(),
+                s.uploadDateSeconds(), null);
     }
 
     /** Sets the connection's network timeout; returns the old one, or -1 when the driver has none. */
@@ -280,6 +349,8 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
         private String password;
         private DataSource dataSource;
         private String query = SqlTemplate.DEFAULT_QUERY;
+        private String insertQuery = SqlTemplate.DEFAULT_INSERT_QUERY;
+        private String deleteQuery = SqlTemplate.DEFAULT_DELETE_QUERY;
         private NoRow noRow = NoRow.NOT_FOUND;
         private int poolSize = 10;
         private Duration poolWait;
@@ -333,6 +404,30 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
             Objects.requireNonNull(query, "sql-query");
             SqlTemplate.parse(query, true);
             this.query = query;
+            return this;
+        }
+
+        /**
+         * {@code sql-insert-query}: the statement run for an upload, after the file is stored; default
+         * {@value SqlTemplate#DEFAULT_INSERT_QUERY}.
+         */
+        public Builder insertQuery(String query) {
+            once("sql-insert-query");
+            Objects.requireNonNull(query, "sql-insert-query");
+            SqlTemplate.parse(SqlTemplate.Kind.INSERT, query, true);
+            this.insertQuery = query;
+            return this;
+        }
+
+        /**
+         * {@code sql-delete-query}: the statement run for a delete, before the file is removed;
+         * default {@value SqlTemplate#DEFAULT_DELETE_QUERY}.
+         */
+        public Builder deleteQuery(String query) {
+            once("sql-delete-query");
+            Objects.requireNonNull(query, "sql-delete-query");
+            SqlTemplate.parse(SqlTemplate.Kind.DELETE, query, true);
+            this.deleteQuery = query;
             return this;
         }
 
@@ -393,6 +488,13 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
             return d;
         }
 
+        /** Query, insert and delete, lexed in the database's dialect. */
+        private Statements statements(boolean mysqlDialect) {
+            return new Statements(SqlTemplate.parse(SqlTemplate.Kind.QUERY, query, mysqlDialect),
+                    SqlTemplate.parse(SqlTemplate.Kind.INSERT, insertQuery, mysqlDialect),
+                    SqlTemplate.parse(SqlTemplate.Kind.DELETE, deleteQuery, mysqlDialect));
+        }
+
         /**
          * Checks the settings together and builds the authoriser. Nothing is connected yet: a
          * database that is down at start-up only makes requests fail until it is up.
@@ -405,7 +507,7 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
                 if (dsn != null || password != null) {
                     throw new IllegalArgumentException("give either a DataSource or sql-dsn/sql-password, not both");
                 }
-                SqlTemplate template = SqlTemplate.parse(query, transport.equals("mysql"));
+                Statements statements = statements(transport.equals("mysql"));
                 ConnectionPool.ConnectionSource source = new ConnectionPool.ConnectionSource() {
                     @Override
                     public Connection open() throws SQLException {
@@ -417,7 +519,7 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
                         return false;
                     }
                 };
-                return new SqlAuthorizer(template, source, true, noRow, poolSize, wait, connectTimeout, queryTimeout,
+                return new SqlAuthorizer(statements, source, true, noRow, poolSize, wait, connectTimeout, queryTimeout,
                         "DataSource " + dataSource.getClass().getName());
             }
             if (dsn == null) {
@@ -438,9 +540,9 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
                         + " sql-password");
             }
             boolean mysqlDialect = !dsn.isUrl() || dsn.isMariaDbUrl();
-            SqlTemplate template = SqlTemplate.parse(query, mysqlDialect);
+            Statements statements = statements(mysqlDialect);
             DriverSource source = DriverSource.of(target, millis(connectTimeout), millis(queryTimeout));
-            return new SqlAuthorizer(template, source, false, noRow, poolSize, wait, connectTimeout, queryTimeout,
+            return new SqlAuthorizer(statements, source, false, noRow, poolSize, wait, connectTimeout, queryTimeout,
                     target.describe());
         }
     }

@@ -45,8 +45,14 @@ final class SqlFailures {
 
     static boolean isConnectionLoss(SQLException e) {
         String state = e.getSQLState();
+        if (state != null && state.length() == 5) {
+            // The state decides when there is one: mariadb-java-client raises a SQLTransientConnectionException
+            // for any class it does not know, such as 45000 from a SIGNAL in a trigger, which is the query's
+            // own refusal and must neither count as an outage nor be run again.
+            return state.startsWith("08");
+        }
         return e instanceof SQLNonTransientConnectionException || e instanceof SQLTransientConnectionException
-                || e instanceof SQLRecoverableException || state != null && state.startsWith("08");
+                || e instanceof SQLRecoverableException;
     }
 
     /** The driver's message with SQL state and vendor code; drivers do not put passwords in these. */

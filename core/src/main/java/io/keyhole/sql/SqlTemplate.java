@@ -10,12 +10,13 @@ import java.util.Locale;
  * the text.
  *
  * <p>Placeholders are either named ({@code :file_id}, {@code :auth_value}, {@code :uri},
- * {@code :method}; each may appear any number of times) or positional, as the nginx module wrote
- * them ({@code %s}, or {@code ?}): one positional placeholder is the auth value (the early
- * module), two are the file id then the auth value (its later versions). The module's quoted
- * form {@code '%s'} counts as a positional placeholder and loses its quotes; any other text
- * inside string literals, quoted identifiers and comments is left alone, so {@code ':x'} or
- * {@code '50%s'} there are not placeholders.
+ * {@code :method}, and for the statement that records an upload also {@code :filename},
+ * {@code :content_type}, {@code :content_disposition}, {@code :etag}, {@code :length},
+ * {@code :upload_date}; each may appear any number of times) or positional, as the nginx module
+ * wrote them ({@code %s}, or {@code ?}), with a meaning that depends on the statement (see
+ * {@link Kind}). The module's quoted form {@code '%s'} counts as a positional placeholder and
+ * loses its quotes; any other text inside string literals, quoted identifiers and comments is
+ * left alone, so {@code ':x'} or {@code '50%s'} there are not placeholders.
  *
  * <p>The lexer knows the MySQL/MariaDB dialect (backslash escapes in strings, {@code "} strings,
  * {@code #} comments, {@code --} comments only when followed by a space) and standard SQL
@@ -25,24 +26,97 @@ final class SqlTemplate {
 
     /** A request value that can be bound. */
     enum Param {
-        FILE_ID, AUTH_VALUE, URI, METHOD;
+        FILE_ID, AUTH_VALUE, URI, METHOD,
+        /** The uploaded file's metadata: only in the statement that records an upload. */
+        FILENAME, CONTENT_TYPE, CONTENT_DISPOSITION, ETAG, LENGTH, UPLOAD_DATE;
 
         String placeholder() {
             return ":" + name().toLowerCase(Locale.ROOT);
+        }
+
+        boolean metadata() {
+            return ordinal() >= FILENAME.ordinal();
+        }
+    }
+
+    /** Which statement a template is: it decides the key named in messages and what placeholders mean. */
+    enum Kind {
+        /** {@code sql-query}, asked for downloads: one positional placeholder is the auth value, two the file id then the auth value. */
+        QUERY("sql-query", List.of(Param.AUTH_VALUE), List.of(Param.FILE_ID, Param.AUTH_VALUE)),
+        /** {@code sql-insert-query}, run for uploads: six positional placeholders, in the later module's order. */
+        INSERT("sql-insert-query", List.of(Param.AUTH_VALUE, Param.FILE_ID, Param.FILENAME, Param.CONTENT_TYPE,
+                Param.CONTENT_DISPOSITION, Param.ETAG)),
+        /** {@code sql-delete-query}, run for deletes: one positional placeholder is the file id, two the file id then the auth value. */
+        DELETE("sql-delete-query", List.of(Param.FILE_ID), List.of(Param.FILE_ID, Param.AUTH_VALUE));
+
+        final String key;
+        private final List<List<Param>> positional;
+
+        @SafeVarargs
+        Kind(String key, List<Param>... positional) {
+            this.key = key;
+            this.positional = List.of(positional);
+        }
+
+        boolean allows(Param p) {
+            return this == INSERT || !p.metadata();
+        }
+
+        private List<Param> positional(int count) {
+            for (List<Param> params : positional) {
+                if (params.size() == count) {
+                    return params;
+                }
+            }
+            return null;
+        }
+
+        private String positionalMeaning() {
+            return switch (this) {
+                case QUERY -> "%s or ? mean the auth value (one) or the file id then the auth value (two)";
+                case INSERT -> "%s or ? mean auth_value, file_id, filename, content_type, content_disposition, etag"
+                        + " (six, in this order)";
+                case DELETE -> "%s or ? mean the file id (one) or the file id then the auth value (two)";
+            };
+        }
+
+        private String known() {
+            StringBuilder out = new StringBuilder();
+            for (Param p : Param.values()) {
+                if (allows(p)) {
+                    out.append(out.length() == 0 ? "" : ", ").append(p.placeholder());
+                }
+            }
+            return out.toString();
         }
     }
 
     /** The later module's default query, with named placeholders. */
     static final String DEFAULT_QUERY = "SELECT * FROM cdn WHERE file_id = :file_id AND auth_value = :auth_value";
 
+    /** The later module's default upload statement, with named placeholders. */
+    static final String DEFAULT_INSERT_QUERY = "REPLACE INTO cdn (auth_value, file_id, filename, content_type,"
+            + " content_disposition, etag, length, upload_date) VALUES (:auth_value, :file_id, :filename,"
+            + " :content_type, :content_disposition, :etag, :length, :upload_date)";
+
+    /** The default delete statement: only the uploader's row goes. */
+    static final String DEFAULT_DELETE_QUERY = "DELETE FROM cdn WHERE file_id = :file_id AND auth_value = :auth_value";
+
+    private final Kind kind;
     private final String sql;
     private final List<Param> params;
     private final boolean escapeCall;
 
-    private SqlTemplate(String sql, List<Param> params, boolean escapeCall) {
+    private SqlTemplate(Kind kind, String sql, List<Param> params, boolean escapeCall) {
+        this.kind = kind;
         this.sql = sql;
         this.params = List.copyOf(params);
         this.escapeCall = escapeCall;
+    }
+
+    /** Which statement this is. */
+    Kind kind() {
+        return kind;
     }
 
     /** The text handed to {@code prepareStatement}: only {@code ?} markers, no values. */
@@ -72,9 +146,19 @@ final class SqlTemplate {
      * @throws IllegalArgumentException naming {@code sql-query}, what is wrong and where
      */
     static SqlTemplate parse(String query, boolean mysql) {
+        return parse(Kind.QUERY, query, mysql);
+    }
+
+    /**
+     * Translates {@code query}, the value of {@code kind}'s key.
+     *
+     * @param mysql whether to lex the MySQL/MariaDB dialect rather than standard SQL
+     * @throws IllegalArgumentException naming the key, what is wrong and where
+     */
+    static SqlTemplate parse(Kind kind, String query, boolean mysql) {
         String q = stripTrailingSemicolons(query.strip());
         if (q.isEmpty()) {
-            throw bad("is empty");
+            throw bad(kind, "is empty");
         }
         StringBuilder out = new StringBuilder(q.length());
         List<Param> named = new ArrayList<>();
@@ -86,7 +170,7 @@ final class SqlTemplate {
         while (i < n) {
             char c = q.charAt(i);
             if (c == '\'' || c == '"' && mysql) {
-                int end = endOfQuoted(q, i, mysql);
+                int end = endOfQuoted(kind, q, i, mysql);
                 if (end - i == 4 && q.startsWith("%s", i + 1)) {
                     // the module's '%s': its quotes belonged to the printf formatting, not to SQL
                     out.append('?');
@@ -97,7 +181,7 @@ final class SqlTemplate {
                 }
                 i = end;
             } else if (c == '"' || c == '`') {
-                int end = endOfQuoted(q, i, false);
+                int end = endOfQuoted(kind, q, i, false);
                 out.append(q, i, end);
                 i = end;
             } else if (c == '-' && i + 1 < n && q.charAt(i + 1) == '-'
@@ -110,7 +194,7 @@ final class SqlTemplate {
             } else if (c == '/' && i + 1 < n && q.charAt(i + 1) == '*') {
                 int end = q.indexOf("*/", i + 2);
                 if (end < 0) {
-                    throw bad("has a comment /* at offset " + i + " that is never closed");
+                    throw bad(kind, "has a comment /* at offset " + i + " that is never closed");
                 }
                 out.append(q, i, end + 2);
                 i = end + 2;
@@ -126,16 +210,17 @@ final class SqlTemplate {
                 }
                 String name = q.substring(i, end);
                 Param param = named(name);
-                if (param == null) {
-                    throw bad("has an unknown placeholder " + name + " at offset " + i
-                            + "; known: :file_id, :auth_value, :uri, :method");
+                if (param == null || !kind.allows(param)) {
+                    throw bad(kind, "has " + (param == null ? "an unknown" : "a misplaced") + " placeholder " + name
+                            + " at offset " + i + "; known: " + kind.known()
+                            + (param == null ? "" : " (the file's metadata exists only for sql-insert-query)"));
                 }
                 named.add(param);
                 firstNamedAt = firstNamedAt < 0 ? i : firstNamedAt;
                 out.append('?');
                 i = end;
             } else if (c == ';') {
-                throw bad("holds more than one statement (';' at offset " + i + "); use a stored procedure instead");
+                throw bad(kind, "holds more than one statement (';' at offset " + i + "); use a stored procedure instead");
             } else {
                 out.append(c);
                 i++;
@@ -143,26 +228,25 @@ final class SqlTemplate {
         }
         List<Param> params;
         if (!named.isEmpty() && positional > 0) {
-            throw bad("mixes named placeholders (offset " + firstNamedAt + ") and positional ones (offset "
+            throw bad(kind, "mixes named placeholders (offset " + firstNamedAt + ") and positional ones (offset "
                     + firstPositionalAt + "); use one style");
         } else if (!named.isEmpty()) {
             params = named;
-        } else if (positional == 1) {
-            params = List.of(Param.AUTH_VALUE);
-        } else if (positional == 2) {
-            params = List.of(Param.FILE_ID, Param.AUTH_VALUE);
         } else if (positional == 0) {
-            throw bad("has no placeholder, so every request would get the same answer; use :file_id and :auth_value");
+            throw bad(kind, "has no placeholder, so every request would " + (kind == Kind.QUERY ? "get the same answer"
+                    : "change the same rows") + "; use :file_id and :auth_value");
+        } else if (kind.positional(positional) != null) {
+            params = kind.positional(positional);
         } else {
-            throw bad("has " + positional + " positional placeholders; %s or ? mean the auth value (one) or the file id"
-                    + " then the auth value (two). For more, use :file_id, :auth_value, :uri and :method");
+            throw bad(kind, "has " + positional + " positional placeholders; " + kind.positionalMeaning()
+                    + ". Otherwise use named ones: " + kind.known());
         }
         String sql = out.toString();
-        return new SqlTemplate(sql, params, sql.startsWith("{"));
+        return new SqlTemplate(kind, sql, params, sql.startsWith("{"));
     }
 
     /** Index just past the literal or quoted identifier that starts at {@code start}. */
-    private static int endOfQuoted(String q, int start, boolean backslashEscapes) {
+    private static int endOfQuoted(Kind kind, String q, int start, boolean backslashEscapes) {
         char quote = q.charAt(start);
         int n = q.length();
         int i = start + 1;
@@ -180,7 +264,7 @@ final class SqlTemplate {
                 i++;
             }
         }
-        throw bad("has a " + quote + " at offset " + start + " that is never closed");
+        throw bad(kind, "has a " + quote + " at offset " + start + " that is never closed");
     }
 
     /** A trailing {@code ;} as typed in a console is harmless; one in the middle is a second statement. */
@@ -209,7 +293,7 @@ final class SqlTemplate {
         return isNameStart(c) || c >= '0' && c <= '9';
     }
 
-    private static IllegalArgumentException bad(String why) {
-        return new IllegalArgumentException("sql-query " + why);
+    private static IllegalArgumentException bad(Kind kind, String why) {
+        return new IllegalArgumentException(kind.key + " " + why);
     }
 }

@@ -6,11 +6,12 @@ import java.util.Map;
 /**
  * Media types of common file extensions. A fixed table rather than
  * {@code Files.probeContentType}, whose answer depends on the machine's MIME database: the same
- * upload must get the same metadata on every host.
+ * upload must get the same metadata on every host, and a media host the same Content-Type.
  */
-final class ContentTypes {
+public final class ContentTypes {
 
-    static final String DEFAULT = "application/octet-stream";
+    /** For names without a known extension. */
+    public static final String DEFAULT = "application/octet-stream";
 
     private static final Map<String, String> BY_EXTENSION = Map.ofEntries(
             // text
@@ -92,7 +93,7 @@ final class ContentTypes {
     }
 
     /** The media type for a file name's last extension (any case), or {@value #DEFAULT}. */
-    static String of(String filename) {
+    public static String of(String filename) {
         int dot = filename.lastIndexOf('.');
         if (dot < 0 || dot == filename.length() - 1) {
             return DEFAULT;

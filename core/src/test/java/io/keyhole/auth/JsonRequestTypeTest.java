@@ -13,8 +13,11 @@ import io.keyhole.AuthResponse;
 import io.keyhole.AuthorizationException;
 import io.keyhole.FileId;
 import io.keyhole.NameValue;
+import io.keyhole.store.Disposition;
+import io.keyhole.store.StoredMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -110,6 +113,65 @@ class JsonRequestTypeTest {
         assertJson("""
                 { "file_id" : "abcdef0123456789", "http_method" : "GET" }
                 """, later.encode(new AuthRequest("/f/abcdef0123456789", ID, "GET", null, null, null)));
+    }
+
+    // ---- uploads and deletes ----------------------------------------------------------------
+
+    static final FileId NEW_ID = FileId.parse("40482fb01e0da292a1d208257a52059c");
+    static final StoredMetadata STORED = new StoredMetadata(NEW_ID, 48_213, "9f86d081884c7d659a2feaa0c55ad015",
+            Instant.parse("2026-11-22T10:15:30.999Z"), "application/pdf", "Zpráva.pdf", Disposition.ATTACHMENT);
+
+    @Test
+    void seedUploadCarriesTheMethodAndTheMetadata() throws IOException {
+        AuthRequest request = new AuthRequest("/files/" + NEW_ID, NEW_ID, "POST", "alice", null, null, STORED);
+        assertJson("""
+                {
+                  "uri" : "/files/40482fb01e0da292a1d208257a52059c",
+                  "jwt_value" : "alice",
+                  "http_method" : "POST",
+                  "filename" : "Zpráva.pdf",
+                  "content_type" : "application/pdf",
+                  "content_disposition" : "attachment",
+                  "etag" : "9f86d081884c7d659a2feaa0c55ad015",
+                  "length" : 48213,
+                  "upload_date" : 1795342530
+                }
+                """, seed.encode(request));
+    }
+
+    @Test
+    void laterUploadCarriesTheMetadataToo() throws IOException {
+        AuthRequest request = new AuthRequest("/files/" + NEW_ID, NEW_ID, "POST", "alice", null, null, STORED);
+        assertJson("""
+                {
+                  "file_id" : "40482fb01e0da292a1d208257a52059c",
+                  "auth_value" : "alice",
+                  "http_method" : "POST",
+                  "filename" : "Zpráva.pdf",
+                  "content_type" : "application/pdf",
+                  "content_disposition" : "attachment",
+                  "etag" : "9f86d081884c7d659a2feaa0c55ad015",
+                  "length" : 48213,
+                  "upload_date" : 1795342530
+                }
+                """, later.encode(request));
+    }
+
+    @Test
+    void deletesSayWhatTheyAreInBothGenerations() throws IOException {
+        AuthRequest request = new AuthRequest("/files/" + ID, ID, "DELETE", "alice", null, null);
+        assertJson("""
+                { "uri" : "/files/abcdef0123456789", "jwt_value" : "alice", "http_method" : "DELETE" }
+                """, seed.encode(request));
+        assertJson("""
+                { "file_id" : "abcdef0123456789", "auth_value" : "alice", "http_method" : "DELETE" }
+                """, later.encode(request));
+    }
+
+    @Test
+    void theStoredFileMustBeTheOneAskedAbout() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new AuthRequest("/files/" + ID, ID, "POST", "alice", null, null, STORED));
     }
 
     @Test

@@ -45,13 +45,14 @@ class UnixSocketTransportTest {
         return dir.resolve("auth.sock");
     }
 
+    /** For exchanges that are to succeed, however loaded the machine. */
     private UnixSocketTransport transport(Path socket) {
-        return new UnixSocketTransport(socket, SECOND, DEADLINE);
+        return new UnixSocketTransport(socket, SECOND, Duration.ofSeconds(30));
     }
 
-    /** For load tests: a deadline no busy machine will hit, so only real failures fail them. */
-    private static UnixSocketTransport patient(Path socket) {
-        return new UnixSocketTransport(socket, Duration.ofSeconds(30), Duration.ofSeconds(30));
+    /** For exchanges that are to run into the answer deadline. */
+    private UnixSocketTransport impatient(Path socket) {
+        return new UnixSocketTransport(socket, SECOND, DEADLINE);
     }
 
     @Test
@@ -137,7 +138,7 @@ class UnixSocketTransportTest {
     void hangingBackendTimesOutAtTheDeadline() throws Exception {
         try (FakeBackend backend = FakeBackend.start(socket(), "{}").mode(FakeBackend.Mode.HANG)) {
             AuthorizationException e = assertThrows(AuthorizationException.class,
-                    () -> transport(backend.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8)));
+                    () -> impatient(backend.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8)));
 
             assertEquals(Kind.TIMEOUT, e.kind());
             assertEquals(504, e.kind().status());
@@ -151,7 +152,7 @@ class UnixSocketTransportTest {
     void hangChosenByTheAnswererTimesOutToo() throws Exception {
         try (FakeBackend backend = FakeBackend.start(socket(),
                 request -> request.contains("slow") ? FakeBackend.HANG : "{}")) {
-            UnixSocketTransport unix = transport(backend.socket());
+            UnixSocketTransport unix = impatient(backend.socket());
             assertArrayEquals("{}".getBytes(StandardCharsets.UTF_8), unix.exchange("fast".getBytes(StandardCharsets.UTF_8)));
             AuthorizationException e = assertThrows(AuthorizationException.class,
                     () -> unix.exchange("slow".getBytes(StandardCharsets.UTF_8)));
@@ -163,7 +164,7 @@ class UnixSocketTransportTest {
     void tricklingBackendGetsNoMoreTimeThanASilentOne() throws Exception {
         try (FakeBackend backend = FakeBackend.start(socket(), "{}").mode(FakeBackend.Mode.TRICKLE)) {
             AuthorizationException e = assertThrows(AuthorizationException.class,
-                    () -> transport(backend.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8)));
+                    () -> impatient(backend.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8)));
 
             assertEquals(Kind.TIMEOUT, e.kind());
             assertTrue(e.elapsedMillis() >= DEADLINE.toMillis(), "waited " + e.elapsedMillis() + " ms");
@@ -285,8 +286,9 @@ class UnixSocketTransportTest {
     @Test
     void manyExchangesLeakNoDescriptors() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+        TransportFixtures.releaseUnreferencedHttpClients();
         try (FakeBackend backend = FakeBackend.start(socket(), request -> "{\"status\":200,\"etag\":\"" + request + "\"}")) {
-            UnixSocketTransport unix = patient(backend.socket());
+            UnixSocketTransport unix = transport(backend.socket());
             for (int i = 0; i < 20; i++) {
                 unix.exchange("warm".getBytes(StandardCharsets.UTF_8));
             }
@@ -316,7 +318,9 @@ class UnixSocketTransportTest {
             while (backend.openConnections() > 0 && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            assertEquals(before, openDescriptors(), "descriptors open before and after 400 exchanges");
+            long after = openDescriptors();
+            // fewer is no leak: a descriptor left by an earlier test may close meanwhile
+            assertTrue(after <= before, "descriptors open before and after 400 exchanges: " + before + ", " + after);
             assertEquals(420, backend.connections());
         }
     }
@@ -324,12 +328,13 @@ class UnixSocketTransportTest {
     @Test
     void timedOutExchangesLeakNoDescriptors() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
+        TransportFixtures.releaseUnreferencedHttpClients();
         try (FakeBackend warm = FakeBackend.start(dir.resolve("warm.sock"), "{}")) {
             transport(warm.socket()).exchange("{}".getBytes(StandardCharsets.UTF_8));
         }
         long before = openDescriptors();
         try (FakeBackend backend = FakeBackend.start(socket(), "{}").mode(FakeBackend.Mode.HANG)) {
-            UnixSocketTransport unix = transport(backend.socket());
+            UnixSocketTransport unix = impatient(backend.socket());
             ExecutorService pool = Executors.newFixedThreadPool(20);
             try {
                 List<Future<Kind>> outcomes = new ArrayList<>();
@@ -351,7 +356,8 @@ class UnixSocketTransportTest {
             }
             assertEquals(20, backend.openConnections(), "the backend still holds its ends");
         }
-        assertEquals(before, openDescriptors(), "every client end was closed at its deadline");
+        long after = openDescriptors();
+        assertTrue(after <= before, "every client end was closed at its deadline: " + before + ", " + after);
     }
 
     @Test

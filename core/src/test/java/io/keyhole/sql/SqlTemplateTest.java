@@ -1,14 +1,21 @@
 package io.keyhole.sql;
 
 import static io.keyhole.sql.SqlTemplate.Param.AUTH_VALUE;
+import static io.keyhole.sql.SqlTemplate.Param.CONTENT_DISPOSITION;
+import static io.keyhole.sql.SqlTemplate.Param.CONTENT_TYPE;
+import static io.keyhole.sql.SqlTemplate.Param.ETAG;
+import static io.keyhole.sql.SqlTemplate.Param.FILENAME;
 import static io.keyhole.sql.SqlTemplate.Param.FILE_ID;
+import static io.keyhole.sql.SqlTemplate.Param.LENGTH;
 import static io.keyhole.sql.SqlTemplate.Param.METHOD;
+import static io.keyhole.sql.SqlTemplate.Param.UPLOAD_DATE;
 import static io.keyhole.sql.SqlTemplate.Param.URI;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.sql.SqlTemplate.Kind;
 import io.keyhole.sql.SqlTemplate.Param;
 import java.util.List;
 import java.util.stream.Stream;
@@ -123,6 +130,63 @@ class SqlTemplateTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SqlTemplate.parse(query, true));
         assertTrue(e.getMessage().startsWith("sql-query "), e.getMessage());
         assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    // ---- the statements of uploads and deletes -------------------------------------------------
+
+    static Stream<Arguments> writes() {
+        return Stream.of(
+                // the default upload statement: every metadata name
+                Arguments.of(Kind.INSERT, SqlTemplate.DEFAULT_INSERT_QUERY, List.of(AUTH_VALUE, FILE_ID, FILENAME,
+                        CONTENT_TYPE, CONTENT_DISPOSITION, ETAG, LENGTH, UPLOAD_DATE)),
+                // the later module's six positional placeholders, in its order
+                Arguments.of(Kind.INSERT, "REPLACE INTO cdn (auth_value, file_id, filename, content_type,"
+                        + " content_disposition, etag) VALUES ('%s', '%s', '%s', '%s', '%s', '%s')",
+                        List.of(AUTH_VALUE, FILE_ID, FILENAME, CONTENT_TYPE, CONTENT_DISPOSITION, ETAG)),
+                Arguments.of(Kind.INSERT, "CALL record_upload(:file_id, :auth_value, :method, :uri)",
+                        List.of(FILE_ID, AUTH_VALUE, METHOD, URI)),
+                // the default delete statement
+                Arguments.of(Kind.DELETE, SqlTemplate.DEFAULT_DELETE_QUERY, List.of(FILE_ID, AUTH_VALUE)),
+                // the later module's delete: one placeholder, the file id
+                Arguments.of(Kind.DELETE, "DELETE FROM cdn WHERE file_id='%s'", List.of(FILE_ID)),
+                Arguments.of(Kind.DELETE, "DELETE FROM cdn WHERE file_id = ? AND auth_value = ?", List.of(FILE_ID, AUTH_VALUE)));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("writes")
+    void translatesTheStatementsOfWrites(Kind kind, String query, List<Param> params) {
+        SqlTemplate t = SqlTemplate.parse(kind, query, true);
+        assertEquals(params, t.params());
+        assertEquals(kind, t.kind());
+        assertEquals(params.size(), t.sql().chars().filter(c -> c == '?').count());
+    }
+
+    static Stream<Arguments> refusedWrites() {
+        return Stream.of(
+                Arguments.of(Kind.QUERY, "SELECT * FROM cdn WHERE etag = :etag AND auth_value = :auth_value",
+                        "sql-query has a misplaced placeholder :etag at offset 31; known: :file_id, :auth_value, :uri,"
+                                + " :method (the file's metadata exists only for sql-insert-query)"),
+                Arguments.of(Kind.DELETE, "DELETE FROM cdn WHERE filename = :filename",
+                        "sql-delete-query has a misplaced placeholder :filename"),
+                Arguments.of(Kind.INSERT, "INSERT INTO cdn VALUES (:size)", "sql-insert-query has an unknown placeholder"
+                        + " :size at offset 24; known: :file_id, :auth_value, :uri, :method, :filename, :content_type,"
+                        + " :content_disposition, :etag, :length, :upload_date"),
+                Arguments.of(Kind.INSERT, "INSERT INTO cdn VALUES (%s, %s)", "sql-insert-query has 2 positional"
+                        + " placeholders; %s or ? mean auth_value, file_id, filename, content_type, content_disposition,"
+                        + " etag (six, in this order)"),
+                Arguments.of(Kind.DELETE, "DELETE FROM cdn WHERE a=%s AND b=%s AND c=%s",
+                        "sql-delete-query has 3 positional placeholders; %s or ? mean the file id (one)"),
+                Arguments.of(Kind.DELETE, "DELETE FROM cdn", "sql-delete-query has no placeholder, so every request would"
+                        + " change the same rows"),
+                Arguments.of(Kind.INSERT, "INSERT INTO cdn VALUES (:file_id); DROP TABLE cdn",
+                        "sql-insert-query holds more than one statement"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("refusedWrites")
+    void refusesWritesNamingTheirKey(Kind kind, String query, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SqlTemplate.parse(kind, query, true));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 
     /** The translated text depends on the query alone, so no request value can ever be part of it. */

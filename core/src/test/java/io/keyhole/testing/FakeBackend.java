@@ -2,6 +2,9 @@ package io.keyhole.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -25,9 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * A real authorisation backend on a Unix stream socket, speaking the seed protocol: read the
- * request until the client half-closes, write the answer, close. For tests in every module
- * (it ships in {@code keyhole-core}'s test-jar).
+ * A real authorisation backend on a Unix stream socket or on TCP loopback, speaking the seed
+ * protocol: read the request until the client half-closes, write the answer, close. A request
+ * is recorded only once its end of stream was read, so a recorded request proves the
+ * half-close. For tests in every module (it ships in {@code keyhole-core}'s test-jar).
  *
  * <pre>{@code
  * try (FakeBackend backend = FakeBackend.start(dir.resolve("auth.sock"), request -> "{\"status\":200}")) {
@@ -36,14 +40,18 @@ import java.util.function.Function;
  *     assertEquals(1, backend.connections());
  *     String sent = backend.requests().get(0);
  * }
+ * try (FakeBackend backend = FakeBackend.startTcp(request -> "{\"status\":200}")) {
+ *     Transport tcp = new TcpTransport(backend.host(), backend.port(), Duration.ofSeconds(1), Duration.ofMillis(200));
+ *     ...
+ * }
  * }</pre>
  *
  * <p>How each connection is treated is chosen by {@link #mode(Mode)} or, in mode
  * {@link Mode#ANSWER}, by what the answerer returns: its text is the answer, unless it is one of
  * {@link #HANG}, {@link #GARBAGE}, {@link #CLOSE} or {@link #TRICKLE} ({@code null} counts as
  * {@link #CLOSE}). Every thread is a daemon; {@link #close()} stops them all, closes every
- * connection and deletes the socket file. Unix socket paths are limited to about 100 bytes, so
- * put the socket in a short temporary directory.
+ * connection and deletes the socket file, if any. Unix socket paths are limited to about 100
+ * bytes, so put the socket in a short temporary directory.
  */
 public final class FakeBackend implements AutoCloseable {
 
@@ -80,12 +88,12 @@ public final class FakeBackend implements AutoCloseable {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final Path socket;
+    private final InetSocketAddress tcp;
     private final ServerSocketChannel server;
     private final Function<String, String> answerer;
     private final ExecutorService handlers;
     private final Thread acceptor;
-    /** Every thread the pool made: awaitTermination returns before they have quite ended. */
-    private final List<Thread> workers = new CopyOnWriteArrayList<>();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
@@ -93,17 +101,15 @@ public final class FakeBackend implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private volatile Mode mode = Mode.ANSWER;
 
-    private FakeBackend(Path socket, ServerSocketChannel server, Function<String, String> answerer) {
+    private FakeBackend(Path socket, InetSocketAddress tcp, ServerSocketChannel server, Function<String, String> answerer) {
         this.socket = socket;
+        this.tcp = tcp;
         this.server = server;
         this.answerer = answerer;
         int instance = INSTANCES.incrementAndGet();
-        AtomicInteger threads = new AtomicInteger();
-        this.handlers = Executors.newCachedThreadPool(task -> {
-            Thread t = daemon(task, "fake-backend-" + instance + "-connection-" + threads.incrementAndGet());
-            workers.add(t);
-            return t;
-        });
+        AtomicInteger numbers = new AtomicInteger();
+        this.handlers = Executors.newCachedThreadPool(task -> remembered(daemon(task,
+                "fake-backend-" + instance + "-connection-" + numbers.incrementAndGet())));
         this.acceptor = daemon(this::acceptLoop, "fake-backend-" + instance + "-accept");
     }
 
@@ -116,14 +122,43 @@ public final class FakeBackend implements AutoCloseable {
     public static FakeBackend start(Path socket, Function<String, String> answerer) throws IOException {
         Objects.requireNonNull(socket, "socket");
         Objects.requireNonNull(answerer, "answerer");
-        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ServerSocketChannel server = listen(StandardProtocolFamily.UNIX, UnixDomainSocketAddress.of(socket));
+        return launch(new FakeBackend(socket, null, server, answerer));
+    }
+
+    /**
+     * Starts a backend listening on TCP at 127.0.0.1, on a port the system picks; see
+     * {@link #host()} and {@link #port()}. It never listens beyond the loopback interface.
+     *
+     * @param answerer maps each request's JSON text to the answer text or a sentinel; called
+     *                 from several threads at once
+     */
+    public static FakeBackend startTcp(Function<String, String> answerer) throws IOException {
+        Objects.requireNonNull(answerer, "answerer");
+        ServerSocketChannel server = listen(StandardProtocolFamily.INET,
+                new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0));
+        InetSocketAddress bound = (InetSocketAddress) server.getLocalAddress();
+        return launch(new FakeBackend(null, bound, server, answerer));
+    }
+
+    /** Starts a TCP backend that gives every request the same answer. */
+    public static FakeBackend startTcp(String answer) throws IOException {
+        Objects.requireNonNull(answer, "answer");
+        return startTcp(request -> answer);
+    }
+
+    private static ServerSocketChannel listen(StandardProtocolFamily family, SocketAddress address) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(family);
         try {
-            server.bind(UnixDomainSocketAddress.of(socket), 1024);
+            server.bind(address, 1024);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
-        FakeBackend backend = new FakeBackend(socket, server, answerer);
+        return server;
+    }
+
+    private static FakeBackend launch(FakeBackend backend) {
         backend.acceptor.start();
         return backend;
     }
@@ -140,9 +175,46 @@ public final class FakeBackend implements AutoCloseable {
         return this;
     }
 
-    /** The socket's path. */
+    /**
+     * The socket's path.
+     *
+     * @throws IllegalStateException for a TCP backend
+     */
     public Path socket() {
+        if (socket == null) {
+            throw new IllegalStateException("a TCP backend has no socket file; use host() and port()");
+        }
         return socket;
+    }
+
+    /**
+     * The TCP backend's address, {@code 127.0.0.1}.
+     *
+     * @throws IllegalStateException for a Unix-socket backend
+     */
+    public String host() {
+        return tcpAddress().getAddress().getHostAddress();
+    }
+
+    /**
+     * The TCP backend's port.
+     *
+     * @throws IllegalStateException for a Unix-socket backend
+     */
+    public int port() {
+        return tcpAddress().getPort();
+    }
+
+    private InetSocketAddress tcpAddress() {
+        if (tcp == null) {
+            throw new IllegalStateException("a Unix-socket backend has no port; use socket()");
+        }
+        return tcp;
+    }
+
+    /** {@code unix:<path>} or {@code tcp:127.0.0.1:<port>}, as the matching transport describes itself. */
+    public String describe() {
+        return socket != null ? "unix:" + socket : "tcp:" + host() + ":" + port();
     }
 
     /** Every request received so far (UTF-8 text), in arrival order. */
@@ -269,7 +341,7 @@ public final class FakeBackend implements AutoCloseable {
         }
     }
 
-    /** Stops every thread, closes every connection and deletes the socket file. */
+    /** Stops every thread, closes every connection and deletes the socket file, if any. */
     @Override
     public void close() throws IOException {
         closing.countDown();
@@ -280,16 +352,20 @@ public final class FakeBackend implements AutoCloseable {
         handlers.shutdownNow();
         try {
             acceptor.join(TimeUnit.SECONDS.toMillis(10));
-            if (!handlers.awaitTermination(10, TimeUnit.SECONDS) || acceptor.isAlive()) {
-                throw new IllegalStateException("fake backend threads did not stop");
+            // A terminated pool may still have threads finishing their exit; wait until they are gone.
+            boolean terminated = handlers.awaitTermination(10, TimeUnit.SECONDS);
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
             }
-            for (Thread worker : workers) {
-                worker.join(TimeUnit.SECONDS.toMillis(10));
+            if (!terminated || acceptor.isAlive() || threads.stream().anyMatch(Thread::isAlive)) {
+                throw new IllegalStateException("fake backend threads did not stop");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            Files.deleteIfExists(socket);
+            if (socket != null) {
+                Files.deleteIfExists(socket);
+            }
         }
     }
 
@@ -301,6 +377,11 @@ public final class FakeBackend implements AutoCloseable {
         }
     }
 
+    private Thread remembered(Thread thread) {
+        threads.add(thread);
+        return thread;
+    }
+
     private static Thread daemon(Runnable task, String name) {
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
@@ -309,6 +390,6 @@ public final class FakeBackend implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "FakeBackend[unix:" + socket + ", " + connections() + " connections]";
+        return "FakeBackend[" + describe() + ", " + connections() + " connections]";
     }
 }

@@ -2,8 +2,10 @@ package io.keyhole.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.auth.TcpTransport;
 import io.keyhole.auth.UnixSocketTransport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,5 +100,36 @@ class FakeBackendTest {
         backend.close();
         assertEquals(0, answer.get().length, "closing the backend ends the exchange with no answer");
         assertEquals(0, backend.openConnections());
+    }
+
+    @Test
+    void listensOnTcpLoopbackToo() throws Exception {
+        FakeBackend backend = FakeBackend.startTcp(request -> request.equals("garbage") ? FakeBackend.GARBAGE : "{\"n\":1}");
+        try (backend) {
+            assertEquals("127.0.0.1", backend.host());
+            assertTrue(backend.port() > 0);
+            assertEquals("tcp:127.0.0.1:" + backend.port(), backend.describe());
+            assertThrows(IllegalStateException.class, backend::socket);
+
+            TcpTransport tcp = new TcpTransport(backend.host(), backend.port(), SECOND, SECOND);
+            assertEquals(backend.describe(), tcp.describe(), "the fixture describes itself as the transport does");
+            assertEquals("{\"n\":1}", text(tcp.exchange("one".getBytes(StandardCharsets.UTF_8))));
+            assertEquals(FakeBackend.GARBAGE_ANSWER, text(tcp.exchange("garbage".getBytes(StandardCharsets.UTF_8))));
+            backend.mode(FakeBackend.Mode.CLOSE);
+            assertEquals("", text(tcp.exchange("two".getBytes(StandardCharsets.UTF_8))));
+            assertEquals(List.of("one", "garbage", "two"), backend.requests());
+            assertEquals(3, backend.connections());
+        }
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("fake-backend-") && t.isAlive()), "close() stops every thread");
+    }
+
+    @Test
+    void unixBackendHasNoPort() throws Exception {
+        try (FakeBackend backend = FakeBackend.start(dir.resolve("b.sock"), "{}")) {
+            assertEquals("unix:" + backend.socket(), backend.describe());
+            assertThrows(IllegalStateException.class, backend::port);
+            assertThrows(IllegalStateException.class, backend::host);
+        }
     }
 }

@@ -93,7 +93,9 @@ public final class KeyholeHandler extends Handler.Abstract {
             return true;
         }
         byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        headers.put("Content-Type", "text/plain;charset=utf-8");
+        if (!headers.contains("Content-Type")) {
+            headers.put("Content-Type", "text/plain;charset=utf-8");
+        }
         headers.put("X-Content-Type-Options", "nosniff");
         headers.put("Content-Length", Integer.toString(body.length));
         response.write(true, request.getMethod().equals("HEAD") ? null : ByteBuffer.wrap(body), callback);

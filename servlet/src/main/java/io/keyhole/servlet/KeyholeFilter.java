@@ -4,7 +4,7 @@ import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
-import io.keyhole.servlet.spi.Renderer;
+import io.keyhole.media.MediaSettings;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -16,7 +16,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,7 +27,9 @@ import java.util.Objects;
  * built in code. Requests outside the mount go down the chain untouched.
  *
  * <p>The filter only translates: it shows the request to {@link Keyhole#decide} and renders the
- * {@link Delivery} it gets back.
+ * {@link Delivery} it gets back. Configured with {@code media-url} and friends it is a cross-domain
+ * media host (see {@link MediaSettings}): signed URLs instead of JWTs, and redirects to the
+ * application for fresh tokens.
  */
 public final class KeyholeFilter implements Filter {
 
@@ -36,7 +37,7 @@ public final class KeyholeFilter implements Filter {
 
     private final KeyholeConfig given;
     private volatile Keyhole keyhole;
-    private volatile Renderer renderer;
+    private volatile DeliveryWriter writer;
 
     /** For containers that instantiate the filter and call {@link #init} with init-params. */
     public KeyholeFilter() {
@@ -77,13 +78,21 @@ public final class KeyholeFilter implements Filter {
     }
 
     private void start(KeyholeConfig config, ServletContext context) {
-        this.renderer = config.delivery().offloaded()
-                ? new OffloadRenderer(config.delivery(), config.accelPrefix())
-                : Renderers.select(config.renderer(), context);
+        this.writer = new DeliveryWriter(config, context);
         this.keyhole = new Keyhole(config);
-        LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
-                config.mount(), config.tree().root(), config.tree().depth(), config.backend(), renderer.name(),
-                config.renderer());
+        MediaSettings media = config.media();
+        if (media == null) {
+            LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
+                    config.mount(), config.tree().root(), config.tree().depth(), config.backend(), writer.rendererName(),
+                    config.renderer());
+        } else if (media.development()) {
+            LOG.log(Level.INFO, "Keyhole media in development mode (media-url {0}): requests pass to the application,"
+                    + " which serves media itself", media.mediaUrl());
+        } else {
+            LOG.log(Level.INFO, "Keyhole media host serving {0} from {1} to {2}; without a valid token browsers go to {3};"
+                    + " delivery {4}", config.mount(), media.root(), config.backend(), media.siteUrl(),
+                    writer.rendererName());
+        }
     }
 
     @Override
@@ -115,28 +124,8 @@ public final class KeyholeFilter implements Filter {
         }
         if (delivery instanceof Delivery.Pass) {
             chain.doFilter(request, response);
-        } else if (delivery instanceof Delivery.Send send) {
-            renderer.render(send, req, res);
-        } else if (delivery instanceof Delivery.Reply reply) {
-            renderReply(reply, req, res);
-        }
-    }
-
-    private static void renderReply(Delivery.Reply reply, HttpServletRequest req, HttpServletResponse res)
-            throws IOException {
-        res.setStatus(reply.status());
-        for (NameValue h : reply.headers()) {
-            res.addHeader(h.name(), h.value());
-        }
-        if (reply.message() == null || reply.status() == 304) {
-            return;
-        }
-        byte[] body = (reply.message() + "\n").getBytes(StandardCharsets.UTF_8);
-        res.setHeader("Content-Type", "text/plain;charset=utf-8");
-        res.setHeader("X-Content-Type-Options", "nosniff");
-        res.setContentLength(body.length);
-        if (!req.getMethod().equals("HEAD")) {
-            res.getOutputStream().write(body);
+        } else {
+            writer.write(delivery, req, res);
         }
     }
 }

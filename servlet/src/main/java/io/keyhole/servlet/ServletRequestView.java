@@ -4,6 +4,8 @@ import io.keyhole.NameValue;
 import io.keyhole.RequestView;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -56,6 +58,16 @@ final class ServletRequestView implements RequestView {
             }
         }
         return out;
+    }
+
+    @Override
+    public InputStream body() throws IOException {
+        return request.getInputStream();
+    }
+
+    @Override
+    public String contextPath() {
+        return request.getContextPath();
     }
 
     @Override

@@ -50,4 +50,24 @@ class ExtendedJsonTest {
             assertEquals(null, q.authValue());
         }
     }
+
+    @Test
+    void allHeadersAndAllCookiesForwardEverything() throws Exception {
+        List<AuthRequest> asked = new CopyOnWriteArrayList<>();
+        try (JsonSocketServer backend = JsonSocketServer.start(dir.resolve("b.sock"), q -> {
+            asked.add(q);
+            return AuthResponse.ofStatus(403);
+        });
+             JettyHarness jetty = JettyHarness.start(Map.of(
+                     "fs-root", dir.toString(),
+                     "unix-socket", backend.socket().toString(),
+                     "all-headers", "yes",
+                     "all-cookies", "yes"))) {
+            RawHttp.request(jetty.port(), "GET", "/abcdef0123456789", "X-Anything: 1", "Cookie: c=3");
+            AuthRequest q = asked.get(0);
+            assertEquals(true, q.headers().contains(new NameValue("X-Anything", "1")), q.headers().toString());
+            assertEquals(true, q.headers().stream().anyMatch(h -> h.name().equalsIgnoreCase("Host")));
+            assertEquals(List.of(new NameValue("c", "3")), q.cookies());
+        }
+    }
 }

@@ -2,10 +2,12 @@ package io.keyhole.internal.jetty;
 
 import io.keyhole.NameValue;
 import io.keyhole.RequestView;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /** A Jetty core request seen through the core's {@link RequestView}; reads lazily. */
@@ -52,6 +54,17 @@ public final class CoreRequestView implements RequestView {
             out.add(new NameValue(field.getName(), field.getValue()));
         }
         return out;
+    }
+
+    @Override
+    public String contextPath() {
+        String context = Request.getContextPath(request);
+        return context == null ? "" : context;
+    }
+
+    @Override
+    public InputStream body() {
+        return Content.Source.asInputStream(request);
     }
 
     @Override

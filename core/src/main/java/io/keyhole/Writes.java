@@ -1,0 +1,409 @@
+package io.keyhole;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.keyhole.auth.Credential;
+import io.keyhole.http.FormField;
+import io.keyhole.http.FormReader;
+import io.keyhole.http.MalformedFormException;
+import io.keyhole.http.MultipartForm;
+import io.keyhole.http.UrlEncodedForm;
+import io.keyhole.store.Disposition;
+import io.keyhole.store.FileStore;
+import io.keyhole.store.FileTooLargeException;
+import io.keyhole.store.StoredMetadata;
+import io.keyhole.store.Upload;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Uploads and deletes over HTTP, the write side of {@link Keyhole#decide}: {@code POST} to the
+ * mount stores the form's file {@code d} and then asks the backend, {@code DELETE} of
+ * {@code <mount><id>} asks the backend and then removes the file.
+ *
+ * <p>The order keeps tree and backend in step: an upload is written before the backend records
+ * it, and removed again when the backend fails or says no, so a recorded id always has its file
+ * and a refused upload leaves nothing behind. A caller who could never be allowed is refused
+ * before a byte of the body is read. Thread-safe.
+ */
+final class Writes {
+
+    private static final System.Logger LOG = System.getLogger(Writes.class.getName());
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    /** Allow of a read-only mount. */
+    static final String READ_ONLY_METHODS = "GET, HEAD";
+    /** Allow of a mount that takes uploads and deletes. */
+    static final String ALL_METHODS = "GET, HEAD, POST, DELETE";
+    /** Room in a multipart body beyond the file: boundaries, part headers and the small fields. */
+    static final long FORM_OVERHEAD = 64 * 1024;
+    /** Longest value of {@code n}, {@code ct} and {@code cd}. */
+    static final int MAX_FIELD_BYTES = 4096;
+    private static final String DEFAULT_FILENAME = "file";
+
+    private final KeyholeConfig config;
+    private final Uploads uploads;
+
+    Writes(KeyholeConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.uploads = Objects.requireNonNull(config.uploads(), "uploads");
+    }
+
+    /** The methods the mount answers, for the {@code Allow} header of a 405. */
+    String allowedMethods() {
+        return uploads.readOnly() ? READ_ONLY_METHODS : ALL_METHODS;
+    }
+
+    /** Decides a {@code POST} or {@code DELETE} below the mount. Never throws for anything the client sent. */
+    Delivery decide(RequestView request) {
+        if (uploads.readOnly()) {
+            return reply(405, "method not allowed: this mount is read-only", new NameValue("Allow", READ_ONLY_METHODS));
+        }
+        boolean upload = request.method().equals("POST");
+
+        // 1 route: uploads go to the mount itself, deletes to one file below it
+        String rest = request.path().substring(config.mount().length());
+        FileId id = validId(rest);
+        if (upload && !rest.isEmpty()) {
+            return id != null ? reply(405, "method not allowed: upload to " + config.mount(),
+                    new NameValue("Allow", "GET, HEAD, DELETE")) : notFound();
+        }
+        if (!upload && id == null) {
+            return notFound();
+        }
+
+        // 2 credential
+        String authValue = null;
+        if (config.jwt() != null) {
+            String token = config.tokenSource().find(request);
+            if (token == null) {
+                return reply(401, "credential required", new NameValue("WWW-Authenticate", "Bearer"));
+            }
+            Credential credential = config.jwt().verify(token);
+            if (!(credential instanceof Credential.Valid valid)) {
+                String reason = credential instanceof Credential.Invalid invalid ? invalid.reason() : "no token";
+                LOG.log(Level.DEBUG, "rejected credential for {0} {1}: {2}", request.method(), config.mount(), reason);
+                return reply(401, "invalid credential", new NameValue("WWW-Authenticate", "Bearer error=\"invalid_token\""));
+            }
+            authValue = valid.value();
+        }
+        AuthMatrix matrix = upload ? uploads.uploadMatrix() : uploads.deleteMatrix();
+        if (authValue == null && !matrix.allowsWithoutCredential()) {
+            // No answer could allow this request: refuse before the body is read or the disk touched.
+            return config.jwt() != null
+                    ? reply(401, "credential required", new NameValue("WWW-Authenticate", "Bearer"))
+                    : reply(403, "forbidden");
+        }
+        return upload ? upload(request, authValue) : delete(request, id, authValue);
+    }
+
+    // ---- uploads ----------------------------------------------------------------------------
+
+    private Delivery upload(RequestView request, String authValue) {
+        String contentType = request.first("Content-Type");
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        boolean multipart = type.equals("multipart/form-data");
+        if (!multipart && !type.equals("application/x-www-form-urlencoded")) {
+            return reply(415, "send the file as multipart/form-data (field d) or application/x-www-form-urlencoded",
+                    new NameValue("Accept-Post", "multipart/form-data, application/x-www-form-urlencoded"));
+        }
+        long max = uploads.maxSize();
+        // Percent-encoding triples a byte at most.
+        long encoded = multipart ? max : max > Long.MAX_VALUE / 3 ? Long.MAX_VALUE : max * 3;
+        long bodyLimit = saturatedAdd(encoded, FORM_OVERHEAD);
+        if (declaredLength(request) > bodyLimit) {
+            return tooLarge();
+        }
+
+        StoredMetadata stored;
+        try {
+            RequestBody body = new RequestBody(request.body(), bodyLimit);
+            FormReader form = multipart ? MultipartForm.of(contentType, body) : new UrlEncodedForm(body);
+            stored = receive(form, authValue);
+        } catch (FileTooLargeException | RequestBody.TooLarge e) {
+            return tooLarge();
+        } catch (MalformedFormException | BadUpload e) {
+            LOG.log(Level.DEBUG, "refused an upload to {0}: {1}", config.mount(), e.getMessage());
+            return reply(400, "bad upload: " + e.getMessage());
+        } catch (RequestBody.Unreadable e) {
+            LOG.log(Level.DEBUG, "upload to {0} broke off: {1}", config.mount(), e.getMessage());
+            return reply(400, "the request body could not be read");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "cannot store an upload below " + config.tree().root(), e);
+            return reply(500, "the upload could not be stored");
+        }
+
+        // 3 authorise: the backend learns the new id and its metadata, and records them or refuses
+        FileId id = stored.id();
+        String uri = config.mount() + id;
+        AuthRequest question = new AuthRequest(uri, id, "POST", authValue, forwardedHeaders(request),
+                config.forwardCookies() ? request.cookies() : null, stored);
+        Delivery refusal = authorise(question, uploads.uploadMatrix(), 201);
+        if (refusal != null) {
+            remove(id, "its upload was not recorded");
+            return refusal;
+        }
+        LOG.log(Level.DEBUG, "stored upload {0} ({1} bytes)", id, stored.size());
+        return new Delivery.Reply(201, List.of(
+                new NameValue("Location", request.contextPath() + uri),
+                new NameValue("Content-Type", "application/json"),
+                new NameValue("Cache-Control", "no-store")), json(stored));
+    }
+
+    /** What the form says of the upload; fields may come before or after the file. */
+    private static final class Fields {
+        String name;
+        String type;
+        Disposition disposition;
+        /** The file part's own file name and Content-Type. */
+        String partName;
+        String partType;
+    }
+
+    /** A form that is well-formed but not an upload Keyhole can take. */
+    private static final class BadUpload extends IOException {
+        BadUpload(String message) {
+            super(message);
+        }
+    }
+
+    /** Reads the form, storing its file as it arrives; on any failure nothing stays stored. */
+    private StoredMetadata receive(FormReader form, String authValue) throws IOException {
+        FileStore store = uploads.store();
+        String user = authValue != null ? authValue : "";
+        Fields fields = new Fields();
+        StoredMetadata stored = null;
+        try {
+            for (FormField field; (field = form.next()) != null; ) {
+                switch (field.name()) {
+                    case "d" -> {
+                        if (stored != null) {
+                            throw new BadUpload("the form carries more than one file d; send one per request");
+                        }
+                        fields.partName = field.filename();
+                        fields.partType = field.contentType();
+                        stored = store.store(field.content(), upload(user, fields));
+                    }
+                    case "n" -> fields.name = once(fields.name, "n", field.text(MAX_FIELD_BYTES));
+                    case "ct" -> fields.type = once(fields.type, "ct", field.text(MAX_FIELD_BYTES).strip());
+                    case "cd" -> fields.disposition = once(fields.disposition, "cd", disposition(field.text(MAX_FIELD_BYTES)));
+                    case "pl", "ext" -> throw new BadUpload("packs (fields pl and ext) are not supported");
+                    default -> {
+                        // other fields of the page's form (a submit button, a CSRF token) are none of ours
+                    }
+                }
+            }
+            if (stored == null) {
+                throw new BadUpload("the form has no file: send it in field d");
+            }
+            // Fields after the file may still name it: the id stays, the recorded metadata follows them.
+            Upload last = upload(user, fields);
+            return new StoredMetadata(stored.id(), stored.size(), stored.etag(), stored.uploadDate(),
+                    last.effectiveContentType(), last.filename(), last.disposition());
+        } catch (IOException | RuntimeException e) {
+            if (stored != null) {
+                remove(stored.id(), "its upload failed");
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The upload as the form describes it so far: name {@code n}, else the file part's name, else
+     * {@code file}; type {@code ct}, else the file part's own (unless it only says "bytes"), else
+     * what the name suggests; disposition {@code cd}, else inline.
+     */
+    private static Upload upload(String user, Fields fields) throws BadUpload {
+        String name = fields.name != null && !fields.name.isEmpty() ? fields.name
+                : fields.partName != null ? fields.partName : DEFAULT_FILENAME;
+        Upload upload = Upload.of(name).withUser(user);
+        if (fields.disposition != null) {
+            upload = upload.withDisposition(fields.disposition);
+        }
+        if (fields.type != null) {
+            try {
+                return upload.withContentType(fields.type);
+            } catch (IllegalArgumentException e) {
+                throw new BadUpload("field ct: " + e.getMessage());
+            }
+        }
+        String partType = fields.partType;
+        if (partType != null && !partType.isEmpty() && !partType.regionMatches(true, 0, "application/octet-stream", 0, 24)) {
+            try {
+                return upload.withContentType(partType);
+            } catch (IllegalArgumentException e) {
+                // A browser's guess that is not a media type is no statement: the name decides.
+            }
+        }
+        return upload;
+    }
+
+    private static Disposition disposition(String text) throws BadUpload {
+        try {
+            return Disposition.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadUpload("field cd must be inline or attachment");
+        }
+    }
+
+    private static <T> T once(T previous, String field, T value) throws BadUpload {
+        if (previous != null) {
+            throw new BadUpload("field " + field + " appears twice");
+        }
+        return value;
+    }
+
+    /** The answer's body: the new id and what was recorded, with the wire's field names. */
+    private static String json(StoredMetadata stored) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("file_id", stored.id().value());
+            json.writeStringField("filename", stored.filename());
+            json.writeStringField("content_type", stored.contentType());
+            json.writeStringField("content_disposition", stored.disposition().wireValue());
+            json.writeStringField("etag", stored.etag());
+            json.writeNumberField("length", stored.size());
+            json.writeNumberField("upload_date", stored.uploadDateSeconds());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory failed", e);
+        }
+        return out.toString();
+    }
+
+    // ---- deletes ----------------------------------------------------------------------------
+
+    private Delivery delete(RequestView request, FileId id, String authValue) {
+        // 3 authorise: the backend forgets the file first, so no recorded id is ever left without its file
+        AuthRequest question = new AuthRequest(request.path(), id, "DELETE", authValue, forwardedHeaders(request),
+                config.forwardCookies() ? request.cookies() : null);
+        Delivery refusal = authorise(question, uploads.deleteMatrix(), 204);
+        if (refusal != null) {
+            return refusal;
+        }
+        // 4 the first disk access, and only now
+        try {
+            if (!uploads.store().delete(id)) {
+                return notFound();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "cannot delete " + config.tree().relativePathOf(id) + " below " + config.tree().root(), e);
+            return reply(500, "the file could not be deleted");
+        }
+        LOG.log(Level.DEBUG, "deleted {0}", id);
+        return new Delivery.Reply(204, List.of(new NameValue("Cache-Control", "no-store")), null);
+    }
+
+    // ---- shared -----------------------------------------------------------------------------
+
+    /**
+     * Puts the question to the backend. {@code null} when it allows: status 200 or
+     * {@code success}, or no status and the matrix allows; otherwise the answer to give.
+     */
+    private Delivery authorise(AuthRequest question, AuthMatrix matrix, int success) {
+        AuthResponse answer;
+        try {
+            answer = Objects.requireNonNull(config.authorizer().authorize(question), "the authorizer answered null");
+        } catch (AuthorizationException e) {
+            LOG.log(Level.WARNING, "authorisation of {0} {1} failed: {2}", question.method(), question.fileId(),
+                    e.getMessage());
+            return reply(e.kind().status(), "authorisation backend failed");
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "authorizer " + config.backend() + " threw for " + question.method() + " "
+                    + question.fileId(), e);
+            return reply(502, "authorisation backend failed");
+        }
+        if (answer.error() != null) {
+            LOG.log(Level.INFO, "backend said for {0} {1}: {2}", question.method(), question.fileId(), answer.error());
+        }
+        Integer status = answer.status();
+        if (status == null) {
+            boolean empty = answer.carriesNoMetadata()
+                    || answer.authValue() != null && !answer.authValue().equals(question.authValue());
+            return matrix.allows(question.authValue() != null, empty) ? null : reply(403, "forbidden");
+        }
+        if (status == 200 || status == success) {
+            return null;
+        }
+        if (status == 404) {
+            return notFound();
+        }
+        if (status >= 400 && status <= 599) {
+            return reply(status, status == 403 ? "forbidden" : "denied");
+        }
+        LOG.log(Level.WARNING, "backend answered status {0} for {1} {2}, which is not a decision; failing closed",
+                status, question.method(), question.fileId());
+        return reply(502, "authorisation backend failed");
+    }
+
+    /** Takes a stored file back out of the tree; a failure is logged, since the answer is decided already. */
+    private void remove(FileId id, String why) {
+        try {
+            uploads.store().delete(id);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "cannot remove " + config.tree().relativePathOf(id) + " below " + config.tree().root()
+                    + " after " + why + "; remove it by hand (keyhole rm " + id + ")", e);
+        }
+    }
+
+    private List<NameValue> forwardedHeaders(RequestView request) {
+        if (config.forwardAllHeaders()) {
+            return request.headers();
+        }
+        if (config.forwardedHeaders().isEmpty()) {
+            return null;
+        }
+        List<NameValue> out = new ArrayList<>();
+        for (String name : config.forwardedHeaders()) {
+            for (String value : request.values(name)) {
+                out.add(new NameValue(name, value));
+            }
+        }
+        return out;
+    }
+
+    private FileId validId(String raw) {
+        return FileId.isValid(raw) && FileId.parse(raw).hex().length() >= config.tree().depth() ? FileId.parse(raw) : null;
+    }
+
+    /** The declared Content-Length, or -1 when there is none (a chunked body) or it is unreadable. */
+    private static long declaredLength(RequestView request) {
+        String value = request.first("Content-Length");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < a ? Long.MAX_VALUE : sum;
+    }
+
+    private Delivery tooLarge() {
+        return reply(413, "the upload is larger than the limit of " + uploads.maxSize() + " bytes");
+    }
+
+
+    private static Delivery notFound() {
+        return reply(404, "not found");
+    }
+
+    private static Delivery reply(int status, String message, NameValue... extra) {
+        List<NameValue> headers = new ArrayList<>(extra.length + 1);
+        headers.addAll(List.of(extra));
+        headers.add(new NameValue("Cache-Control", "no-store"));
+        return new Delivery.Reply(status, headers, message);
+    }
+}

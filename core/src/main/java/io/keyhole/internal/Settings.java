@@ -1,0 +1,77 @@
+package io.keyhole.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reading text settings (init-params, {@code .properties} files) the same way everywhere. Every
+ * failure is an {@link IllegalArgumentException} that names the key and shows what is accepted.
+ */
+public final class Settings {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+
+    private Settings() {
+    }
+
+    /** {@code yes/no}, {@code on/off} or {@code true/false}. */
+    public static boolean yesNo(String key, String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "yes", "on", "true" -> true;
+            case "no", "off", "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be yes or no, was '" + value + "'");
+        };
+    }
+
+    /** nginx-style durations: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+    public static Duration duration(String key, String value) {
+        Matcher m = DURATION.matcher(value.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(key + " must be a duration such as 500ms, 5s, 2m or 1h; was '"
+                    + value + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    /**
+     * An inline secret, or {@code file:/path} to read it from a file (surrounding whitespace,
+     * such as a trailing newline, dropped). The secret itself never appears in a message.
+     */
+    public static byte[] secret(String key, String value) {
+        if (!value.startsWith("file:")) {
+            return value.getBytes(StandardCharsets.UTF_8);
+        }
+        Path file = Path.of(value.substring("file:".length()));
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(key + ": cannot read the key file " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * An absolute URL path used as a prefix, e.g. {@code /protected/}: a {@code /} is added at
+     * the end when missing.
+     */
+    public static String pathPrefix(String key, String value) {
+        String p = value == null ? "" : value.trim();
+        if (!p.startsWith("/") || p.contains("..") || p.contains("\\") || p.contains("//") || p.indexOf('?') >= 0
+                || p.indexOf('#') >= 0 || p.indexOf('%') >= 0 || p.chars().anyMatch(c -> c < 0x21 || c >= 0x7f)) {
+            throw new IllegalArgumentException(key + " must be an absolute URL path such as /media/, was '" + p + "'");
+        }
+        return p.endsWith("/") ? p : p + "/";
+    }
+}
