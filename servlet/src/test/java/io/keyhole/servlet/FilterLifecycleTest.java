@@ -23,7 +23,9 @@ class FilterLifecycleTest {
     void destroyClosesTheSqlPool() throws Exception {
         MariaDb db = MariaDb.get();
         int before = connections(db);
-        JettyHarness jetty = JettyHarness.start(Map.of(
+        // held until the end, so that only destroy() can close its connections (not the driver's cleaner)
+        KeyholeFilter filter = new KeyholeFilter();
+        JettyHarness jetty = JettyHarness.start(filter, Map.of(
                 "fs-root", root.toString(),
                 "request-type", "sql",
                 "sql-dsn", db.jdbcUrl(),
@@ -37,6 +39,7 @@ class FilterLifecycleTest {
             Thread.onSpinWait();
         }
         assertTrue(connections(db) <= before, "destroy() closed the pool: " + connections(db) + " > " + before);
+        java.lang.ref.Reference.reachabilityFence(filter);
     }
 
     /** Connections of the test user, not counting the one asking. */
