@@ -128,4 +128,21 @@ public final class KeyholeFilter implements Filter {
             writer.write(delivery, req, res);
         }
     }
+
+    /**
+     * Closes what the filter built from init-params (e.g. the SQL connection pool), so an
+     * undeployed application leaves no connections behind. A {@link KeyholeConfig} handed in is
+     * the caller's to close.
+     */
+    @Override
+    public void destroy() {
+        Keyhole k = keyhole;
+        if (given == null && k != null && k.config().authorizer() instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing the authoriser " + k.config().backend() + " failed", e);
+            }
+        }
+    }
 }

@@ -45,6 +45,13 @@ final class JettyHarness implements AutoCloseable {
         return new JettyHarness(holder);
     }
 
+    /** A filter instance of the test's own, configured by the container from init-params. */
+    static JettyHarness start(KeyholeFilter filter, Map<String, String> initParams) throws Exception {
+        FilterHolder holder = new FilterHolder(filter);
+        holder.setInitParameters(initParams);
+        return new JettyHarness(holder);
+    }
+
     int port() {
         return connector.getLocalPort();
     }
