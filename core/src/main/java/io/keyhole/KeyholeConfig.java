@@ -8,15 +8,13 @@ import io.keyhole.auth.HttpTransport;
 import io.keyhole.auth.TcpTransport;
 import io.keyhole.auth.Transport;
 import io.keyhole.auth.UnixSocketTransport;
+import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.sql.SqlAuthorizer;
 import io.keyhole.store.FileIds;
 import io.keyhole.store.FileStore;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -837,11 +835,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         }
 
         private static boolean yesNo(String key, String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "yes", "on", "true" -> true;
-                case "no", "off", "false" -> false;
-                default -> throw new IllegalArgumentException(key + " must be yes or no, was '" + value + "'");
-            };
+            return Settings.yesNo(key, value);
         }
 
         private static DeliveryMode deliveryMode(String value) {
@@ -861,36 +855,14 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             return d;
         }
 
-        /**
-         * nginx-style durations: {@code 250ms}, {@code 5s}, {@code 2m}; a bare number is seconds.
-         */
+        /** nginx-style durations: {@code 250ms}, {@code 5s}, {@code 2m}; a bare number is seconds. */
         static Duration duration(String key, String value) {
-            var m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)?").matcher(value.trim());
-            if (!m.matches()) {
-                throw new IllegalArgumentException(key + " must be a duration such as 500ms, 5s or 2m; was '"
-                        + value + "'");
-            }
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            return switch (unit) {
-                case "ms" -> Duration.ofMillis(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofSeconds(n);
-            };
+            return Settings.duration(key, value);
         }
 
         /** An inline secret, or {@code file:/path} to read it from a file (trailing newline dropped). */
         private static byte[] secret(String key, String value) {
-            if (!value.startsWith("file:")) {
-                return value.getBytes(StandardCharsets.UTF_8);
-            }
-            Path file = Path.of(value.substring("file:".length()));
-            try {
-                String text = Files.readString(file, StandardCharsets.UTF_8);
-                return text.strip().getBytes(StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(key + ": cannot read the key file " + file + ": " + e, e);
-            }
+            return Settings.secret(key, value);
         }
     }
 }
