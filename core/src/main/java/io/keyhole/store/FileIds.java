@@ -36,7 +36,13 @@ public final class FileIds {
     /** Hex digits in an id made here. */
     public static final int HEX_LENGTH = 32;
 
-    private static final LongTupleHashFunction MURMUR3 = LongTupleHashFunction.murmur_3();
+    /**
+     * Loaded on the first hash, not with this class: the library's first use prints a warning on
+     * newer JDKs, which a server that never stores a file should not show.
+     */
+    private static final class Murmur3 {
+        static final LongTupleHashFunction FUNCTION = LongTupleHashFunction.murmur_3();
+    }
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final String instance;
@@ -110,7 +116,7 @@ public final class FileIds {
 
     /** murmur3 x64 128 (seed 0) of {@code data}, in hex as described in the class description. */
     static String murmur3Hex(byte[] data) {
-        long[] hash = MURMUR3.hashBytes(data);
+        long[] hash = Murmur3.FUNCTION.hashBytes(data);
         char[] out = new char[HEX_LENGTH];
         littleEndian(hash[0], out, 0);
         littleEndian(hash[1], out, 16);
