@@ -57,6 +57,18 @@ public final class HashedTree {
     }
 
     /**
+     * The id named by {@code text} when it is one this tree can hold (valid, and at least
+     * {@code depth} hex digits long); empty otherwise. No I/O, never throws.
+     */
+    public Optional<FileId> idOf(String text) {
+        if (!FileId.isValid(text)) {
+            return Optional.empty();
+        }
+        FileId id = FileId.parse(text);
+        return id.hex().length() >= depth ? Optional.of(id) : Optional.empty();
+    }
+
+    /**
      * Where {@code id} lives, computed from the id alone: no I/O.
      *
      * @throws IllegalArgumentException when the id's hex part is shorter than the depth

@@ -115,10 +115,11 @@ public final class Keyhole {
 
     /** Steps 2 to 4 for a file id in the hashed tree: JWT, backend, tree. */
     private Step fromTree(RequestView request, String path, String method, String rawId) {
-        if (!FileId.isValid(rawId) || FileId.parse(rawId).hex().length() < config.tree().depth()) {
+        Optional<FileId> named = config.tree().idOf(rawId);
+        if (named.isEmpty()) {
             return new Step.Refused(notFound());
         }
-        FileId id = FileId.parse(rawId);
+        FileId id = named.get();
 
         // 2 credential
         String authValue = null;

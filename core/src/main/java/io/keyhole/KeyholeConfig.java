@@ -526,18 +526,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
          * check); blank values count as unset.
          */
         public Builder properties(Map<String, String> properties) {
-            Map<String, String> p = new LinkedHashMap<>();
-            properties.forEach((k, v) -> {
-                if (v != null && !v.isBlank()) {
-                    p.put(k.trim(), v.trim());
-                }
-            });
-            for (String key : p.keySet()) {
-                if (!KEYS.contains(key)) {
-                    throw new IllegalArgumentException("unknown configuration key '" + key + "'; known keys: "
-                            + String.join(", ", KEYS.stream().sorted().toList()));
-                }
-            }
+            Map<String, String> p = Settings.known(properties, KEYS, "configuration key");
             for (String key : MediaSettings.Builder.KEYS) {
                 if (p.containsKey(key)) {
                     mediaText.put(key, p.remove(key));

@@ -370,7 +370,7 @@ final class Writes {
     }
 
     private FileId validId(String raw) {
-        return FileId.isValid(raw) && FileId.parse(raw).hex().length() >= config.tree().depth() ? FileId.parse(raw) : null;
+        return config.tree().idOf(raw).orElse(null);
     }
 
     /** The declared Content-Length, or -1 when there is none (a chunked body) or it is unreadable. */

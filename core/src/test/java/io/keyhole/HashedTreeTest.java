@@ -246,4 +246,19 @@ class HashedTreeTest {
                 fs.operations().toString());
         assertEquals(List.of(), fs.operationsUnder(dir.resolve("c")), "nothing else was looked at");
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(nullValues = "null", value = {
+        "abcd,          abcd",      // exactly the depth
+        "abcdef.3,      abcdef.3",  // a suffix does not count towards the depth
+        "abc,           null",      // shorter than the depth
+        "abc.1234,      null",      // the suffix's digits are no hex part
+        "ABCD,          null",      // not an id at all
+        "../abcd,       null",
+    })
+    void idOfAcceptsOnlyIdsTheTreeCanHold(String text, String expected) {
+        HashedTree tree = new HashedTree(java.nio.file.Path.of("/srv/tree"), 4);
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.ofNullable(expected).map(FileId::parse),
+                tree.idOf(text));
+    }
 }

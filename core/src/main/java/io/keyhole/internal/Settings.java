@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +30,29 @@ public final class Settings {
             case "no", "off", "false" -> false;
             default -> throw new IllegalArgumentException(key + " must be yes or no, was '" + value + "'");
         };
+    }
+
+    /**
+     * The text settings with keys and values trimmed and blank values dropped (they count as
+     * unset); an unknown key is refused, naming the known ones, so a typo never silently
+     * disables a check.
+     *
+     * @param what how the settings are called in the message, e.g. {@code configuration key}
+     */
+    public static Map<String, String> known(Map<String, String> properties, Set<String> keys, String what) {
+        Map<String, String> p = new LinkedHashMap<>();
+        properties.forEach((k, v) -> {
+            if (v != null && !v.isBlank()) {
+                p.put(k.trim(), v.trim());
+            }
+        });
+        for (String key : p.keySet()) {
+            if (!keys.contains(key)) {
+                throw new IllegalArgumentException("unknown " + what + " '" + key + "'; known: "
+                        + String.join(", ", keys.stream().sorted().toList()));
+            }
+        }
+        return p;
     }
 
     /** nginx-style durations: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}; a bare number is seconds. */

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -277,18 +276,7 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
          * may be inline or {@code file:/path}; a key reads {@code id:secret}.
          */
         public Builder properties(Map<String, String> properties) {
-            Map<String, String> p = new LinkedHashMap<>();
-            properties.forEach((k, v) -> {
-                if (v != null && !v.isBlank()) {
-                    p.put(k.trim(), v.trim());
-                }
-            });
-            for (String key : p.keySet()) {
-                if (!KEYS.contains(key)) {
-                    throw new IllegalArgumentException("unknown media setting '" + key + "'; known: "
-                            + String.join(", ", KEYS.stream().sorted().toList()));
-                }
-            }
+            Map<String, String> p = Settings.known(properties, KEYS, "media setting");
             String v;
             if ((v = p.get("site-url")) != null) siteUrl(v);
             if ((v = p.get("media-url")) != null) mediaUrl(v);
