@@ -1,13 +1,13 @@
 package io.keyhole;
 
-import io.keyhole.store.StoredMetadata;
+import io.keyhole.StoredMetadata;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * The question put to the authorisation backend for one request.
  *
- * <p>On the wire (see {@code io.keyhole.auth.JsonRequestType}) the seed protocol sends
+ * <p>On the wire (see {@code io.keyhole.authorizer.JsonRequestType}) the seed protocol sends
  * {@code uri}, {@code jwt_value}, and, when extended JSON is on, {@code headers} and
  * {@code cookies}; the later protocol generation sends {@code file_id}, {@code auth_value} and
  * {@code http_method} instead of the first two. Uploads and deletes send {@code http_method} in

@@ -4,7 +4,7 @@ package io.keyhole;
  * Decides whether one request may have one file, and supplies the file's metadata.
  *
  * <p>This is the one interface applications implement (or get from a request type and a
- * transport, see {@code io.keyhole.auth.Authorizers}). Implementations must be thread-safe:
+ * transport, see {@code io.keyhole.authorizer.Authorizers}). Implementations must be thread-safe:
  * the filter calls one instance from many request threads at once. They must bound their own
  * waiting (connect and answer deadlines) and report a backend that is unreachable, slow or
  * incoherent by throwing {@link AuthorizationException}; Keyhole then fails closed with 502,

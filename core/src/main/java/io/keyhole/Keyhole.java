@@ -1,6 +1,6 @@
 package io.keyhole;
 
-import io.keyhole.auth.Credential;
+import io.keyhole.credential.Credential;
 import io.keyhole.http.ByteRange;
 import io.keyhole.http.ContentDisposition;
 import io.keyhole.http.EntityTag;
@@ -16,7 +16,7 @@ import io.keyhole.media.MediaRoot;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.media.MediaUrlSigner;
 import io.keyhole.media.TokenCheck;
-import io.keyhole.store.ContentTypes;
+import io.keyhole.http.ContentTypes;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;

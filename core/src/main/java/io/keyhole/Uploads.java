@@ -1,6 +1,7 @@
 package io.keyhole;
+import io.keyhole.authorizer.AuthMatrix;
 
-import io.keyhole.store.FileStore;
+import io.keyhole.tree.FileStore;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;

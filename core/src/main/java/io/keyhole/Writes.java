@@ -1,18 +1,19 @@
 package io.keyhole;
+import io.keyhole.authorizer.AuthMatrix;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.keyhole.auth.Credential;
+import io.keyhole.credential.Credential;
 import io.keyhole.http.FormField;
 import io.keyhole.http.FormReader;
 import io.keyhole.http.MalformedFormException;
 import io.keyhole.http.MultipartForm;
 import io.keyhole.http.UrlEncodedForm;
-import io.keyhole.store.Disposition;
-import io.keyhole.store.FileStore;
-import io.keyhole.store.FileTooLargeException;
-import io.keyhole.store.StoredMetadata;
-import io.keyhole.store.Upload;
+import io.keyhole.Disposition;
+import io.keyhole.tree.FileStore;
+import io.keyhole.tree.FileTooLargeException;
+import io.keyhole.StoredMetadata;
+import io.keyhole.tree.Upload;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

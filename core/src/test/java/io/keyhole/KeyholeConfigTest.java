@@ -1,4 +1,5 @@
 package io.keyhole;
+import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -64,7 +65,7 @@ class KeyholeConfigTest {
         p.put("jwt-cookie", "auth");
         KeyholeConfig c = KeyholeConfig.fromProperties(p);
         assertTrue(c.jwt() != null);
-        assertEquals(new io.keyhole.auth.TokenSource.Cookie("auth"), c.tokenSource());
+        assertEquals(new io.keyhole.credential.TokenSource.Cookie("auth"), c.tokenSource());
     }
 
     @Test

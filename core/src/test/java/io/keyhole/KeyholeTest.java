@@ -1,4 +1,6 @@
 package io.keyhole;
+import io.keyhole.tree.HashedTree;
+import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

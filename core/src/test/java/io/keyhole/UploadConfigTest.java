@@ -1,4 +1,5 @@
 package io.keyhole;
+import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -6,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keyhole.store.FileIds;
+import io.keyhole.tree.FileIds;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,6 @@
 package io.keyhole;
+import io.keyhole.tree.HashedTree;
+import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,9 +17,9 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.keyhole.AuthorizationException.Kind;
-import io.keyhole.store.Disposition;
-import io.keyhole.store.FileIds;
-import io.keyhole.store.StoredMetadata;
+import io.keyhole.Disposition;
+import io.keyhole.tree.FileIds;
+import io.keyhole.StoredMetadata;
 import io.keyhole.testing.RecordingFileSystem;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

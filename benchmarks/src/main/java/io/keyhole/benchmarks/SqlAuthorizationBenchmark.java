@@ -5,7 +5,7 @@ import io.keyhole.AuthResponse;
 import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
 import io.keyhole.FileId;
-import io.keyhole.sql.SqlAuthorizer;
+import io.keyhole.authorizer.sql.SqlAuthorizer;
 import io.keyhole.testing.MariaDb;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

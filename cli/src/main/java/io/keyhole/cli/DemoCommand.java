@@ -1,7 +1,7 @@
 package io.keyhole.cli;
 
 import io.keyhole.FileId;
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.backend.JsonSocketServer;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.keyhole.cli;
 
-import io.keyhole.HashedTree;
-import io.keyhole.store.FileStore;
-import io.keyhole.store.TreeCheck;
-import io.keyhole.store.TreeProblem;
+import io.keyhole.tree.HashedTree;
+import io.keyhole.tree.FileStore;
+import io.keyhole.tree.TreeCheck;
+import io.keyhole.tree.TreeProblem;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

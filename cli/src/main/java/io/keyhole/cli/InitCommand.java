@@ -1,6 +1,6 @@
 package io.keyhole.cli;
 
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

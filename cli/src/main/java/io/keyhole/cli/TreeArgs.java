@@ -1,6 +1,6 @@
 package io.keyhole.cli;
 
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

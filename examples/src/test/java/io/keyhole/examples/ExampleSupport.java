@@ -7,7 +7,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.keyhole.FileId;
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.examples.backend.SampleBackend;
 import java.net.http.HttpResponse;

@@ -1,4 +1,6 @@
 package io.keyhole.examples;
+import io.keyhole.Keyhole;
+import io.keyhole.Disposition;
 
 import static io.keyhole.examples.ExampleSupport.FILES_TSV;
 import static io.keyhole.examples.ExampleSupport.JWT_KEY;
@@ -21,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.DeliveryMode;
 import io.keyhole.FileId;
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.examples.backend.SampleBackend;

@@ -103,7 +103,7 @@ class KeyholeHandlerTest {
     void aBodyLargerThanOneMappingGoesOutInSeveral() throws Exception {
         // sparse: 64 MiB of zeros cost no disk, then a recognisable tail
         String id = "aaaa0000000000000000000000000000";
-        Path file = new io.keyhole.HashedTree(root, 2).pathOf(io.keyhole.FileId.parse(id));
+        Path file = new io.keyhole.tree.HashedTree(root, 2).pathOf(io.keyhole.FileId.parse(id));
         java.nio.file.Files.createDirectories(file.getParent());
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
                 java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {

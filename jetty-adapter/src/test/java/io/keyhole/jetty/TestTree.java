@@ -3,7 +3,7 @@ package io.keyhole.jetty;
 import io.keyhole.AuthResponse;
 import io.keyhole.Authorizer;
 import io.keyhole.FileId;
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

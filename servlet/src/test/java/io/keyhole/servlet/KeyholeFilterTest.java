@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
 import io.keyhole.FileId;
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import io.keyhole.backend.JsonSocketServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

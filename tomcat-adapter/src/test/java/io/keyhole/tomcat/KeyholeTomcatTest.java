@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.keyhole.AuthResponse;
 import io.keyhole.FileId;
-import io.keyhole.HashedTree;
+import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
 import java.net.URI;
 import java.net.http.HttpClient;

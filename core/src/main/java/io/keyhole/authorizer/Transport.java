@@ -1,0 +1,22 @@
+package io.keyhole.authorizer;
+
+import io.keyhole.AuthorizationException;
+
+/**
+ * Carries one question to the backend and brings its answer back. Implementations are
+ * thread-safe, open what they need per exchange (or pool it), and enforce their deadlines.
+ */
+public interface Transport {
+
+    /**
+     * Sends {@code request} and returns the complete answer.
+     *
+     * @throws AuthorizationException {@code UNAVAILABLE} when the backend cannot be reached,
+     *                                {@code TIMEOUT} when a deadline passed, {@code BAD_ANSWER}
+     *                                when the answer is too large
+     */
+    byte[] exchange(byte[] request) throws AuthorizationException;
+
+    /** A short description for messages and logs, e.g. {@code unix:/run/auth.sock}. */
+    String describe();
+}

@@ -1,0 +1,20 @@
+package io.keyhole.tree;
+
+import java.io.IOException;
+
+/** An upload went past {@link FileStore.Builder#maxSize}; nothing of it was kept. */
+public final class FileTooLargeException extends IOException {
+
+    private final long limit;
+
+    FileTooLargeException(String filename, long limit) {
+        super("'" + filename + "' is larger than the limit of " + limit + " bytes (FileStore.Builder.maxSize);"
+                + " nothing was stored");
+        this.limit = limit;
+    }
+
+    /** The limit in bytes. */
+    public long limit() {
+        return limit;
+    }
+}

@@ -1,0 +1,42 @@
+package io.keyhole.tree;
+
+import java.nio.file.Path;
+
+/**
+ * Something in a tree that should not be there, found by {@link FileStore#check()}.
+ *
+ * @param kind         what is wrong
+ * @param path         the entry, inside the tree's root
+ * @param relativePath the path below the root with {@code /} separators
+ * @param detail       what to do about it, or where the file belongs
+ */
+public record TreeProblem(Kind kind, Path path, String relativePath, String detail) {
+
+    /** What is wrong. */
+    public enum Kind {
+        /** A valid id in the wrong directory (the wrong depth, say); requests for it find nothing. */
+        MISPLACED("misplaced"),
+        /** A file whose name is no file id; nothing can ask for it. */
+        NOT_AN_ID("not-an-id"),
+        /** A temporary file of a store that ended without finishing (a crash, a kill). */
+        LEFTOVER_TEMP_FILE("leftover-temp-file"),
+        /** A directory that could not be read, so what is below it was not checked. */
+        UNREADABLE("unreadable");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        /** A short lowercase name for reports, e.g. {@code leftover-temp-file}. */
+        public String label() {
+            return label;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return kind.label() + " " + relativePath + (detail.isEmpty() ? "" : " (" + detail + ")");
+    }
+}
