@@ -2,6 +2,7 @@ package io.keyhole;
 
 import io.keyhole.http.ByteRange;
 import io.keyhole.http.MultipartByteranges;
+import io.keyhole.storage.OpenedFile;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,14 +32,18 @@ public sealed interface Delivery {
     /**
      * Send (part of) a file: 200 or 206.
      *
+     * <p>The file is open: whoever renders a {@code Send} closes it once the body is written, or
+     * failed, or the client went away. The engine has closed it already when there is no body to
+     * send ({@code bodiless}, or a front server sends it); closing again is harmless.
+     *
      * @param headers       every header for a streamed answer, Content-Length and Content-Range included
-     * @param file          the file, located inside the tree after authorisation
+     * @param file          the file the storage opened after authorisation: what is sent
      * @param ranges        empty for the whole file; one range for a single part; several for multipart
      * @param multipart     the multipart framing when {@code ranges} has several entries, else {@code null}
      * @param contentLength the exact body length
      * @param bodiless      {@code true} for HEAD: headers as for GET, no body
      */
-    record Send(int status, List<NameValue> headers, StoredFile file, List<ByteRange> ranges,
+    record Send(int status, List<NameValue> headers, OpenedFile file, List<ByteRange> ranges,
                 MultipartByteranges multipart, long contentLength, boolean bodiless) implements Delivery {
         public Send {
             headers = List.copyOf(headers);

@@ -17,6 +17,7 @@ import io.keyhole.media.MediaSettings;
 import io.keyhole.media.MediaUrlSigner;
 import io.keyhole.media.TokenCheck;
 import io.keyhole.http.ContentTypes;
+import io.keyhole.storage.OpenedFile;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The decision for one request, knowing no container: route, credential, authorise, locate,
+ * The decision for one request, knowing no container: route, credential, authorise, open,
  * evaluate. {@link #decide} returns a {@link Delivery}; adapters render it. Thread-safe.
  *
  * <p>Two kinds of mount share these steps. A hashed tree: the path names a file id, a JWT is the
@@ -83,7 +84,7 @@ public final class Keyhole {
         }
         String rest = path.substring(config.mount().length());
 
-        // 2 credential, 3 authorise, 4 locate: a file id is put to the backend; a media URL carries its own grant
+        // 2 credential, 3 authorise, 4 open: a file id is put to the backend; a media URL carries its own grant
         Step step = media == null ? fromTree(request, path, method, rest) : fromMediaRoot(request, method, rest);
         if (step instanceof Step.Refused refused) {
             return refused.delivery();
@@ -167,10 +168,10 @@ public final class Keyhole {
             return new Step.Refused(refusal(id, answer));
         }
 
-        // 4 locate: the first disk access, and only now
-        StoredFile file;
+        // 4 open: the first disk access, and only now; what is opened is what gets served
+        OpenedFile file;
         try {
-            Optional<StoredFile> found = config.tree().locate(id);
+            Optional<OpenedFile> found = config.tree().open(id);
             if (found.isEmpty()) {
                 return new Step.Refused(notFound());
             }
@@ -215,14 +216,14 @@ public final class Keyhole {
             }
         }
 
-        // 4 locate: the first disk access, and only now
+        // 4 open: the first disk access, and only now
         return locateMedia(file);
     }
 
     private Step locateMedia(MediaPath file) {
         MediaRoot root = config.media().root();
         try {
-            Optional<StoredFile> found = root.locate(file);
+            Optional<OpenedFile> found = root.open(file);
             if (found.isEmpty()) {
                 return new Step.Refused(notFound());
             }
@@ -281,9 +282,27 @@ public final class Keyhole {
                 + " media-public-paths here.";
     }
 
-    /** Step 5: the request's conditions and ranges against the located file. */
+    /**
+     * Step 5: the request's conditions and ranges against the opened file. Closes the file unless
+     * the delivery sends its body from it.
+     */
     private Delivery evaluate(RequestView request, String method, Step.Found found) {
-        StoredFile file = found.file();
+        OpenedFile file = found.file();
+        Delivery delivery;
+        try {
+            delivery = evaluate(request, method, found, file);
+        } catch (RuntimeException | Error e) {
+            release(file);
+            throw e;
+        }
+        if (!(delivery instanceof Delivery.Send send) || send.bodiless() || config.delivery().offloaded()) {
+            // Nothing will be read: a 304/412/416, a HEAD, or a front server that opens the file itself.
+            release(file);
+        }
+        return delivery;
+    }
+
+    private Delivery evaluate(RequestView request, String method, Step.Found found, OpenedFile file) {
         Instant lastModified = found.uploadDate().orElse(file.lastModified().truncatedTo(ChronoUnit.SECONDS));
         EntityTag etag = found.etag() != null ? found.etag() : derivedTag(file);
         Representation representation = new Representation(file.size(), lastModified, etag);
@@ -343,7 +362,7 @@ public final class Keyhole {
          * @param etag         the backend's tag, or {@code null} for one derived from the file
          * @param extraHeaders headers of this kind of delivery, sent last
          */
-        record Found(String what, StoredFile file, String contentType, String filename, boolean attachment,
+        record Found(String what, OpenedFile file, String contentType, String filename, boolean attachment,
                      Optional<Instant> uploadDate, EntityTag etag, List<NameValue> extraHeaders) implements Step {
         }
     }
@@ -394,8 +413,17 @@ public final class Keyhole {
         return Optional.of(Instant.ofEpochSecond(seconds));
     }
 
+    private static void release(OpenedFile file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            // Nothing was read from it; a failing close of a read-only file loses nothing.
+            LOG.log(Level.DEBUG, "closing " + file + " failed", e);
+        }
+    }
+
     /** Derived from what stat says, so it changes whenever the file does. */
-    private static EntityTag derivedTag(StoredFile file) {
+    private static EntityTag derivedTag(OpenedFile file) {
         return EntityTag.strong(Long.toHexString(file.size()) + "-" + Long.toHexString(file.lastModified().toEpochMilli()));
     }
 

@@ -2,6 +2,7 @@ package io.keyhole.authorizer;
 
 import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.internal.Watchdog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;

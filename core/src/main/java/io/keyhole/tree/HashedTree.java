@@ -1,8 +1,9 @@
 package io.keyhole.tree;
-import io.keyhole.StoredFile;
 import io.keyhole.FileId;
 
-import io.keyhole.internal.ConfinedRoot;
+import io.keyhole.storage.LocalStorage;
+import io.keyhole.storage.OpenedFile;
+import io.keyhole.storage.Storage;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -29,8 +30,8 @@ public final class HashedTree {
     private final int depth;
     private final String separator;
 
-    /** Where lookups are confined to, symlinks included. */
-    private final ConfinedRoot confined;
+    /** Where files are read from: confined to the root, no link below it followed. */
+    private final LocalStorage storage;
 
     /**
      * @param root  the tree's root directory (need not exist yet; see {@link #create()})
@@ -45,7 +46,7 @@ public final class HashedTree {
         this.root = root.toAbsolutePath().normalize();
         this.depth = depth;
         this.separator = root.getFileSystem().getSeparator();
-        this.confined = new ConfinedRoot(this.root);
+        this.storage = new LocalStorage(this.root);
     }
 
     /** The root directory, absolute and normalised. */
@@ -99,17 +100,25 @@ public final class HashedTree {
         return out.append(value).toString();
     }
 
+    /** The storage the tree's files are read from: the root, on the local file system. */
+    public Storage storage() {
+        return storage;
+    }
+
     /**
-     * Finds the file for {@code id}: resolves the real path (following symlinks) and returns
-     * it only when it is a regular file whose real path lies inside the root's real path.
-     * This is the first disk access for a request; call it only after authorisation.
+     * Opens the file for {@code id} ({@link Storage#open} at {@link #relativePathOf}): a regular
+     * file at the id's place, reached without following any symbolic link below the root (the
+     * root itself may be one). What is opened is what gets served; the caller closes it. This is
+     * the first disk access for a request; call it only after authorisation.
      *
-     * @return the file, or empty when it does not exist, is not a regular file, or escapes the root
-     * @throws IOException when the file system fails for another reason (e.g. permission denied)
+     * @return the opened file, or empty when it does not exist, is not a regular file, is reached
+     *         through a link, or changed while it was opened
+     * @throws IOException when the file system fails for another reason (e.g. permission denied,
+     *                     a file where the tree has a directory)
      * @throws IllegalArgumentException when the id's hex part is shorter than the depth
      */
-    public Optional<StoredFile> locate(FileId id) throws IOException {
-        return confined.locate(relativePathOf(id));
+    public Optional<OpenedFile> open(FileId id) throws IOException {
+        return storage.open(relativePathOf(id));
     }
 
     /**

@@ -49,7 +49,7 @@ import java.util.stream.Collectors;
  * HashedTree tree = new HashedTree(root, 4);
  * tree.pathOf(id);                              // pure computation
  * assertEquals(List.of(), fs.operations());
- * tree.locate(id);
+ * tree.open(id);
  * assertFalse(fs.operationsUnder(root).isEmpty());
  * }</pre>
  *

@@ -1,6 +1,6 @@
 package io.keyhole.tree;
-import io.keyhole.StoredFile;
 import io.keyhole.FileId;
+import io.keyhole.storage.OpenedFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.keyhole.testing.RecordingFileSystem;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -65,7 +68,7 @@ class HashedTreeTest {
         FileId shortId = FileId.parse("abc.1234");
         assertThrows(IllegalArgumentException.class, () -> tree.pathOf(shortId));
         assertThrows(IllegalArgumentException.class, () -> tree.relativePathOf(shortId));
-        assertThrows(IllegalArgumentException.class, () -> tree.locate(shortId));
+        assertThrows(IllegalArgumentException.class, () -> tree.open(shortId));
         assertEquals("a/b/c/d/abcd", tree.relativePathOf(FileId.parse("abcd")));
     }
 
@@ -97,7 +100,7 @@ class HashedTreeTest {
     }
 
     @Test
-    void locateFindsARegularFile() throws IOException {
+    void openFindsARegularFile() throws IOException {
         HashedTree tree = new HashedTree(dir, 4);
         Path file = tree.pathOf(ID);
         Files.createDirectories(file.getParent());
@@ -105,31 +108,44 @@ class HashedTreeTest {
         Instant mtime = Instant.parse("2015-10-21T07:28:00Z");
         Files.setLastModifiedTime(file, FileTime.from(mtime));
 
-        StoredFile found = tree.locate(ID).orElseThrow();
-        assertEquals(file.toRealPath(), found.path());
-        assertEquals("a/b/c/d/abcdef0123456789", found.relativePath());
-        assertEquals(5, found.size());
-        assertEquals(mtime, found.lastModified());
+        try (OpenedFile found = tree.open(ID).orElseThrow()) {
+            assertEquals(file, found.localPath().orElseThrow());
+            assertEquals("a/b/c/d/abcdef0123456789", found.relativePath());
+            assertEquals(5, found.size());
+            assertEquals(mtime, found.lastModified());
+            assertEquals("hello", read(found));
+        }
+    }
+
+    /** Every byte of {@code file}, through {@link OpenedFile#range}. */
+    static String read(OpenedFile file) throws IOException {
+        ByteBuffer all = ByteBuffer.allocate((int) file.size());
+        try (ReadableByteChannel in = file.range(0, file.size())) {
+            while (all.hasRemaining() && in.read(all) >= 0) {
+                // reading
+            }
+        }
+        return new String(all.array(), 0, all.position(), StandardCharsets.UTF_8);
     }
 
     @Test
-    void locateReportsAMissingFileAsEmpty() throws IOException {
+    void openReportsAMissingFileAsEmpty() throws IOException {
         HashedTree tree = new HashedTree(dir, 2);
-        assertEquals(Optional.empty(), tree.locate(ID), "not even the directories exist");
+        assertEquals(Optional.empty(), tree.open(ID), "not even the directories exist");
         tree.create();
-        assertEquals(Optional.empty(), tree.locate(ID), "directories exist, the file does not");
-        assertEquals(Optional.empty(), new HashedTree(dir.resolve("absent"), 2).locate(ID), "no root");
+        assertEquals(Optional.empty(), tree.open(ID), "directories exist, the file does not");
+        assertEquals(Optional.empty(), new HashedTree(dir.resolve("absent"), 2).open(ID), "no root");
     }
 
     @Test
-    void locateIgnoresADirectoryInThePlaceOfAFile() throws IOException {
+    void openIgnoresADirectoryInThePlaceOfAFile() throws IOException {
         HashedTree tree = new HashedTree(dir, 4);
         Files.createDirectories(tree.pathOf(ID));
-        assertEquals(Optional.empty(), tree.locate(ID));
+        assertEquals(Optional.empty(), tree.open(ID));
     }
 
     @Test
-    void locateRefusesASymlinkLeadingOutOfTheRoot() throws IOException {
+    void openRefusesASymlinkLeadingOutOfTheRoot() throws IOException {
         Path root = Files.createDirectory(dir.resolve("fs"));
         Path secret = Files.writeString(dir.resolve("secret.txt"), "outside the tree");
         HashedTree tree = new HashedTree(root, 4);
@@ -137,11 +153,11 @@ class HashedTreeTest {
         Files.createDirectories(link.getParent());
         Files.createSymbolicLink(link, secret);
 
-        assertEquals(Optional.empty(), tree.locate(ID));
+        assertEquals(Optional.empty(), tree.open(ID));
     }
 
     @Test
-    void locateRefusesADirectorySymlinkLeadingOutOfTheRoot() throws IOException {
+    void openRefusesADirectorySymlinkLeadingOutOfTheRoot() throws IOException {
         Path root = Files.createDirectory(dir.resolve("fs"));
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere/c/d"));
         Files.writeString(elsewhere.resolve(ID.value()), "outside the tree");
@@ -149,11 +165,11 @@ class HashedTreeTest {
         Files.createDirectories(root.resolve("a"));
         Files.createSymbolicLink(root.resolve("a/b"), dir.resolve("elsewhere"));
 
-        assertEquals(Optional.empty(), tree.locate(ID));
+        assertEquals(Optional.empty(), tree.open(ID));
     }
 
     @Test
-    void locateRefusesASiblingDirectorySharingTheRootsNamePrefix() throws IOException {
+    void openRefusesASiblingDirectorySharingTheRootsNamePrefix() throws IOException {
         // "/x/fs-old" starts with the text "/x/fs" but is not inside "/x/fs".
         Path root = Files.createDirectory(dir.resolve("fs"));
         Path sibling = Files.createDirectory(dir.resolve("fs-old"));
@@ -162,32 +178,39 @@ class HashedTreeTest {
         Files.createDirectories(tree.pathOf(ID).getParent());
         Files.createSymbolicLink(tree.pathOf(ID), target);
 
-        assertEquals(Optional.empty(), tree.locate(ID));
+        assertEquals(Optional.empty(), tree.open(ID));
     }
 
     @Test
-    void locateFollowsASymlinkThatStaysInsideTheRoot() throws IOException {
+    void openRefusesASymlinkEvenOneThatStaysInsideTheRoot() throws IOException {
+        // Links below the root are not followed at all (they used to be when they stayed inside):
+        // a link is how a directory swapped mid-request would lead out, so none is trusted.
         Path root = Files.createDirectory(dir.resolve("fs"));
         HashedTree tree = new HashedTree(root, 4);
         Path blobs = Files.createDirectory(root.resolve("blobs"));
         Path target = Files.writeString(blobs.resolve("payload"), "inside");
         Files.createDirectories(tree.pathOf(ID).getParent());
         Files.createSymbolicLink(tree.pathOf(ID), target);
+        assertEquals(Optional.empty(), tree.open(ID), "a link to a file");
 
-        StoredFile found = tree.locate(ID).orElseThrow();
-        assertEquals(target.toRealPath(), found.path());
-        assertEquals(6, found.size());
-        assertEquals("a/b/c/d/abcdef0123456789", found.relativePath(), "the id's place, not the link's target");
+        HashedTree dirLinked = new HashedTree(Files.createDirectory(dir.resolve("fs2")), 2);
+        Path real = Files.createDirectories(dirLinked.root().resolve("real/b"));
+        Files.writeString(real.resolve(ID.value()), "inside");
+        Files.createSymbolicLink(dirLinked.root().resolve("a"), dirLinked.root().resolve("real"));
+        assertEquals(Optional.empty(), dirLinked.open(ID), "a link to a directory");
     }
 
     @Test
-    void locateWorksWhenTheRootItselfIsASymlink() throws IOException {
+    void openWorksWhenTheRootItselfIsASymlink() throws IOException {
         Path real = Files.createDirectory(dir.resolve("release-1"));
         Path root = Files.createSymbolicLink(dir.resolve("current"), real);
         HashedTree tree = new HashedTree(root, 4);
         Files.createDirectories(tree.pathOf(ID).getParent());
         Files.writeString(tree.pathOf(ID), "one");
-        assertEquals(3, tree.locate(ID).orElseThrow().size());
+        try (OpenedFile first = tree.open(ID).orElseThrow()) {
+            assertEquals(3, first.size());
+            assertEquals("one", read(first));
+        }
 
         // Repointing the root (a deployment switch) is noticed.
         Path next = Files.createDirectory(dir.resolve("release-2"));
@@ -195,35 +218,36 @@ class HashedTreeTest {
         Files.writeString(next.resolve("a/b/c/d/" + ID.value()), "second");
         Files.delete(root);
         Files.createSymbolicLink(root, next);
-        StoredFile found = tree.locate(ID).orElseThrow();
-        assertEquals(6, found.size());
-        assertTrue(found.path().startsWith(next.toRealPath()));
+        try (OpenedFile found = tree.open(ID).orElseThrow()) {
+            assertEquals(6, found.size());
+            assertEquals("second", read(found), "the file below the root's new target");
+        }
     }
 
     @Test
-    void locatePropagatesABrokenTree() throws IOException {
+    void openPropagatesABrokenTree() throws IOException {
         // A file where a directory belongs is not "no such file": the tree is damaged, and that must show.
         HashedTree tree = new HashedTree(dir, 2);
         Files.writeString(dir.resolve("a"), "not a directory");
-        assertThrows(java.nio.file.FileSystemException.class, () -> tree.locate(ID));
+        assertThrows(java.nio.file.FileSystemException.class, () -> tree.open(ID));
     }
 
     @Test
-    void locatePropagatesPermissionDenied() throws IOException {
+    void openPropagatesPermissionDenied() throws IOException {
         assumeTrue(!"root".equals(System.getProperty("user.name")), "root reads everything");
         HashedTree tree = new HashedTree(dir, 1);
         Path locked = Files.createDirectory(dir.resolve("a"));
         Files.writeString(locked.resolve(ID.value()), "x");
         Files.setPosixFilePermissions(locked, java.util.Set.of());
         try {
-            assertThrows(IOException.class, () -> tree.locate(ID));
+            assertThrows(IOException.class, () -> tree.open(ID));
         } finally {
             Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         }
     }
 
     @Test
-    void pathOfTouchesNothingAndLocateOnlyTheFilesPlace() throws IOException {
+    void pathOfTouchesNothingAndOpenOnlyTheFilesPlace() throws IOException {
         RecordingFileSystem fs = new RecordingFileSystem();
         Path root = fs.path(dir);
         HashedTree tree = new HashedTree(root, 4);
@@ -233,7 +257,7 @@ class HashedTreeTest {
         assertEquals(List.of(), fs.operations(), "computing a path is no I/O");
         assertFalse(where.toString().isEmpty());
 
-        assertEquals(Optional.empty(), tree.locate(ID));
+        assertEquals(Optional.empty(), tree.open(ID));
         assertEquals(List.of("toRealPath " + dir.resolve("a/b/c/d/abcdef0123456789")), fs.operations());
 
         fs.clear();
@@ -241,9 +265,10 @@ class HashedTreeTest {
         assertTrue(fs.operationsUnder(root.resolve("f")).contains("createDirectory " + dir.resolve("f/e")));
         fs.clear();
         Files.writeString(dir.resolve("a/b/" + ID.value()), "hello");
-        StoredFile found = new HashedTree(root, 2).locate(ID).orElseThrow();
+        OpenedFile found = new HashedTree(root, 2).open(ID).orElseThrow();
+        found.close();
         assertEquals(5, found.size());
-        assertEquals(fs, found.path().getFileSystem(), "the tree stays on the root's file system");
+        assertEquals(fs, found.localPath().orElseThrow().getFileSystem(), "the tree stays on the root's file system");
         assertTrue(fs.operationsUnder(dir.resolve("a/b")).contains("readAttributes " + dir.resolve("a/b/" + ID.value())),
                 fs.operations().toString());
         assertEquals(List.of(), fs.operationsUnder(dir.resolve("c")), "nothing else was looked at");

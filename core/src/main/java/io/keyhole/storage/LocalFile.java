@@ -1,0 +1,141 @@
+package io.keyhole.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+/** A file {@link LocalStorage} opened: its descriptor, and what was read from it. */
+final class LocalFile implements OpenedFile {
+
+    private final SeekableByteChannel channel;
+    /** {@link #channel} when it is a {@link FileChannel} (always, on the default file system). */
+    private final FileChannel fileChannel;
+    private final Path root;
+    private final String relativePath;
+    private final long size;
+    private final Instant lastModified;
+
+    LocalFile(SeekableByteChannel channel, Path root, String relativePath, long size, Instant lastModified) {
+        this.channel = channel;
+        this.fileChannel = channel instanceof FileChannel file ? file : null;
+        this.root = root;
+        this.relativePath = relativePath;
+        this.size = size;
+        this.lastModified = lastModified;
+    }
+
+    @Override
+    public String relativePath() {
+        return relativePath;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public Instant lastModified() {
+        return lastModified;
+    }
+
+    @Override
+    public ReadableByteChannel range(long first, long length) throws IOException {
+        if (first < 0 || length < 0 || first > size - length) {
+            throw new IllegalArgumentException("range " + first + "+" + length + " is not within the " + size
+                    + " bytes of " + relativePath);
+        }
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        return new Range(first, length);
+    }
+
+    @Override
+    public Optional<FileChannel> fileChannel() {
+        return Optional.ofNullable(fileChannel);
+    }
+
+    /** Computed when asked: only Tomcat's sendfile wants it, most requests never do. */
+    @Override
+    public Optional<Path> localPath() {
+        Path path = root;
+        for (String segment : relativePath.split("/", -1)) {
+            path = path.resolve(segment);
+        }
+        return Optional.of(path);
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return relativePath + " (" + size + " bytes, opened)";
+    }
+
+    /** Positional reads, so several ranges of one file need no shared position. */
+    private final class Range implements ReadableByteChannel {
+        private long at;
+        private long left;
+        private boolean open = true;
+
+        Range(long first, long length) {
+            this.at = first;
+            this.left = length;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            if (!open) {
+                throw new ClosedChannelException();
+            }
+            if (left == 0) {
+                return -1;
+            }
+            int limit = dst.limit();
+            if (dst.remaining() > left) {
+                dst.limit(dst.position() + (int) left);
+            }
+            int n;
+            try {
+                n = fileChannel != null ? fileChannel.read(dst, at) : readAt(dst);
+            } finally {
+                dst.limit(limit);
+            }
+            if (n < 0) {
+                // Shrunk since it was opened: the reader sees the end early and must not pad.
+                left = 0;
+                return -1;
+            }
+            at += n;
+            left -= n;
+            return n;
+        }
+
+        private int readAt(ByteBuffer dst) throws IOException {
+            synchronized (channel) {
+                channel.position(at);
+                return channel.read(dst);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open && channel.isOpen();
+        }
+
+        @Override
+        public void close() {
+            open = false;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.keyhole.storage;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where granted files are read from: the local hashed tree or media root ({@link LocalStorage}),
+ * later an S3-compatible bucket. {@link #open} is step 3 of a request: the storage's first look
+ * at a name, made only after the request was granted (a denied caller must learn nothing about
+ * which files exist), and what it returns is what gets served, so nothing can be swapped in
+ * between the check and the send.
+ *
+ * <p>Implementations are thread-safe: one instance serves every request.
+ */
+public interface Storage extends AutoCloseable {
+
+    /**
+     * Opens the file at {@code relativePath}. Call it only after the request has been granted:
+     * this is the request's first access to the storage.
+     *
+     * @param relativePath {@code /}-separated segments below the storage's root, already checked by
+     *                     a grammar (a {@code FileId}'s place such as {@code a/b/c/d/abcd...}, or a
+     *                     {@code MediaPath}); none empty, {@code .} or {@code ..}
+     * @return the opened file, which the caller closes; empty when there is none: missing, not a
+     *         regular file (a directory, a link, a FIFO, a device...), outside the root, or changed
+     *         while it was being opened. Never throws for those.
+     * @throws IOException when the storage fails otherwise (permission denied, a damaged tree, a
+     *                     bucket that does not answer); the request then fails with a 5xx
+     * @throws IllegalArgumentException when {@code relativePath} is not a relative path of
+     *                                  plain segments: a caller's bug, not a client's
+     */
+    Optional<OpenedFile> open(String relativePath) throws IOException;
+
+    /** A few words for log lines, e.g. {@code local /srv/files}. */
+    String describe();
+
+    /** Releases what the storage holds (clients, pools); opened files stay usable until closed. */
+    @Override
+    void close() throws IOException;
+}
