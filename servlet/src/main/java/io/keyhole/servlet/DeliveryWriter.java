@@ -4,10 +4,12 @@ import io.keyhole.Delivery;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
 import io.keyhole.servlet.spi.Renderer;
+import io.keyhole.storage.OpenedFile;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,6 +17,8 @@ import java.nio.charset.StandardCharsets;
  * replies and redirects directly. The one place the servlet side turns decisions into bytes.
  */
 final class DeliveryWriter {
+
+    private static final System.Logger LOG = System.getLogger(DeliveryWriter.class.getName());
 
     private final Renderer renderer;
 
@@ -35,13 +39,18 @@ final class DeliveryWriter {
     }
 
     /**
-     * Writes {@code delivery}.
+     * Writes {@code delivery}. A file it carries is closed afterwards, also when writing failed or
+     * the client went away.
      *
      * @throws IllegalArgumentException for {@link Delivery.Pass}, which is the caller's to hand on
      */
     void write(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (delivery instanceof Delivery.Send send) {
-            renderer.render(send, req, res);
+            try {
+                renderer.render(send, req, res);
+            } finally {
+                close(send.file());
+            }
         } else if (delivery instanceof Delivery.Reply reply) {
             writeReply(reply, req, res);
         } else if (delivery instanceof Delivery.Redirect redirect) {
@@ -52,6 +61,15 @@ final class DeliveryWriter {
             res.setContentLength(0);
         } else {
             throw new IllegalArgumentException("nothing to write for " + delivery);
+        }
+    }
+
+    private static void close(OpenedFile file) {
+        try {
+            file.close();
+        } catch (IOException e) {
+            // The body is written or lost already; a failing close of a file opened for reading changes neither.
+            LOG.log(Level.DEBUG, "closing " + file + " failed", e);
         }
     }
 

@@ -4,8 +4,9 @@ import io.keyhole.Delivery;
 import io.keyhole.http.ByteRange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import io.keyhole.storage.OpenedFile;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -17,11 +18,13 @@ import org.eclipse.jetty.util.IteratingCallback;
 
 /**
  * Writes the body of a {@link Delivery.Send} to a Jetty core {@link Response}, one buffer at a
- * time: a file region of {@link #MAP_THRESHOLD} bytes or more goes out as read-only mappings of
- * at most {@link #MAP_CHUNK} bytes, which the kernel copies straight from the page cache to the
- * socket; a smaller one is read in pooled direct buffers of at most {@link #READ_CHUNK} bytes
- * (the first of which Jetty can send together with the headers). Neither touches the heap, and
- * no buffer grows with the file.
+ * time, from the file the storage opened (never from its name, which may point elsewhere by
+ * now): a file region of {@link #MAP_THRESHOLD} bytes or more goes out as read-only mappings of
+ * at most {@link #MAP_CHUNK} bytes of its {@link OpenedFile#fileChannel()}, which the kernel copies
+ * straight from the page cache to the socket; a smaller one, or one of a file that is not local,
+ * is read in pooled direct buffers of at most {@link #READ_CHUNK} bytes (the first of which
+ * Jetty can send together with the headers). Neither touches the heap, and no buffer grows with
+ * the file.
  *
  * <p>Multipart bodies interleave the framing of {@link io.keyhole.http.MultipartByteranges}
  * with the regions. The callback completes once the last byte has been handed to the connection.
@@ -48,30 +51,50 @@ public final class FileBody extends IteratingCallback {
     private final Response response;
     private final ByteBufferPool pool;
     private final Callback callback;
+    private final OpenedFile file;
+    /** The file's channel when it is local, else {@code null}: then nothing is mapped. */
     private final FileChannel channel;
     private final List<Piece> pieces;
     private int index;
     private long offset;
+    /** The range being read of a file that is not local; {@code null} between pieces. */
+    private ReadableByteChannel range;
     private boolean lastWritten;
     private RetainableByteBuffer pooled;
     private Mappings.Mapping mapped;
 
-    private FileBody(Response response, ByteBufferPool pool, Callback callback, FileChannel channel, List<Piece> pieces) {
+    private FileBody(Response response, ByteBufferPool pool, Callback callback, OpenedFile file, FileChannel channel,
+                     List<Piece> pieces) {
         this.response = response;
         this.pool = pool;
         this.callback = callback;
+        this.file = file;
         this.channel = channel;
         this.pieces = pieces;
     }
 
     /**
      * Starts writing the body of {@code send} (whose status and headers are already set) and
-     * completes {@code callback} when done or failed.
+     * completes {@code callback} when done or failed. Closes {@link Delivery.Send#file()} when
+     * the body is written, when writing fails (the client went away), and when this throws.
      *
-     * @throws IOException when the file cannot be opened or has shrunk below what the ranges need;
+     * @throws IOException when the file has shrunk below what the ranges need since it was opened;
      *                     then nothing was written and {@code callback} is not called
      */
     public static void write(Delivery.Send send, Response response, ByteBufferPool pool, Callback callback)
+            throws IOException {
+        OpenedFile file = send.file();
+        FileBody body;
+        try {
+            body = prepare(send, response, pool, callback);
+        } catch (IOException | RuntimeException | Error e) {
+            close(file, null);
+            throw e;
+        }
+        body.iterate();
+    }
+
+    private static FileBody prepare(Delivery.Send send, Response response, ByteBufferPool pool, Callback callback)
             throws IOException {
         List<Piece> pieces = new ArrayList<>();
         List<ByteRange> ranges = send.ranges();
@@ -91,18 +114,17 @@ public final class FileBody extends IteratingCallback {
             }
             pieces.add(new Piece(send.multipart().closing(), 0, 0));
         }
-        FileChannel channel = FileChannel.open(send.file().path(), StandardOpenOption.READ);
-        try {
+        OpenedFile file = send.file();
+        FileChannel channel = file.fileChannel().orElse(null);
+        if (channel != null) {
             long size = channel.size();
             if (size < end) {
-                // A mapping past the end would fault when the kernel reads it: refuse before sending.
-                throw new IOException(send.file().path() + " has " + size + " bytes now, " + end + " were located");
+                // Truncated since it was opened. A mapping past the end would fault when the kernel
+                // reads it: refuse before sending.
+                throw new IOException(file.relativePath() + " has " + size + " bytes now, " + end + " were opened");
             }
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
         }
-        new FileBody(response, pool == null ? ByteBufferPool.NON_POOLING : pool, callback, channel, pieces).iterate();
+        return new FileBody(response, pool == null ? ByteBufferPool.NON_POOLING : pool, callback, file, channel, pieces);
     }
 
     @Override
@@ -130,7 +152,13 @@ public final class FileBody extends IteratingCallback {
         } else {
             long position = piece.first() + offset;
             int n;
-            if (piece.length() < MAP_THRESHOLD) {
+            if (channel == null) {
+                n = (int) Math.min(piece.length() - offset, READ_CHUNK);
+                if (offset == 0) {
+                    range = file.range(piece.first(), piece.length());
+                }
+                buffer = readRange(n);
+            } else if (piece.length() < MAP_THRESHOLD) {
                 n = (int) Math.min(piece.length() - offset, READ_CHUNK);
                 buffer = read(position, n);
             } else {
@@ -142,6 +170,7 @@ public final class FileBody extends IteratingCallback {
             if (offset == piece.length()) {
                 index++;
                 offset = 0;
+                closeRange();
             }
         }
         lastWritten = index == pieces.size();
@@ -157,11 +186,32 @@ public final class FileBody extends IteratingCallback {
         while (buffer.hasRemaining()) {
             int n = channel.read(buffer, at);
             if (n < 0) {
-                throw new IOException(channel + " ended " + buffer.remaining() + " bytes early");
+                throw new IOException(file.relativePath() + " ended " + buffer.remaining() + " bytes early");
             }
             at += n;
         }
         return buffer.flip();
+    }
+
+    /** The next {@code length} bytes of the current range of a file that is not local. */
+    private ByteBuffer readRange(int length) throws IOException {
+        pooled = pool.acquire(Math.max(length, 1), true);
+        ByteBuffer buffer = pooled.getByteBuffer();
+        buffer.clear().limit(length);
+        while (buffer.hasRemaining()) {
+            if (range.read(buffer) < 0) {
+                throw new IOException(file.relativePath() + " ended " + buffer.remaining() + " bytes early");
+            }
+        }
+        return buffer.flip();
+    }
+
+    private void closeRange() throws IOException {
+        if (range != null) {
+            ReadableByteChannel done = range;
+            range = null;
+            done.close();
+        }
     }
 
     private void release() {
@@ -173,7 +223,7 @@ public final class FileBody extends IteratingCallback {
 
     @Override
     protected void onCompleteSuccess() {
-        closeChannel();
+        close(file, range);
         callback.succeeded();
     }
 
@@ -184,16 +234,24 @@ public final class FileBody extends IteratingCallback {
             mapped = null;
         }
         release();
-        closeChannel();
+        close(file, range);
         callback.failed(cause);
     }
 
-    private void closeChannel() {
+    /** Mappings made from the file stay valid after this; they are released on their own. */
+    private static void close(OpenedFile file, ReadableByteChannel range) {
+        if (range != null) {
+            closeQuietly(range, file);
+        }
+        closeQuietly(file, file);
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable, OpenedFile of) {
         try {
-            channel.close();
+            closeable.close();
         } catch (IOException e) {
-            // Reading is over; a failing close of a read-only channel loses nothing.
-            System.getLogger(FileBody.class.getName()).log(System.Logger.Level.DEBUG, "closing " + channel, e);
+            // Reading is over; a failing close of a file opened for reading loses nothing.
+            System.getLogger(FileBody.class.getName()).log(System.Logger.Level.DEBUG, "closing " + of, e);
         }
     }
 

@@ -17,7 +17,9 @@ public interface Renderer {
 
     /**
      * Sends {@code send}: status, headers and, unless {@link Delivery.Send#bodiless()}, the
-     * body. Returns when the body has been written or handed over to the container.
+     * body from {@link Delivery.Send#file()}, the file the storage opened. Returns when the body
+     * has been written or handed over to the container. The caller closes the file afterwards,
+     * whatever happened, so a renderer reads it only while this method runs.
      *
      * @throws IOException when the file cannot be read or the client went away; the response may
      *                     then be committed and incomplete

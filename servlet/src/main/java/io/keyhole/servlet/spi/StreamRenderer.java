@@ -7,14 +7,15 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
+import io.keyhole.storage.OpenedFile;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
+import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 
 /**
- * Streams the file through the servlet output stream. Portable to every container; it copies
- * through a buffer of at most 64 KiB, so memory stays flat whatever the file's size.
+ * Streams the opened file through the servlet output stream. Portable to every container and to
+ * every storage; it copies through a buffer of at most 64 KiB, so memory stays flat whatever the
+ * file's size.
  */
 public final class StreamRenderer implements Renderer {
 
@@ -26,20 +27,19 @@ public final class StreamRenderer implements Renderer {
         if (send.bodiless()) {
             return;
         }
-        try (FileChannel file = FileChannel.open(send.file().path(), StandardOpenOption.READ)) {
-            OutputStream out = response.getOutputStream();
-            List<ByteRange> ranges = send.ranges();
-            if (ranges.isEmpty()) {
-                copy(file, 0, send.file().size(), out);
-            } else if (send.multipart() == null) {
-                copy(file, ranges.get(0).first(), ranges.get(0).length(), out);
-            } else {
-                for (int i = 0; i < ranges.size(); i++) {
-                    out.write(send.multipart().partHeader(i));
-                    copy(file, ranges.get(i).first(), ranges.get(i).length(), out);
-                }
-                out.write(send.multipart().closing());
+        OpenedFile file = send.file();
+        OutputStream out = response.getOutputStream();
+        List<ByteRange> ranges = send.ranges();
+        if (ranges.isEmpty()) {
+            copy(file, 0, file.size(), out);
+        } else if (send.multipart() == null) {
+            copy(file, ranges.get(0).first(), ranges.get(0).length(), out);
+        } else {
+            for (int i = 0; i < ranges.size(); i++) {
+                out.write(send.multipart().partHeader(i));
+                copy(file, ranges.get(i).first(), ranges.get(i).length(), out);
             }
+            out.write(send.multipart().closing());
         }
     }
 
@@ -60,25 +60,22 @@ public final class StreamRenderer implements Renderer {
     }
 
     /**
-     * Copies {@code count} bytes from {@code position}. A file that shrank since it was
-     * located ends the response early rather than padding it: the client sees a short body.
+     * Copies {@code count} bytes from {@code position}. A file truncated since it was opened
+     * ends the response early rather than padding it: the client sees a short body.
      */
-    private static void copy(FileChannel file, long position, long count, OutputStream out) throws IOException {
+    private static void copy(OpenedFile file, long position, long count, OutputStream out) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER, Math.max(count, 1)));
         long left = count;
-        long at = position;
-        while (left > 0) {
-            buffer.clear();
-            if (left < buffer.capacity()) {
-                buffer.limit((int) left);
+        try (ReadableByteChannel in = file.range(position, count)) {
+            while (left > 0) {
+                buffer.clear();
+                int n = in.read(buffer);
+                if (n < 0) {
+                    throw new IOException(file.relativePath() + " ended " + left + " bytes early");
+                }
+                out.write(buffer.array(), 0, n);
+                left -= n;
             }
-            int n = file.read(buffer, at);
-            if (n < 0) {
-                throw new IOException(file + " ended " + left + " bytes early");
-            }
-            out.write(buffer.array(), 0, n);
-            at += n;
-            left -= n;
         }
     }
 

@@ -5,7 +5,10 @@ import io.keyhole.servlet.spi.Renderer;
 import io.keyhole.servlet.spi.StreamRenderer;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import io.keyhole.storage.OpenedFile;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Hands a file region to Tomcat's sendfile, as Tomcat's own {@code DefaultServlet} does: sets
@@ -16,7 +19,15 @@ import java.io.IOException;
  * <p>Streams instead when sendfile cannot or should not be used: the connector does not offer it
  * ({@code org.apache.tomcat.sendfile.support}), another filter wrapped the request or the
  * response (the wrapper would never see the bytes), the body is multipart (sendfile sends one
- * region), or it is no larger than {@link #MIN_SIZE}.
+ * region), it is no larger than {@link #MIN_SIZE}, or the file is not a local file
+ * ({@link OpenedFile#localPath()} is empty).
+ *
+ * <p>Tomcat's sendfile takes a file <em>name</em> and opens it again after the filter has
+ * returned: it sends whatever is at that name by then, following links, not the file Keyhole
+ * opened and checked. This is the trust of X-Accel-Redirect: only for a tree that no untrusted
+ * process can write to. And a file deleted before Tomcat opens it fails the response after its
+ * headers went out. Streaming ({@code renderer=stream}) sends what was opened and has neither
+ * weakness.
  */
 final class SendfileRenderer implements Renderer {
 
@@ -37,13 +48,15 @@ final class SendfileRenderer implements Renderer {
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
         long first = send.ranges().isEmpty() ? 0 : send.ranges().get(0).first();
         long length = send.ranges().isEmpty() ? send.file().size() : send.ranges().get(0).length();
-        if (send.bodiless() || send.multipart() != null || length <= MIN_SIZE || !unwrapped(request, response)
-                || !Boolean.TRUE.equals(request.getAttribute(SUPPORT))) {
+        Optional<Path> name = send.file().localPath();
+        if (send.bodiless() || send.multipart() != null || length <= MIN_SIZE || name.isEmpty()
+                || !unwrapped(request, response) || !Boolean.TRUE.equals(request.getAttribute(SUPPORT))) {
             stream.render(send, request, response);
             return;
         }
         StreamRenderer.statusAndHeaders(send, response);
-        request.setAttribute(FILENAME, send.file().path().toString());
+        // Reopened by Tomcat after the filter returns; see the class comment for what that trusts.
+        request.setAttribute(FILENAME, name.get().toString());
         request.setAttribute(START, first);
         request.setAttribute(END, first + length);
     }
