@@ -3,6 +3,7 @@ package io.keyhole.storage;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Frees a thread blocked in {@code open(2)}. Opening a FIFO for reading blocks until a writer
@@ -13,12 +14,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The attempt runs on a thread of its own, not on the watchdog's, whose other deadlines must
  * not wait for a file system. When the FIFO has been moved away from the name meanwhile, the
- * attempt cannot reach it: it is repeated, less and less often, until the open returns.
+ * attempt cannot reach it: it is repeated once per bound until the open returns (one
+ * {@code open} per bound costs nothing, and a FIFO that comes back is caught soon).
  */
 final class OpenRescue implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(LocalStorage.class.getName());
-    private static final long MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Rescues started in this JVM: what a test of the race counts. */
+    private static final AtomicLong STARTED = new AtomicLong();
 
     /** Opens the name for writing and closes it; must not create or truncate anything. */
     interface Release {
@@ -41,10 +44,16 @@ final class OpenRescue implements Runnable {
     /** The deadline passed: start releasing. Runs on the watchdog's thread, so it only starts a thread. */
     @Override
     public void run() {
+        STARTED.incrementAndGet();
         Thread thread = new Thread(this::releaseUntilReturned, "keyhole-open-rescue");
         thread.setDaemon(true);
         thread.setContextClassLoader(null);
         thread.start();
+    }
+
+    /** Rescues started in this JVM so far. */
+    static long started() {
+        return STARTED.get();
     }
 
     /** The guarded open returned (or failed): stop any releasing. */
@@ -57,8 +66,7 @@ final class OpenRescue implements Runnable {
         LOG.log(Level.WARNING, "opening {0} has not returned after {1} ms: something other than a regular file (a"
                 + " FIFO?) took the file''s place; releasing the reader, and refusing the file",
                 what, TimeUnit.NANOSECONDS.toMillis(boundNanos));
-        long pause = boundNanos;
-        for (int attempt = 1; ; attempt++) {
+        for (long attempt = 1; ; attempt++) {
             try {
                 release.release();
             } catch (IOException | RuntimeException e) {
@@ -67,8 +75,8 @@ final class OpenRescue implements Runnable {
             }
             synchronized (this) {
                 try {
-                    long until = System.nanoTime() + pause;
-                    for (long wait = pause; !returned && wait > 0; wait = until - System.nanoTime()) {
+                    long until = System.nanoTime() + boundNanos;
+                    for (long wait = boundNanos; !returned && wait > 0; wait = until - System.nanoTime()) {
                         TimeUnit.NANOSECONDS.timedWait(this, wait);
                     }
                 } catch (InterruptedException e) {
@@ -79,9 +87,13 @@ final class OpenRescue implements Runnable {
                     return;
                 }
             }
-            LOG.log(Level.WARNING, "opening {0} is still blocked after {1} attempts to release it: the FIFO has"
-                    + " been moved away from that name; whoever opens it for writing frees the thread", what, attempt);
-            pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
+            if (Long.bitCount(attempt) == 1) {
+                // 1, 2, 4, 8... attempts: the operator hears of it without a line per bound.
+                LOG.log(Level.WARNING, "opening {0} is still blocked after {1} attempts to release it: the FIFO has"
+                        + " been moved away from that name; it is tried again every {2} ms, and whoever opens"
+                        + " the FIFO for writing frees the thread", what, attempt,
+                        TimeUnit.NANOSECONDS.toMillis(boundNanos));
+            }
         }
     }
 }

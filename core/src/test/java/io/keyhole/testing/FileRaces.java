@@ -1,0 +1,129 @@
+package io.keyhole.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * What the attacks on the storage need: FIFOs, a thread that keeps changing the tree while
+ * requests run, and the counts that show nothing was left behind (descriptors, threads blocked in
+ * {@code open}). Linux only ({@code mkfifo}, {@code /proc}). For tests in every module.
+ */
+public final class FileRaces {
+
+    private FileRaces() {
+    }
+
+    /** Makes a FIFO at {@code path} with {@code mkfifo(1)}. */
+    public static Path mkfifo(Path path) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("mkfifo " + path + " failed: " + out);
+        }
+        return path;
+    }
+
+    /** Descriptors this process holds now. */
+    public static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /**
+     * Threads inside a native {@code open} or {@code openat} of the JDK's file system right now:
+     * a thread blocked opening a FIFO stays there.
+     */
+    public static List<String> threadsInOpen() {
+        List<String> found = new ArrayList<>();
+        for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+            for (StackTraceElement frame : t.getValue()) {
+                if (frame.getClassName().equals("sun.nio.fs.UnixNativeDispatcher")
+                        && frame.getMethodName().startsWith("open")) {
+                    found.add(t.getKey().getName());
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Waits for every live thread called {@code name} to end, at most {@code seconds} each. */
+    public static List<String> joinThreadsNamed(String name, long seconds) throws InterruptedException {
+        List<String> alive = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) {
+                t.join(TimeUnit.SECONDS.toMillis(seconds));
+                if (t.isAlive()) {
+                    alive.add(t.getName());
+                }
+            }
+        }
+        return alive;
+    }
+
+    /** One change to the tree; the swapper repeats it. */
+    public interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Repeats a step on a thread of its own until closed: the other side of a race. Closing stops
+     * it, waits for it and throws what the step threw, so a broken swap cannot pass unnoticed.
+     */
+    public static final class Swapper implements AutoCloseable {
+        private final Thread thread;
+        private final AtomicLong rounds = new AtomicLong();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile boolean stop;
+
+        public Swapper(String name, Step step) {
+            thread = new Thread(() -> {
+                try {
+                    while (!stop) {
+                        step.run();
+                        rounds.incrementAndGet();
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** How many times the step has run so far. */
+        public long rounds() {
+            return rounds.get();
+        }
+
+        /** Whether the step is still being repeated (it stops early only by failing). */
+        public boolean running() {
+            return thread.isAlive();
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop = true;
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            if (thread.isAlive()) {
+                throw new IllegalStateException(thread.getName() + " did not stop");
+            }
+            Throwable e = failure.get();
+            if (e instanceof Exception ex) {
+                throw ex;
+            }
+            if (e != null) {
+                throw (Error) e;
+            }
+        }
+    }
+}
