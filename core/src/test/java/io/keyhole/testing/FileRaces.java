@@ -39,6 +39,28 @@ public final class FileRaces {
     }
 
     /**
+     * What this process holds open below {@code dir} (a deleted file shows as
+     * {@code "... (deleted)"}): after the requests are over, a descriptor here was leaked.
+     */
+    public static List<String> descriptorsUnder(Path dir) throws IOException {
+        String prefix = dir.toRealPath().toString() + "/";
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(prefix)) {
+                        found.add(target);
+                    }
+                } catch (IOException e) {
+                    // closed since it was listed: not held
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
      * Threads inside a native {@code open} or {@code openat} of the JDK's file system right now:
      * a thread blocked opening a FIFO stays there.
      */
