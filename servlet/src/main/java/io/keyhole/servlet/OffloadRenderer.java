@@ -13,6 +13,11 @@ import java.util.Set;
  * Lets the front server send the bytes: answers with {@code X-Accel-Redirect} (nginx; a URI,
  * percent-encoded) or {@code X-Sendfile} (Apache, lighttpd; a file-system path) plus the
  * representation headers, and no body. The front server frames the body and applies Range.
+ *
+ * <p>Only the file's relative path is used; the engine has closed the file it opened to answer
+ * conditionals. The front server then opens the <em>name</em> itself, following links: whoever
+ * may write into the tree can choose what it sends, so in these modes the tree must be writable
+ * by trusted processes only. Streaming has no such trust: it sends the file that was opened.
  */
 final class OffloadRenderer implements Renderer {
 
