@@ -1,20 +1,20 @@
 package io.keyhole;
-import io.keyhole.tree.HashedTree;
-import io.keyhole.authorizer.AuthMatrix;
 
+import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.authorizer.Authorizers;
-import io.keyhole.authorizer.JsonRequestType;
-import io.keyhole.credential.JwtVerifier;
-import io.keyhole.credential.TokenSource;
 import io.keyhole.authorizer.HttpTransport;
+import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.TcpTransport;
 import io.keyhole.authorizer.Transport;
 import io.keyhole.authorizer.UnixSocketTransport;
+import io.keyhole.authorizer.sql.SqlAuthorizer;
+import io.keyhole.credential.JwtVerifier;
+import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
-import io.keyhole.authorizer.sql.SqlAuthorizer;
 import io.keyhole.tree.FileIds;
 import io.keyhole.tree.FileStore;
+import io.keyhole.tree.HashedTree;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.keyhole;
-import io.keyhole.authorizer.AuthMatrix;
 
+import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.tree.FileStore;
 import java.util.Locale;
 import java.util.Objects;

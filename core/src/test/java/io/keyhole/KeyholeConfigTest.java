@@ -1,11 +1,11 @@
 package io.keyhole;
-import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.authorizer.AuthMatrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,4 @@
 package io.keyhole;
-import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.tree.FileIds;
 import java.nio.file.Path;
 import java.util.HashMap;

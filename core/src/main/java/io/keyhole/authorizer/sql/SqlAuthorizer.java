@@ -2,11 +2,11 @@ package io.keyhole.authorizer.sql;
 
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
-import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
-import io.keyhole.internal.sql.UnixSocketFactory;
 import io.keyhole.StoredMetadata;
+import io.keyhole.internal.sql.UnixSocketFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

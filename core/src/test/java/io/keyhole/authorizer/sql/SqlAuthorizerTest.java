@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
-import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.AuthorizationException;
 import io.keyhole.FileId;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
