@@ -102,10 +102,7 @@ final class Deliveries {
 
     /** A short answer without a file, never cached. */
     static Delivery reply(int status, String message, NameValue... extra) {
-        List<NameValue> headers = new ArrayList<>(extra.length + 1);
-        headers.addAll(List.of(extra));
-        headers.add(new NameValue("Cache-Control", "no-store"));
-        return new Delivery.Reply(status, headers, message);
+        return Delivery.reply(status, message, extra);
     }
 
     static Delivery notFound() {

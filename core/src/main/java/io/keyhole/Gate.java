@@ -30,7 +30,7 @@ final class Gate {
 
     Gate(KeyholeConfig config, Authorizer authorizer, JwtVerifier jwt) {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
-        this.backend = config.backend();
+        this.backend = config.backend().toString();
         this.jwt = jwt;
         this.tokenSource = config.tokenSource();
         this.forwardedHeaders = config.forwardedHeaders();

@@ -1,10 +1,10 @@
 package io.keyhole;
 
-import io.keyhole.credential.JwtVerifier;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import java.lang.System.Logger.Level;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The engine for one mount, knowing no container. Adapters show it each request through a
@@ -18,31 +18,62 @@ import java.util.Objects;
  * <p>Nothing touches the disk before the request has been granted, so a denied caller learns
  * nothing about which files exist.
  */
-public final class Keyhole {
+public final class Keyhole implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Keyhole.class.getName());
     private static final Delivery PASS = new Delivery.Pass();
 
     private final KeyholeConfig config;
     private final String prefix;
+    private final Parts parts;
     private final Mount mount;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
+    /**
+     * Starts the parts {@code config} describes (the authoriser with its transport or connection
+     * pool, the JWT check, the store); {@link #close()} closes them again.
+     */
     public Keyhole(KeyholeConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.prefix = config.mount();
+        this.parts = Parts.start(config);
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {
             this.mount = new MediaMount(media, deliveries);
         } else {
-            JwtVerifier jwt = config.jwt();
-            Gate gate = new Gate(config, config.authorizer(), jwt);
-            this.mount = new TreeMount(config, gate, deliveries, new Writes(config, gate));
+            Gate gate = new Gate(config, parts.authorizer, parts.jwt);
+            this.mount = new TreeMount(config, gate, deliveries, new Writes(config, gate, parts.store));
         }
     }
 
     public KeyholeConfig config() {
         return config;
+    }
+
+    /**
+     * What decides, for log lines: the backend, e.g. {@code json over unix:/run/auth.sock}, or on a
+     * media host the signed URLs' keys.
+     */
+    public String describeBackend() {
+        MediaSettings media = config.media();
+        if (media == null) {
+            return config.backend().toString();
+        }
+        return media.development() ? "the application (development mode)"
+                : "signed URLs (keys " + String.join(", ", media.signer().keyIds()) + ")";
+    }
+
+    /**
+     * Closes what this Keyhole started: the authoriser's connections, pools and threads. An
+     * {@link Authorizer} given in code is left open, as its owner's. Requests still being decided
+     * may fail with 502/503; later ones too. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            parts.close();
+        }
     }
 
     /** Decides how to answer {@code request}. Never throws: a failure inside Keyhole is a 500, logged. */

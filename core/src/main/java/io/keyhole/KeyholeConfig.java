@@ -1,19 +1,15 @@
 package io.keyhole;
 
 import io.keyhole.authorizer.AuthMatrix;
-import io.keyhole.authorizer.Authorizers;
-import io.keyhole.authorizer.HttpTransport;
+import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
-import io.keyhole.authorizer.TcpTransport;
-import io.keyhole.authorizer.Transport;
-import io.keyhole.authorizer.UnixSocketTransport;
 import io.keyhole.authorizer.sql.SqlAuthorizer;
-import io.keyhole.credential.JwtVerifier;
+import io.keyhole.authorizer.sql.SqlSettings;
+import io.keyhole.credential.JwtSettings;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.tree.FileIds;
-import io.keyhole.tree.FileStore;
 import io.keyhole.tree.HashedTree;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -35,11 +31,15 @@ import javax.sql.DataSource;
  * code or from text ({@link #fromProperties(Map)}: servlet init-params, a {@code .properties}
  * file). Bad values are rejected with a message naming the key and what it accepts.
  *
+ * <p>A configuration is a value: it describes the backend, the JWT check and the store, and
+ * builds none of them. {@link Keyhole} starts the live parts (connection pools, transports)
+ * from it and closes them when it is closed.
+ *
  * @param tree               where the files live
  * @param mount              URL prefix (relative to the context) under which ids are served, ends with {@code /}
- * @param authorizer         who decides
- * @param backend            a description of the authoriser for logs, e.g. {@code json over unix:/run/a.sock}
- * @param jwt                the JWT verifier, or {@code null} when requests carry no JWT
+ * @param backend            who decides; its {@code toString()} describes it for logs, e.g.
+ *                           {@code json over unix:/run/a.sock}; {@code null} in media mode
+ * @param jwt                how JWTs are checked, or {@code null} when requests carry no JWT
  * @param tokenSource        where the JWT is looked for (unused without {@code jwt})
  * @param forwardedHeaders   names of headers forwarded to the backend; empty (and not {@code forwardAllHeaders})
  *                           means no {@code headers} field is sent
@@ -55,11 +55,11 @@ import javax.sql.DataSource;
  * @param clock              time source
  * @param media              cross-domain media mode: what the media host serves and how it checks
  *                           tokens; {@code null} for a hashed tree (then {@code tree} and
- *                           {@code authorizer} are set, and they are {@code null} in media mode)
+ *                           {@code backend} are set, and they are {@code null} in media mode)
  * @param uploads            uploads and deletes over HTTP (read-only by default, and always in media mode)
  */
-public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer, String backend,
-                            JwtVerifier jwt, TokenSource tokenSource, List<String> forwardedHeaders,
+public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
+                            JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
@@ -123,7 +123,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
         private String tcpHost;
         private int tcpPort;
         private URI httpUrl;
-        private final SqlAuthorizer.Builder sql = SqlAuthorizer.builder();
+        private final SqlSettings.Builder sql = SqlSettings.builder();
         private boolean readOnly = true;
         private long uploadMaxSize = Uploads.DEFAULT_MAX_SIZE;
         private AuthMatrix uploadMatrix = AuthMatrix.UPLOAD_DEFAULT;
@@ -612,35 +612,31 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
             if (fsRoot == null) {
                 throw new IllegalArgumentException("fs-root is required: the directory that holds the hashed tree");
             }
-            Authorizer auth = authorizer;
-            String backend;
-            if (auth != null) {
+            Backend backend;
+            if (authorizer != null) {
                 List<String> transportKeys = made.stream().filter(TRANSPORT_KEYS::contains).sorted().toList();
                 if (!transportKeys.isEmpty()) {
                     throw new IllegalArgumentException("an authorizer was given in code; drop " + transportKeys);
                 }
-                backend = auth.toString();
+                backend = new Backend.Given(authorizer);
             } else if (requestType.equals("sql")) {
                 for (String key : List.of("unix-socket", "tcp-host", "tcp-port", "http-url")) {
                     if (made.contains(key)) {
                         throw new IllegalArgumentException(key + " is for request-type=json; request-type=sql reads sql-dsn");
                     }
                 }
-                auth = sql.transport(made.contains("transport-type") ? transportType : "mysql")
-                        .connectTimeout(authConnectTimeout).queryTimeout(authTimeout).build();
-                backend = auth.toString();
+                backend = new Backend.Sql(sql.transport(made.contains("transport-type") ? transportType : "mysql")
+                        .connectTimeout(authConnectTimeout).queryTimeout(authTimeout).settings());
             } else {
                 if (made.stream().anyMatch(k -> k.startsWith("sql-")) || transportType.equals("mysql")
                         || transportType.equals("jdbc")) {
                     throw new IllegalArgumentException("transport-type=mysql|jdbc and the sql-* settings need request-type=sql");
                 }
-                Transport transport = jsonTransport();
-                auth = Authorizers.of(new JsonRequestType(jsonFields), transport);
-                backend = requestType + " over " + transport.describe();
+                backend = jsonBackend();
             }
-            JwtVerifier verifier = null;
+            JwtSettings verifier = null;
             if (jwtKey != null) {
-                verifier = new JwtVerifier(jwtKey, jwtAlgorithm, jwtField, jwtLeeway, clock);
+                verifier = new JwtSettings(jwtKey, jwtAlgorithm, jwtField, jwtLeeway);
             } else if (jwtField != null || made.contains("token-source") || made.contains("jwt-algorithm")) {
                 throw new IllegalArgumentException("jwt-field, jwt-header, jwt-cookie and jwt-algorithm need jwt-key");
             }
@@ -661,7 +657,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                     forwarded.add(h);
                 }
             }
-            return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, auth, backend, verifier, tokenSource,
+            return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, backend, verifier, tokenSource,
                     forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
                     cacheControl, maxRanges, clock, null, uploads());
         }
@@ -707,15 +703,13 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 throw new IllegalArgumentException("renderer=" + renderer + " needs delivery=stream; with delivery="
                         + delivery.key() + " the front server sends the bytes");
             }
-            String backend = m.development() ? "the application (development mode)"
-                    : "signed URLs (keys " + String.join(", ", m.signer().keyIds()) + ")";
-            return new KeyholeConfig(null, m.mediaPrefix(), null, backend, null, tokenSource, List.of(), false, false,
+            return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                     downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
                     m.signer() != null ? m.signer().clock() : clock, m, uploads());
         }
 
-        /** The transport for {@code request-type=json}, checking that its own keys, and only those, are set. */
-        private Transport jsonTransport() {
+        /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */
+        private Backend jsonBackend() {
             Map<String, List<String>> keysOf = Map.of(
                     "unix", List.of("unix-socket"), "tcp", List.of("tcp-host", "tcp-port"), "http", List.of("http-url"));
             for (Map.Entry<String, List<String>> e : keysOf.entrySet()) {
@@ -732,11 +726,8 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                 }
             }
             try {
-                return switch (transportType) {
-                    case "tcp" -> new TcpTransport(tcpHost, tcpPort, authConnectTimeout, authTimeout);
-                    case "http" -> new HttpTransport(httpUrl, authConnectTimeout, authTimeout);
-                    default -> new UnixSocketTransport(unixSocket, authConnectTimeout, authTimeout);
-                };
+                return new Backend.Json(jsonFields, transportType, unixSocket, tcpHost, tcpPort, httpUrl,
+                        authConnectTimeout, authTimeout);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException((transportType.equals("http") ? "http-url: " : "tcp-host/tcp-port: ")
                         + e.getMessage(), e);
@@ -754,7 +745,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                     throw new IllegalArgumentException(needless + " only matter for uploads and deletes over HTTP;"
                             + " set read-only=no to accept them, or drop " + (needless.size() == 1 ? "it" : "them"));
                 }
-                return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance, null);
+                return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance);
             }
             if (!uploadMatrix.allowsWithoutCredential() && (jwtKey == null || jwtField == null)) {
                 throw new IllegalArgumentException("read-only=no, but no upload could ever be allowed: requests carry no"
@@ -762,9 +753,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
                         + " refuses every request without one. Set jwt-key and jwt-field, or allow requests without a"
                         + " credential in matrix-upload (e.g. allow:allow:allow:deny) and let the backend decide by status");
             }
-            FileStore store = FileStore.builder(new HashedTree(fsRoot, fsDepth))
-                    .clock(clock).instance(instance).maxSize(uploadMaxSize).build();
-            return new Uploads(false, uploadMaxSize, uploadMatrix, deleteMatrix, instance, store);
+            return new Uploads(false, uploadMaxSize, uploadMatrix, deleteMatrix, instance);
         }
 
         private static AuthMatrix matrix(String key, String text) {

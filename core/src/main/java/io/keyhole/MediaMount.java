@@ -123,9 +123,7 @@ final class MediaMount implements Mount {
             }
         }
         String location = media.authUrl(file) + '?' + MediaSettings.BOUNCED_PARAMETER + '=' + now.getEpochSecond();
-        return new Delivery.Redirect(302, List.of(
-                new NameValue("Location", location),
-                new NameValue("Cache-Control", "no-store")));
+        return Delivery.redirect(location);
     }
 
     private String loopCause(MediaPath file, TokenCheck check, Instant now) {

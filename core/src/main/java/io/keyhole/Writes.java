@@ -46,11 +46,18 @@ final class Writes {
     private final KeyholeConfig config;
     private final Uploads uploads;
     private final Gate gate;
+    /** {@code null} exactly when the mount is read-only. */
+    private final FileStore store;
 
-    Writes(KeyholeConfig config, Gate gate) {
+    Writes(KeyholeConfig config, Gate gate, FileStore store) {
         this.config = Objects.requireNonNull(config, "config");
         this.uploads = Objects.requireNonNull(config.uploads(), "uploads");
         this.gate = Objects.requireNonNull(gate, "gate");
+        if (uploads.readOnly() != (store == null)) {
+            throw new IllegalArgumentException(uploads.readOnly() ? "a read-only mount has no store"
+                    : "accepting uploads needs a store");
+        }
+        this.store = store;
     }
 
     /** The methods the mount answers, for the {@code Allow} header of a 405. */
@@ -163,8 +170,7 @@ final class Writes {
 
     /** Reads the form, storing its file as it arrives; on any failure nothing stays stored. */
     private StoredMetadata receive(FormReader form, String authValue) throws IOException {
-        FileStore store = uploads.store();
-        String user = authValue != null ? authValue : "";
+                String user = authValue != null ? authValue : "";
         Fields fields = new Fields();
         StoredMetadata stored = null;
         try {
@@ -277,7 +283,7 @@ final class Writes {
         }
         // 4 the first disk access, and only now
         try {
-            if (!uploads.store().delete(id)) {
+            if (!store.delete(id)) {
                 return notFound();
             }
         } catch (IOException e) {
@@ -293,7 +299,7 @@ final class Writes {
     /** Takes a stored file back out of the tree; a failure is logged, since the answer is decided already. */
     private void remove(FileId id, String why) {
         try {
-            uploads.store().delete(id);
+            store.delete(id);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, "cannot remove " + config.tree().relativePathOf(id) + " below " + config.tree().root()
                     + " after " + why + "; remove it by hand (keyhole rm " + id + ")", e);

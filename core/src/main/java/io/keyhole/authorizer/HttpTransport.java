@@ -80,7 +80,11 @@ public final class HttpTransport implements Transport {
     private final String authorization;
     private final Limits limits;
     private final String description;
-    private final HttpClient client;
+    private final Duration connectTimeout;
+    /** Made on the first exchange, so that a transport built only to check settings starts no thread. */
+    private HttpClient client;
+    private ThreadPoolExecutor executor;
+    private boolean closed;
     private final HttpResponse.BodyHandler<byte[]> bodyHandler;
 
     /** A transport accepting answer bodies up to {@link #DEFAULT_MAX_ANSWER_BYTES}. */
@@ -119,13 +123,44 @@ public final class HttpTransport implements Transport {
         }
         this.authorization = url.getUserInfo() == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(url.getUserInfo().getBytes(StandardCharsets.UTF_8));
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(connectTimeout)
-                .executor(executor())
-                .build();
+        this.connectTimeout = connectTimeout;
         this.bodyHandler = bodyHandler(maxAnswerBytes);
+    }
+
+    private synchronized HttpClient client() throws AuthorizationException {
+        if (closed) {
+            throw new AuthorizationException(AuthorizationException.Kind.UNAVAILABLE, description, 0,
+                    "the transport was closed");
+        }
+        if (client == null) {
+            executor = executor();
+            client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(connectTimeout)
+                    .executor(executor)
+                    .build();
+        }
+        return client;
+    }
+
+    /** Stops the client's threads; on Java 21 and later the client itself is closed too. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (client == null) {
+            return;
+        }
+        if (client instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                System.getLogger(HttpTransport.class.getName()).log(System.Logger.Level.DEBUG,
+                        "closing the HTTP client of " + description + " failed", e);
+            }
+        }
+        executor.shutdownNow();
+        client = null;
     }
 
     private static ThreadPoolExecutor executor() {
@@ -175,7 +210,7 @@ public final class HttpTransport implements Transport {
             if (remaining <= 0) {
                 break;
             }
-            CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(newRequest(request, remaining), bodyHandler);
+            CompletableFuture<HttpResponse<byte[]>> pending = client().sendAsync(newRequest(request, remaining), bodyHandler);
             HttpResponse<byte[]> response;
             try {
                 response = pending.get(remaining, TimeUnit.NANOSECONDS);
