@@ -75,6 +75,18 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         forwardedHeaders = List.copyOf(forwardedHeaders);
     }
 
+    /**
+     * What decides, for log lines: the backend, e.g. {@code json over unix:/run/auth.sock}, or on a
+     * media host the signed URLs' keys. Never holds a secret.
+     */
+    public String describeBackend() {
+        if (media == null) {
+            return backend.toString();
+        }
+        return media.development() ? "the application (development mode)"
+                : "signed URLs (keys " + String.join(", ", media.signer().keyIds()) + ")";
+    }
+
     /** A builder with every default. */
     public static Builder builder() {
         return new Builder();
