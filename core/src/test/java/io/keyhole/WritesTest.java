@@ -1,6 +1,4 @@
 package io.keyhole;
-import io.keyhole.tree.HashedTree;
-import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,10 +15,10 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.keyhole.AuthorizationException.Kind;
-import io.keyhole.Disposition;
-import io.keyhole.tree.FileIds;
-import io.keyhole.StoredMetadata;
+import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.testing.RecordingFileSystem;
+import io.keyhole.tree.FileIds;
+import io.keyhole.tree.HashedTree;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.keyhole.tree;
-import io.keyhole.FileId;
 
+import io.keyhole.FileId;
 import io.keyhole.storage.LocalStorage;
 import io.keyhole.storage.OpenedFile;
 import io.keyhole.storage.Storage;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import io.keyhole.testing.FakeBackend;
+import io.keyhole.tree.HashedTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import io.keyhole.testing.FakeBackend;
+import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

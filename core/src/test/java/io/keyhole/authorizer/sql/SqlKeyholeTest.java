@@ -12,11 +12,11 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.keyhole.Delivery;
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
 import io.keyhole.RequestView;
+import io.keyhole.tree.HashedTree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,13 +73,14 @@ class SqlKeyholeTest {
         p.put("sql-dsn", SqlTests.tcpDsn());
         p.put("sql-query", "SELECT * FROM " + TABLE + " WHERE file_id = '%s' AND auth_value = '%s'");
         KeyholeConfig config = KeyholeConfig.fromProperties(p);
-        authorizer = (SqlAuthorizer) config.authorizer();
+        authorizer = (SqlAuthorizer) config.backend().start();
         keyhole = new Keyhole(config);
     }
 
     @AfterEach
     void close() {
         authorizer.close();
+        keyhole.close();
     }
 
     private static String token(String uid) throws Exception {
@@ -161,8 +162,8 @@ class SqlKeyholeTest {
         p.put("sql-dsn", "127.0.0.1:1:keyhole:pw:keyhole");
         p.put("auth-connect-timeout", "300ms");
         KeyholeConfig config = KeyholeConfig.fromProperties(p);
-        try (SqlAuthorizer down = (SqlAuthorizer) config.authorizer()) {
-            assertEquals(503, new Keyhole(config).decide(new Request("GET", "/" + ALICE_FILE, List.of())).status());
+        try (Keyhole down = new Keyhole(config)) {
+            assertEquals(503, down.decide(new Request("GET", "/" + ALICE_FILE, List.of())).status());
         }
     }
 
