@@ -175,8 +175,8 @@ public final class LocalStorage implements Storage {
         try {
             // "name/." follows a link at name, which the comparison below catches; but the kernel
             // refuses anything that is not a directory before opening it: no FIFO blocks here,
-            // and no descriptor is lost to the JDK, which leaks one when it opens a non-directory
-            // as a directory (JDK 21 to 25).
+            // and no descriptor is lost to the JDK, which leaks one (and closes another twice) when
+            // it opens a non-directory as a directory (seen on JDK 25; JDK 17 is fine).
             next = dir.newDirectoryStream(name.resolve("."), LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException | NotDirectoryException e) {
             changed(relativePath, segment);
@@ -226,8 +226,9 @@ public final class LocalStorage implements Storage {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (FileSystemException e) {
-            // ELOOP: a link swapped in, which NOFOLLOW_LINKS refused. The exception does not say so but
-            // the name's current state does, unless it was swapped back again.
+            // ELOOP: a link swapped in, which NOFOLLOW_LINKS refused. The exception's type does not
+            // say so; the name's current state does, and if it was swapped back already, the JDK's
+            // wording for ELOOP does.
             String reason = e.getReason();
             if (e instanceof AccessDeniedException
                     || same(seen, look(dir, name)) && (reason == null || !reason.endsWith("symbolic link"))) {
@@ -364,6 +365,9 @@ public final class LocalStorage implements Storage {
             // The target is not logged: it may name something the operator wants kept private.
             LOG.log(Level.WARNING, "{0} below {1}: ''{2}'' is a symbolic link; links below the root are not followed",
                     relativePath, root, segment);
+        } else {
+            LOG.log(Level.DEBUG, "{0} below {1}: ''{2}'' is neither a regular file nor a directory (a FIFO, a"
+                    + " socket, a device?); not opened", relativePath, root, segment);
         }
     }
 
