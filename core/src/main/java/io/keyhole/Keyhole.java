@@ -70,9 +70,14 @@ public final class Keyhole {
         // 1 route
         String path = request.path();
         MediaSettings media = config.media();
-        if (!path.startsWith(config.mount()) || media != null && media.development()) {
+        if (media != null && media.development()) {
             // In development mode the application's own media endpoint answers instead.
             return PASS;
+        }
+        if (!path.startsWith(config.mount())) {
+            // A container that maps Keyhole to /files/* hands it /files too; passed on, it would
+            // reach whatever else is mapped there without authorisation.
+            return isMountWithoutSlash(path) ? notFound() : PASS;
         }
         String method = request.method();
         if (method.equals("POST") || method.equals("DELETE")) {
@@ -191,9 +196,11 @@ public final class Keyhole {
     }
 
     /** Steps 2 to 4 for a media path: the URL's signed token instead of a JWT and a backend. */
-    private Step fromMediaRoot(RequestView request, String method, String encodedPath) {
+    private Step fromMediaRoot(RequestView request, String method, String decodedPath) {
         MediaSettings media = config.media();
-        MediaPath file = MediaPath.fromUrl(encodedPath);
+        // The container decoded the path once already; a second decoding would serve (and check
+        // the token against) another file than the one the URL names.
+        MediaPath file = MediaPath.fromDecoded(decodedPath);
         if (file == null) {
             return new Step.Refused(notFound());
         }
@@ -421,6 +428,11 @@ public final class Keyhole {
             return fallback;
         }
         return value;
+    }
+
+    private boolean isMountWithoutSlash(String path) {
+        String mount = config.mount();
+        return path.length() == mount.length() - 1 && mount.startsWith(path);
     }
 
     private static Delivery notFound() {
