@@ -124,8 +124,9 @@ class KeyholeMediaTest {
 
     @Test
     void theRedirectNamesTheSamePathEncodedCanonically() {
+        // the adapter's path for /media/docs/R%c3%a9sum%c3%a9.txt: decoded by the container
         Delivery.Redirect r = assertInstanceOf(Delivery.Redirect.class,
-                keyhole.decide(get("/media/docs/R%c3%a9sum%c3%a9.txt", null)));
+                keyhole.decide(get("/media/docs/Résumé.txt", null)));
         assertTrue(r.location().startsWith("https://www.example.com/media/docs/R%C3%A9sum%C3%A9.txt?bounced="),
                 r.location());
     }
@@ -133,10 +134,30 @@ class KeyholeMediaTest {
     @Test
     void anEncodedPathIsSignedDecoded() {
         MediaPath path = MediaPath.of("docs/Résumé.txt");
+        // the URL carries path.urlPath(); the container hands the core the decoded path
         Delivery.Send send = assertInstanceOf(Delivery.Send.class,
-                keyhole.decide(get("/media/" + path.urlPath(), "token=" + token(path))));
+                keyhole.decide(get("/media/" + path.value(), "token=" + token(path))));
         assertEquals(2, send.contentLength());
         assertEquals("text/plain", send.header("Content-Type"));
+    }
+
+    /**
+     * The container decodes the URL's path once; the core must not decode it again, or
+     * {@code 100%2525.txt} in a URL would name {@code 100%.txt} and be checked against its token.
+     */
+    @Test
+    void thePathIsDecodedExactlyOnce() throws Exception {
+        Files.writeString(root.resolve("docs/100%25.txt"), "literally percent-2-5");
+        Files.writeString(root.resolve("docs/100%.txt"), "a bare percent sign");
+        MediaPath literal = MediaPath.of("docs/100%25.txt");
+        assertEquals("docs/100%2525.txt", literal.urlPath());
+        Delivery.Send send = assertInstanceOf(Delivery.Send.class,
+                keyhole.decide(get("/media/docs/100%25.txt", "token=" + token(literal))));
+        assertEquals(root.resolve("docs/100%25.txt"), send.file().path());
+        assertEquals(403, keyhole.decide(get("/media/docs/100%25.txt", "token=" + token(MediaPath.of("docs/100%.txt"))))
+                .status(), "a token is bound to exactly the path served");
+        Delivery.Redirect r = assertInstanceOf(Delivery.Redirect.class, keyhole.decide(get("/media/docs/100%25.txt", null)));
+        assertTrue(r.location().startsWith("https://www.example.com/media/docs/100%2525.txt?bounced="), r.location());
     }
 
     @ParameterizedTest(name = "token {0}")
@@ -175,7 +196,7 @@ class KeyholeMediaTest {
 
         assertEquals(302, k.decide(get("/media/docs/absent.pdf", null)).status());
         assertEquals(403, k.decide(get("/media/docs/absent.pdf", "token=" + token(PDF))).status());
-        assertEquals(404, k.decide(get("/media/docs/%2e%2e/%2e%2e/secret.txt", "token=" + t)).status());
+        assertEquals(404, k.decide(get("/media/docs/../../secret.txt", "token=" + t)).status());
         assertEquals(List.of(), fs.operations(), "no existence oracle: denials and bad paths cost no I/O");
 
         assertEquals(404, k.decide(get("/media/docs/absent.pdf", "token=" + t)).status());
