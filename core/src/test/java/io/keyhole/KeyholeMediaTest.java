@@ -11,6 +11,7 @@ import io.keyhole.media.MediaSettings;
 import io.keyhole.media.MediaUrlSigner;
 import io.keyhole.testing.RecordingFileSystem;
 import io.keyhole.testing.TestClock;
+import io.keyhole.testing.TestRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,8 +69,7 @@ class KeyholeMediaTest {
     }
 
     private static TestRequest get(String path, String query, String... headerLines) {
-        TestRequest r = TestRequest.get(path, headerLines);
-        return new TestRequest(r.method(), r.path(), query, r.headers(), r.cookies());
+        return TestRequest.get(path, headerLines).withQuery(query);
     }
 
     private String token(MediaPath path) {

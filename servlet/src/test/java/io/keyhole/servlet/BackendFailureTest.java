@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.FileId;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
 import io.keyhole.testing.FakeBackend;
 import java.nio.file.Files;

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
 import io.keyhole.FileId;
+import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
 import io.keyhole.backend.JsonSocketServer;
 import java.io.IOException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.keyhole.AuthResponse;
 import io.keyhole.DeliveryMode;
 import io.keyhole.FileId;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
 import java.nio.file.Files;

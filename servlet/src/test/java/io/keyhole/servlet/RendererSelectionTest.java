@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyhole.AuthResponse;
 import io.keyhole.DeliveryMode;
 import io.keyhole.FileId;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.servlet.spi.StreamRenderer;

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyhole.FileId;
+import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
 import io.keyhole.testing.MariaDb;
 import java.nio.charset.StandardCharsets;

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
 import io.keyhole.FileId;
+import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.http.HttpDate;
