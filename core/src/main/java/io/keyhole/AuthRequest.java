@@ -1,6 +1,5 @@
 package io.keyhole;
 
-import io.keyhole.StoredMetadata;
 import java.util.List;
 import java.util.Objects;
 

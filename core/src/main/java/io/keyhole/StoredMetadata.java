@@ -1,6 +1,5 @@
 package io.keyhole;
 
-import io.keyhole.FileId;
 import io.keyhole.http.EntityTag;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,7 +1,6 @@
 package io.keyhole;
-import io.keyhole.authorizer.AuthMatrix;
 
-import io.keyhole.tree.FileStore;
+import io.keyhole.authorizer.AuthMatrix;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -9,18 +8,17 @@ import java.util.regex.Pattern;
 
 /**
  * Uploads ({@code POST}) and deletes ({@code DELETE}) over HTTP: whether they are accepted, how
- * large an upload may be, what an answer without {@code status} means for each, and the store
- * that writes into the tree.
+ * large an upload may be, and what an answer without {@code status} means for each. A value;
+ * the store that writes into the tree is made by {@link Keyhole} when uploads are accepted.
  *
  * @param readOnly     whether uploads and deletes are refused with 405 (the default)
  * @param maxSize      the largest file accepted, in bytes
  * @param uploadMatrix what an answer without status means for an upload
  * @param deleteMatrix what an answer without status means for a delete
  * @param instance     this instance's name, part of every new file id
- * @param store        writes uploads into the tree; {@code null} exactly when {@code readOnly}
  */
 public record Uploads(boolean readOnly, long maxSize, AuthMatrix uploadMatrix, AuthMatrix deleteMatrix,
-                      String instance, FileStore store) {
+                      String instance) {
 
     /** {@code upload-max-size} when unset: 100 MiB. */
     public static final long DEFAULT_MAX_SIZE = 100L << 20;
@@ -33,10 +31,6 @@ public record Uploads(boolean readOnly, long maxSize, AuthMatrix uploadMatrix, A
         Objects.requireNonNull(instance, "instance");
         if (maxSize < 1) {
             throw new IllegalArgumentException("upload-max-size must be at least 1 byte, was " + maxSize);
-        }
-        if (readOnly != (store == null)) {
-            throw new IllegalArgumentException(readOnly ? "a read-only configuration has no store"
-                    : "accepting uploads needs a store");
         }
     }
 

@@ -1,24 +1,19 @@
 package io.keyhole;
-import io.keyhole.authorizer.AuthMatrix;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.keyhole.credential.Credential;
 import io.keyhole.http.FormField;
 import io.keyhole.http.FormReader;
 import io.keyhole.http.MalformedFormException;
 import io.keyhole.http.MultipartForm;
 import io.keyhole.http.UrlEncodedForm;
-import io.keyhole.Disposition;
 import io.keyhole.tree.FileStore;
 import io.keyhole.tree.FileTooLargeException;
-import io.keyhole.StoredMetadata;
 import io.keyhole.tree.Upload;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -50,10 +45,19 @@ final class Writes {
 
     private final KeyholeConfig config;
     private final Uploads uploads;
+    private final Gate gate;
+    /** {@code null} exactly when the mount is read-only. */
+    private final FileStore store;
 
-    Writes(KeyholeConfig config) {
+    Writes(KeyholeConfig config, Gate gate, FileStore store) {
         this.config = Objects.requireNonNull(config, "config");
         this.uploads = Objects.requireNonNull(config.uploads(), "uploads");
+        this.gate = Objects.requireNonNull(gate, "gate");
+        if (uploads.readOnly() != (store == null)) {
+            throw new IllegalArgumentException(uploads.readOnly() ? "a read-only mount has no store"
+                    : "accepting uploads needs a store");
+        }
+        this.store = store;
     }
 
     /** The methods the mount answers, for the {@code Allow} header of a 405. */
@@ -61,16 +65,19 @@ final class Writes {
         return uploads.readOnly() ? READ_ONLY_METHODS : ALL_METHODS;
     }
 
-    /** Decides a {@code POST} or {@code DELETE} below the mount. Never throws for anything the client sent. */
-    Delivery decide(RequestView request) {
+    /**
+     * Decides a {@code POST} or {@code DELETE} below the mount. Never throws for anything the client sent.
+     *
+     * @param rest the path after the mount: empty for an upload, the id for a delete
+     */
+    Delivery decide(RequestView request, String rest) {
         if (uploads.readOnly()) {
             return reply(405, "method not allowed: this mount is read-only", new NameValue("Allow", READ_ONLY_METHODS));
         }
         boolean upload = request.method().equals("POST");
 
         // 1 route: uploads go to the mount itself, deletes to one file below it
-        String rest = request.path().substring(config.mount().length());
-        FileId id = validId(rest);
+        FileId id = config.tree().idOf(rest).orElse(null);
         if (upload && !rest.isEmpty()) {
             return id != null ? reply(405, "method not allowed: upload to " + config.mount(),
                     new NameValue("Allow", "GET, HEAD, DELETE")) : notFound();
@@ -79,27 +86,15 @@ final class Writes {
             return notFound();
         }
 
-        // 2 credential
-        String authValue = null;
-        if (config.jwt() != null) {
-            String token = config.tokenSource().find(request);
-            if (token == null) {
-                return reply(401, "credential required", new NameValue("WWW-Authenticate", "Bearer"));
-            }
-            Credential credential = config.jwt().verify(token);
-            if (!(credential instanceof Credential.Valid valid)) {
-                String reason = credential instanceof Credential.Invalid invalid ? invalid.reason() : "no token";
-                LOG.log(Level.DEBUG, "rejected credential for {0} {1}: {2}", request.method(), config.mount(), reason);
-                return reply(401, "invalid credential", new NameValue("WWW-Authenticate", "Bearer error=\"invalid_token\""));
-            }
-            authValue = valid.value();
+        // 2 credential; a caller that no answer could allow is refused before the body is read or the disk touched
+        Gate.Caller caller = gate.caller(request, upload ? config.mount() : id.toString());
+        if (caller instanceof Gate.Caller.Refused refused) {
+            return refused.delivery();
         }
-        AuthMatrix matrix = upload ? uploads.uploadMatrix() : uploads.deleteMatrix();
-        if (authValue == null && !matrix.allowsWithoutCredential()) {
-            // No answer could allow this request: refuse before the body is read or the disk touched.
-            return config.jwt() != null
-                    ? reply(401, "credential required", new NameValue("WWW-Authenticate", "Bearer"))
-                    : reply(403, "forbidden");
+        String authValue = ((Gate.Caller.Known) caller).authValue();
+        Delivery anonymous = gate.refuseAnonymous(authValue, upload ? uploads.uploadMatrix() : uploads.deleteMatrix());
+        if (anonymous != null) {
+            return anonymous;
         }
         return upload ? upload(request, authValue) : delete(request, id, authValue);
     }
@@ -143,12 +138,11 @@ final class Writes {
         // 3 authorise: the backend learns the new id and its metadata, and records them or refuses
         FileId id = stored.id();
         String uri = config.mount() + id;
-        AuthRequest question = new AuthRequest(uri, id, "POST", authValue, forwardedHeaders(request),
-                config.forwardCookies() ? request.cookies() : null, stored);
-        Delivery refusal = authorise(question, uploads.uploadMatrix(), 201);
-        if (refusal != null) {
+        Gate.Verdict verdict = gate.authorise(gate.question(request, uri, id, authValue, stored),
+                uploads.uploadMatrix(), 201);
+        if (verdict instanceof Gate.Verdict.Refused refused) {
             remove(id, "its upload was not recorded");
-            return refusal;
+            return refused.delivery();
         }
         LOG.log(Level.DEBUG, "stored upload {0} ({1} bytes)", id, stored.size());
         return new Delivery.Reply(201, List.of(
@@ -176,8 +170,7 @@ final class Writes {
 
     /** Reads the form, storing its file as it arrives; on any failure nothing stays stored. */
     private StoredMetadata receive(FormReader form, String authValue) throws IOException {
-        FileStore store = uploads.store();
-        String user = authValue != null ? authValue : "";
+                String user = authValue != null ? authValue : "";
         Fields fields = new Fields();
         StoredMetadata stored = null;
         try {
@@ -283,15 +276,14 @@ final class Writes {
 
     private Delivery delete(RequestView request, FileId id, String authValue) {
         // 3 authorise: the backend forgets the file first, so no recorded id is ever left without its file
-        AuthRequest question = new AuthRequest(request.path(), id, "DELETE", authValue, forwardedHeaders(request),
-                config.forwardCookies() ? request.cookies() : null);
-        Delivery refusal = authorise(question, uploads.deleteMatrix(), 204);
-        if (refusal != null) {
-            return refusal;
+        Gate.Verdict verdict = gate.authorise(gate.question(request, request.path(), id, authValue, null),
+                uploads.deleteMatrix(), 204);
+        if (verdict instanceof Gate.Verdict.Refused refused) {
+            return refused.delivery();
         }
         // 4 the first disk access, and only now
         try {
-            if (!uploads.store().delete(id)) {
+            if (!store.delete(id)) {
                 return notFound();
             }
         } catch (IOException e) {
@@ -304,74 +296,14 @@ final class Writes {
 
     // ---- shared -----------------------------------------------------------------------------
 
-    /**
-     * Puts the question to the backend. {@code null} when it allows: status 200 or
-     * {@code success}, or no status and the matrix allows; otherwise the answer to give.
-     */
-    private Delivery authorise(AuthRequest question, AuthMatrix matrix, int success) {
-        AuthResponse answer;
-        try {
-            answer = Objects.requireNonNull(config.authorizer().authorize(question), "the authorizer answered null");
-        } catch (AuthorizationException e) {
-            LOG.log(Level.WARNING, "authorisation of {0} {1} failed: {2}", question.method(), question.fileId(),
-                    e.getMessage());
-            return reply(e.kind().status(), "authorisation backend failed");
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "authorizer " + config.backend() + " threw for " + question.method() + " "
-                    + question.fileId(), e);
-            return reply(502, "authorisation backend failed");
-        }
-        if (answer.error() != null) {
-            LOG.log(Level.INFO, "backend said for {0} {1}: {2}", question.method(), question.fileId(), answer.error());
-        }
-        Integer status = answer.status();
-        if (status == null) {
-            boolean empty = answer.carriesNoMetadata()
-                    || answer.authValue() != null && !answer.authValue().equals(question.authValue());
-            return matrix.allows(question.authValue() != null, empty) ? null : reply(403, "forbidden");
-        }
-        if (status == 200 || status == success) {
-            return null;
-        }
-        if (status == 404) {
-            return notFound();
-        }
-        if (status >= 400 && status <= 599) {
-            return reply(status, status == 403 ? "forbidden" : "denied");
-        }
-        LOG.log(Level.WARNING, "backend answered status {0} for {1} {2}, which is not a decision; failing closed",
-                status, question.method(), question.fileId());
-        return reply(502, "authorisation backend failed");
-    }
-
     /** Takes a stored file back out of the tree; a failure is logged, since the answer is decided already. */
     private void remove(FileId id, String why) {
         try {
-            uploads.store().delete(id);
+            store.delete(id);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.ERROR, "cannot remove " + config.tree().relativePathOf(id) + " below " + config.tree().root()
                     + " after " + why + "; remove it by hand (keyhole rm " + id + ")", e);
         }
-    }
-
-    private List<NameValue> forwardedHeaders(RequestView request) {
-        if (config.forwardAllHeaders()) {
-            return request.headers();
-        }
-        if (config.forwardedHeaders().isEmpty()) {
-            return null;
-        }
-        List<NameValue> out = new ArrayList<>();
-        for (String name : config.forwardedHeaders()) {
-            for (String value : request.values(name)) {
-                out.add(new NameValue(name, value));
-            }
-        }
-        return out;
-    }
-
-    private FileId validId(String raw) {
-        return config.tree().idOf(raw).orElse(null);
     }
 
     /** The declared Content-Length, or -1 when there is none (a chunked body) or it is unreadable. */
@@ -398,13 +330,10 @@ final class Writes {
 
 
     private static Delivery notFound() {
-        return reply(404, "not found");
+        return Deliveries.notFound();
     }
 
     private static Delivery reply(int status, String message, NameValue... extra) {
-        List<NameValue> headers = new ArrayList<>(extra.length + 1);
-        headers.addAll(List.of(extra));
-        headers.add(new NameValue("Cache-Control", "no-store"));
-        return new Delivery.Reply(status, headers, message);
+        return Deliveries.reply(status, message, extra);
     }
 }

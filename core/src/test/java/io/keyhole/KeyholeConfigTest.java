@@ -1,11 +1,11 @@
 package io.keyhole;
-import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.authorizer.AuthMatrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class KeyholeConfigTest {
         assertFalse(c.forwardCookies());
         assertEquals(AuthMatrix.DOWNLOAD_DEFAULT, c.downloadMatrix());
         assertEquals(null, c.jwt());
-        assertEquals("json over unix:" + dir.resolve("auth.sock"), c.backend());
+        assertEquals("json over unix:" + dir.resolve("auth.sock"), c.backend().toString());
     }
 
     @Test
@@ -110,10 +110,10 @@ class KeyholeConfigTest {
     void tcpAndHttpTransports() {
         Map<String, String> tcp = new HashMap<>(Map.of("fs-root", dir.toString(), "transport-type", "tcp",
                 "tcp-host", "127.0.0.1", "tcp-port", "7070"));
-        assertEquals("json over tcp:127.0.0.1:7070", KeyholeConfig.fromProperties(tcp).backend());
+        assertEquals("json over tcp:127.0.0.1:7070", KeyholeConfig.fromProperties(tcp).backend().toString());
         Map<String, String> http = new HashMap<>(Map.of("fs-root", dir.toString(), "transport-type", "http",
                 "http-url", "http://127.0.0.1:8081/authorise?x=1"));
-        assertEquals("json over http:http://127.0.0.1:8081/authorise", KeyholeConfig.fromProperties(http).backend());
+        assertEquals("json over http:http://127.0.0.1:8081/authorise", KeyholeConfig.fromProperties(http).backend().toString());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -323,9 +323,9 @@ class KeyholeMediaTest {
         KeyholeConfig c = KeyholeConfig.builder().clock(clock).properties(p).build();
         assertEquals("/media/", c.mount());
         assertNull(c.tree());
-        assertNull(c.authorizer());
         assertEquals("/protected/", c.accelPrefix());
-        assertEquals("signed URLs (keys k1)", c.backend());
+        assertNull(c.backend());
+        assertEquals("signed URLs (keys k1)", c.describeBackend());
         assertEquals(clock, c.media().signer().clock());
         assertTrue(KeyholeConfig.Builder.KEYS.containsAll(MediaSettings.Builder.KEYS));
     }

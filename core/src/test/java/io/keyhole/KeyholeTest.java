@@ -1,14 +1,14 @@
 package io.keyhole;
-import io.keyhole.tree.HashedTree;
-import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.testing.RecordingFileSystem;
 import io.keyhole.testing.TestRequest;
 import io.keyhole.testing.Tokens;
+import io.keyhole.tree.HashedTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

@@ -1,12 +1,11 @@
 package io.keyhole;
-import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.tree.FileIds;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -41,7 +40,6 @@ class UploadConfigTest {
         p.remove("read-only");
         Uploads u = KeyholeConfig.fromProperties(p).uploads();
         assertTrue(u.readOnly());
-        assertNull(u.store());
         assertEquals(100L << 20, u.maxSize());
         assertEquals(AuthMatrix.parse("allow:allow:deny:deny"), u.uploadMatrix());
         assertEquals(AuthMatrix.parse("allow:deny:deny:deny"), u.deleteMatrix());
@@ -53,11 +51,10 @@ class UploadConfigTest {
         KeyholeConfig c = KeyholeConfig.fromProperties(writable("fs-depth", "2", "upload-max-size", "512k",
                 "instance-id", "web-1", "matrix-delete", "allow:allow:deny:deny"));
         Uploads u = c.uploads();
-        assertNotNull(u.store());
-        assertEquals(c.tree().root(), u.store().tree().root());
-        assertEquals(2, u.store().tree().depth());
-        assertEquals(512 * 1024, u.store().maxSize());
-        assertEquals("web-1", u.store().instance());
+        assertFalse(u.readOnly());
+        assertEquals(2, c.tree().depth());
+        assertEquals(512 * 1024, u.maxSize());
+        assertEquals("web-1", u.instance());
         assertEquals(AuthMatrix.parse("allow:allow:deny:deny"), u.deleteMatrix());
     }
 

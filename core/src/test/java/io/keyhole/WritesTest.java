@@ -1,6 +1,4 @@
 package io.keyhole;
-import io.keyhole.tree.HashedTree;
-import io.keyhole.authorizer.AuthMatrix;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyhole.AuthorizationException.Kind;
-import io.keyhole.Disposition;
-import io.keyhole.tree.FileIds;
-import io.keyhole.StoredMetadata;
+import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.testing.RecordingFileSystem;
 import io.keyhole.testing.TestRequest;
 import io.keyhole.testing.Tokens;
+import io.keyhole.tree.FileIds;
+import io.keyhole.tree.HashedTree;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

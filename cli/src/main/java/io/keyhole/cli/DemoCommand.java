@@ -1,9 +1,9 @@
 package io.keyhole.cli;
 
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.backend.JsonSocketServer;
+import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

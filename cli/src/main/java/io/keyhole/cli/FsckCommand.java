@@ -1,7 +1,7 @@
 package io.keyhole.cli;
 
-import io.keyhole.tree.HashedTree;
 import io.keyhole.tree.FileStore;
+import io.keyhole.tree.HashedTree;
 import io.keyhole.tree.TreeCheck;
 import io.keyhole.tree.TreeProblem;
 import java.io.IOException;

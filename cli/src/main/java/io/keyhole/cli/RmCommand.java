@@ -1,8 +1,8 @@
 package io.keyhole.cli;
 
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import io.keyhole.tree.FileStore;
+import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -16,18 +16,26 @@ public final class Authorizers {
     public static Authorizer of(RequestType type, Transport transport) {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(transport, "transport");
-        return new Authorizer() {
-            @Override
-            public AuthResponse authorize(AuthRequest request) throws AuthorizationException {
-                long start = System.nanoTime();
-                byte[] answer = transport.exchange(type.encode(request));
-                return type.decode(answer, transport.describe(), (System.nanoTime() - start) / 1_000_000);
-            }
+        return new Composed(type, transport);
+    }
 
-            @Override
-            public String toString() {
-                return type + " over " + transport.describe();
-            }
-        };
+    /** A request type over a transport; closing it closes the transport. */
+    private record Composed(RequestType type, Transport transport) implements Authorizer, AutoCloseable {
+        @Override
+        public AuthResponse authorize(AuthRequest request) throws AuthorizationException {
+            long start = System.nanoTime();
+            byte[] answer = transport.exchange(type.encode(request));
+            return type.decode(answer, transport.describe(), (System.nanoTime() - start) / 1_000_000);
+        }
+
+        @Override
+        public void close() {
+            transport.close();
+        }
+
+        @Override
+        public String toString() {
+            return type + " over " + transport.describe();
+        }
     }
 }

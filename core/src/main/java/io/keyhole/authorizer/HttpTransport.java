@@ -1,7 +1,7 @@
 package io.keyhole.authorizer;
 
-import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.AuthorizationException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -53,8 +53,10 @@ import javax.net.ssl.SSLException;
  * time remains, because a kept-alive connection can be closed by the backend just as it is
  * reused; a backend may thus see a question twice.
  *
- * <p>Threads: the client's selector thread, which ends once the transport is garbage, and at
- * most two worker threads, which end after a minute without work.
+ * <p>Threads: none until the first exchange; then the client's selector thread and at most two
+ * worker threads, which end after a minute without work. {@link #close()} stops the workers at
+ * once, and the selector too on Java 21 and later (before that it ends once the transport is
+ * garbage).
  *
  * <pre>{@code
  * Transport http = new HttpTransport(URI.create("http://127.0.0.1:8081/authorize"), Duration.ofSeconds(1), Duration.ofSeconds(5));
@@ -80,7 +82,11 @@ public final class HttpTransport implements Transport {
     private final String authorization;
     private final Limits limits;
     private final String description;
-    private final HttpClient client;
+    private final Duration connectTimeout;
+    /** Made on the first exchange, so that a transport built only to check settings starts no thread. */
+    private HttpClient client;
+    private ThreadPoolExecutor executor;
+    private boolean closed;
     private final HttpResponse.BodyHandler<byte[]> bodyHandler;
 
     /** A transport accepting answer bodies up to {@link #DEFAULT_MAX_ANSWER_BYTES}. */
@@ -119,13 +125,44 @@ public final class HttpTransport implements Transport {
         }
         this.authorization = url.getUserInfo() == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(url.getUserInfo().getBytes(StandardCharsets.UTF_8));
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(connectTimeout)
-                .executor(executor())
-                .build();
+        this.connectTimeout = connectTimeout;
         this.bodyHandler = bodyHandler(maxAnswerBytes);
+    }
+
+    private synchronized HttpClient client() throws AuthorizationException {
+        if (closed) {
+            throw new AuthorizationException(AuthorizationException.Kind.UNAVAILABLE, description, 0,
+                    "the transport was closed");
+        }
+        if (client == null) {
+            executor = executor();
+            client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .connectTimeout(connectTimeout)
+                    .executor(executor)
+                    .build();
+        }
+        return client;
+    }
+
+    /** Stops the client's threads; on Java 21 and later the client itself is closed too. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (client == null) {
+            return;
+        }
+        if (client instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                System.getLogger(HttpTransport.class.getName()).log(System.Logger.Level.DEBUG,
+                        "closing the HTTP client of " + description + " failed", e);
+            }
+        }
+        executor.shutdownNow();
+        client = null;
     }
 
     private static ThreadPoolExecutor executor() {
@@ -175,7 +212,7 @@ public final class HttpTransport implements Transport {
             if (remaining <= 0) {
                 break;
             }
-            CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(newRequest(request, remaining), bodyHandler);
+            CompletableFuture<HttpResponse<byte[]>> pending = client().sendAsync(newRequest(request, remaining), bodyHandler);
             HttpResponse<byte[]> response;
             try {
                 response = pending.get(remaining, TimeUnit.NANOSECONDS);

@@ -1,7 +1,7 @@
 package io.keyhole.authorizer;
 
-import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.AuthorizationException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.Inet6Address;

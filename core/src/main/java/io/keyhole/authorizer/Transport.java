@@ -6,7 +6,7 @@ import io.keyhole.AuthorizationException;
  * Carries one question to the backend and brings its answer back. Implementations are
  * thread-safe, open what they need per exchange (or pool it), and enforce their deadlines.
  */
-public interface Transport {
+public interface Transport extends AutoCloseable {
 
     /**
      * Sends {@code request} and returns the complete answer.
@@ -19,4 +19,12 @@ public interface Transport {
 
     /** A short description for messages and logs, e.g. {@code unix:/run/auth.sock}. */
     String describe();
+
+    /**
+     * Releases what the transport keeps between exchanges (threads, pooled connections); an
+     * exchange after it fails. Transports that open everything per exchange keep nothing.
+     */
+    @Override
+    default void close() {
+    }
 }

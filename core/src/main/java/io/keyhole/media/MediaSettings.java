@@ -1,5 +1,6 @@
 package io.keyhole.media;
 
+import io.keyhole.Delivery;
 import io.keyhole.http.QueryString;
 import io.keyhole.internal.Settings;
 import java.net.URI;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -139,21 +141,23 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
      * @param isPublic  whether the media needs no authorisation at all
      * @param permitted asked only when not public: may the session's user see it?
      * @param rawQuery  the request's query string, or {@code null}
+     * @param serveHere in development mode, the file itself (e.g. {@code Keyhole#deliverMedia})
      */
-    public AuthAnswer answer(MediaPath path, boolean isPublic, BooleanSupplier permitted, String rawQuery) {
+    public Delivery answer(MediaPath path, boolean isPublic, BooleanSupplier permitted, String rawQuery,
+                           Function<MediaPath, Delivery> serveHere) {
         boolean allowed = isPublic || permitted.getAsBoolean();
         if (!allowed) {
-            return new AuthAnswer.Forbidden();
+            return Delivery.reply(403, "forbidden");
         }
         if (development()) {
-            return new AuthAnswer.ServeHere(path);
+            return serveHere.apply(path);
         }
         String url = fullMediaUrl(path, !isPublic);
         List<String> bounced = QueryString.values(rawQuery, BOUNCED_PARAMETER);
         if (bounced.size() == 1 && SECONDS.matcher(bounced.get(0)).matches()) {
             url += (url.indexOf('?') < 0 ? '?' : '&') + BOUNCED_PARAMETER + '=' + bounced.get(0);
         }
-        return new AuthAnswer.Redirect(url);
+        return Delivery.redirect(url);
     }
 
     /**

@@ -1,8 +1,7 @@
 package io.keyhole.tree;
-import io.keyhole.StoredMetadata;
 
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
+import io.keyhole.StoredMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.keyhole.tree;
-import io.keyhole.StoredFile;
-import io.keyhole.FileId;
 
+import io.keyhole.FileId;
+import io.keyhole.StoredFile;
 import io.keyhole.internal.ConfinedRoot;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,7 +1,6 @@
 package io.keyhole.tree;
 
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

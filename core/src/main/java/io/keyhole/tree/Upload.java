@@ -1,7 +1,7 @@
 package io.keyhole.tree;
-import io.keyhole.http.ContentTypes;
-import io.keyhole.Disposition;
 
+import io.keyhole.Disposition;
+import io.keyhole.http.ContentTypes;
 import java.util.Objects;
 
 /**

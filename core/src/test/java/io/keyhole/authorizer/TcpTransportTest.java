@@ -1,11 +1,11 @@
 package io.keyhole.authorizer;
 
+import static io.keyhole.authorizer.TransportFixtures.assertSameDescriptors;
 import static io.keyhole.authorizer.TransportFixtures.canCountDescriptors;
 import static io.keyhole.authorizer.TransportFixtures.closedPort;
 import static io.keyhole.authorizer.TransportFixtures.concurrently;
 import static io.keyhole.authorizer.TransportFixtures.liveThreads;
 import static io.keyhole.authorizer.TransportFixtures.newThreads;
-import static io.keyhole.authorizer.TransportFixtures.assertSameDescriptors;
 import static io.keyhole.authorizer.TransportFixtures.openDescriptors;
 import static io.keyhole.authorizer.TransportFixtures.releaseUnreferencedHttpClients;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
-import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
 import io.keyhole.FileId;
 import io.keyhole.authorizer.TransportFixtures.FullListener;

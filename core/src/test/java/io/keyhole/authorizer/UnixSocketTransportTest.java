@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
-import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
 import io.keyhole.FileId;
 import io.keyhole.testing.FakeBackend;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.AuthRequest;
-import io.keyhole.FileId;
-import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.Disposition;
+import io.keyhole.FileId;
 import io.keyhole.StoredMetadata;
+import io.keyhole.authorizer.JsonRequestType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

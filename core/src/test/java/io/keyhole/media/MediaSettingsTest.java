@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.Delivery;
 import io.keyhole.testing.TestClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,8 +112,9 @@ class MediaSettingsTest {
         assertTrue(s.development());
         assertEquals("/media/", s.mediaPrefix());
         assertEquals("/media/docs/R%C3%A9sum%C3%A9.pdf", s.fullMediaUrl(PDF, true));
-        assertEquals(new AuthAnswer.ServeHere(PDF), s.answer(PDF, false, () -> true, null));
-        assertEquals(new AuthAnswer.Forbidden(), s.answer(PDF, false, () -> false, null));
+        Delivery here = Delivery.reply(200, "the file itself");
+        assertSame(here, s.answer(PDF, false, () -> true, null, p -> p.equals(PDF) ? here : null));
+        assertForbidden(s.answer(PDF, false, () -> false, null, SERVE_HERE));
         assertThrows(IllegalStateException.class, () -> s.authUrl(PDF));
     }
 
@@ -118,22 +122,43 @@ class MediaSettingsTest {
     void theApplicationsAnswers() {
         MediaSettings s = settings(production());
         String bare = s.mediaUrl(PDF);
-        assertEquals(new AuthAnswer.Redirect(bare), s.answer(PDF, true, () -> {
+        assertEquals(bare, redirect(s.answer(PDF, true, () -> {
             throw new AssertionError("public media need no permission check");
-        }, null));
-        assertEquals(new AuthAnswer.Forbidden(), s.answer(PDF, false, () -> false, "bounced=1767225600"));
-        AuthAnswer.Redirect signed = (AuthAnswer.Redirect) s.answer(PDF, false, () -> true, null);
+        }, null, SERVE_HERE)).location());
+        assertForbidden(s.answer(PDF, false, () -> false, "bounced=1767225600", SERVE_HERE));
+        Delivery.Redirect signed = redirect(s.answer(PDF, false, () -> true, null, SERVE_HERE));
         assertTrue(signed.location().startsWith(bare + "?token=k1."), signed.location());
         // the media host's mark goes back with the browser; anything else in the query does not
-        AuthAnswer.Redirect marked = (AuthAnswer.Redirect) s.answer(PDF, false, () -> true, "x=1&bounced=1767225600");
+        Delivery.Redirect marked = redirect(s.answer(PDF, false, () -> true, "x=1&bounced=1767225600", SERVE_HERE));
         assertTrue(marked.location().matches(".*\\?token=k1\\.[^&]+&bounced=1767225600"), marked.location());
-        assertEquals(new AuthAnswer.Redirect(bare + "?bounced=1767225600"),
-                s.answer(PDF, true, () -> false, "bounced=1767225600"));
+        assertEquals(bare + "?bounced=1767225600",
+                redirect(s.answer(PDF, true, () -> false, "bounced=1767225600", SERVE_HERE)).location());
         for (String junk : new String[] {"bounced=", "bounced=12x", "bounced=1&bounced=2", "bounced=%31",
             "bounced=1234567890123"}) {
-            AuthAnswer.Redirect r = (AuthAnswer.Redirect) s.answer(PDF, true, () -> false, junk);
+            Delivery.Redirect r = redirect(s.answer(PDF, true, () -> false, junk, SERVE_HERE));
             assertEquals(bare, r.location(), junk);
         }
+    }
+
+    /** Outside development mode the application never sends the file itself. */
+    private static final Function<MediaPath, Delivery> SERVE_HERE = p -> {
+        throw new AssertionError("only development mode serves " + p + " from the application");
+    };
+
+    /** A 302 that no cache keeps, with an empty body. */
+    private static Delivery.Redirect redirect(Delivery d) {
+        Delivery.Redirect r = assertInstanceOf(Delivery.Redirect.class, d);
+        assertEquals(302, r.status());
+        assertEquals("no-store", r.header("Cache-Control"));
+        assertEquals("0", r.header("Content-Length"));
+        return r;
+    }
+
+    private static void assertForbidden(Delivery d) {
+        Delivery.Reply r = assertInstanceOf(Delivery.Reply.class, d);
+        assertEquals(403, r.status());
+        assertEquals("forbidden", r.message());
+        assertEquals("no-store", r.header("Cache-Control"));
     }
 
     @Test

@@ -1,11 +1,10 @@
 package io.keyhole.tree;
-import io.keyhole.StoredMetadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
+import io.keyhole.StoredMetadata;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,4 @@
 package io.keyhole.tree;
-import io.keyhole.StoredMetadata;
-import io.keyhole.Disposition;
 
 import static io.keyhole.tree.TreeFiles.list;
 import static io.keyhole.tree.TreeFiles.sha256;
@@ -11,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.Disposition;
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
+import io.keyhole.StoredMetadata;
 import io.keyhole.testing.RecordingFileSystem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

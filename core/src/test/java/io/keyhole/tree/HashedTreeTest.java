@@ -1,6 +1,4 @@
 package io.keyhole.tree;
-import io.keyhole.StoredFile;
-import io.keyhole.FileId;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.keyhole.FileId;
+import io.keyhole.StoredFile;
 import io.keyhole.testing.RecordingFileSystem;
 import java.io.IOException;
 import java.nio.file.Files;

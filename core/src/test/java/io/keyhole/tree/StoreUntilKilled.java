@@ -1,7 +1,6 @@
 package io.keyhole.tree;
-import io.keyhole.StoredMetadata;
 
-import io.keyhole.tree.HashedTree;
+import io.keyhole.StoredMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

@@ -1,5 +1,4 @@
 package io.keyhole.tree;
-import io.keyhole.StoredMetadata;
 
 import static io.keyhole.tree.TreeFiles.list;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
+import io.keyhole.StoredMetadata;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -16,12 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.examples.backend.SampleBackend;
 import io.keyhole.examples.spring.KeyholeConfiguration;
 import io.keyhole.servlet.KeyholeFilter;
+import io.keyhole.tree.HashedTree;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,4 @@
 package io.keyhole.examples;
-import io.keyhole.Keyhole;
-import io.keyhole.Disposition;
 
 import static io.keyhole.examples.ExampleSupport.FILES_TSV;
 import static io.keyhole.examples.ExampleSupport.JWT_KEY;
@@ -23,12 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.DeliveryMode;
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.examples.backend.SampleBackend;
 import io.keyhole.servlet.KeyholeFilter;
 import io.keyhole.testing.Nginx;
+import io.keyhole.tree.HashedTree;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.net.URLDecoder;

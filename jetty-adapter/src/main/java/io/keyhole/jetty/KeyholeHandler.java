@@ -8,8 +8,6 @@ import io.keyhole.internal.jetty.CoreRequestView;
 import io.keyhole.internal.jetty.FileBody;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Objects;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Handler;
@@ -60,18 +58,19 @@ public final class KeyholeHandler extends Handler.Abstract {
         super.doStart();
         KeyholeConfig config = keyhole.config();
         LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery jetty core handler",
-                config.mount(), config.tree().root(), config.tree().depth(), config.backend());
+                config.mount(), config.tree().root(), config.tree().depth(), config.describeBackend());
+    }
+
+    /** Closes the engine and what it started from the configuration (pools, transports). */
+    @Override
+    protected void doStop() throws Exception {
+        keyhole.close();
+        super.doStop();
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        Delivery delivery;
-        try {
-            delivery = keyhole.decide(new CoreRequestView(request));
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "Keyhole failed to decide " + request.getMethod() + " " + request.getHttpURI().getPath(), e);
-            delivery = new Delivery.Reply(500, List.of(new NameValue("Cache-Control", "no-store")), "internal error");
-        }
+        Delivery delivery = keyhole.decide(new CoreRequestView(request));
         if (delivery instanceof Delivery.Pass) {
             return false;
         }
@@ -80,26 +79,13 @@ public final class KeyholeHandler extends Handler.Abstract {
         for (NameValue h : delivery.headers()) {
             headers.add(h.name(), h.value());
         }
-        if (delivery instanceof Delivery.Send send) {
-            if (send.bodiless()) {
-                response.write(true, null, callback);
-            } else {
-                FileBody.write(send, response, request.getComponents().getByteBufferPool(), callback);
-            }
+        if (delivery instanceof Delivery.Send send && !send.bodiless()) {
+            FileBody.write(send, response, request.getComponents().getByteBufferPool(), callback);
             return true;
         }
-        String message = delivery instanceof Delivery.Reply reply ? reply.message() : null;
-        if (message == null || delivery.status() == 304) {
-            response.write(true, null, callback);
-            return true;
-        }
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        if (!headers.contains("Content-Type")) {
-            headers.put("Content-Type", "text/plain;charset=utf-8");
-        }
-        headers.put("X-Content-Type-Options", "nosniff");
-        headers.put("Content-Length", Integer.toString(body.length));
-        response.write(true, request.getMethod().equals("HEAD") ? null : ByteBuffer.wrap(body), callback);
+        byte[] body = delivery instanceof Delivery.Reply reply ? reply.body() : null;
+        boolean sendBody = body != null && !request.getMethod().equals("HEAD");
+        response.write(true, sendBody ? ByteBuffer.wrap(body) : null, callback);
         return true;
     }
 }

@@ -1,17 +1,17 @@
 package io.keyhole.servlet;
 
+import io.keyhole.Delivery;
 import io.keyhole.DeliveryMode;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
-import io.keyhole.media.AuthAnswer;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * The application's side of cross-domain media, made once per application from its
@@ -87,46 +87,36 @@ public final class CrossDomainMedia {
         return path.startsWith(prefix) ? MediaPath.fromDecoded(path.substring(prefix.length())) : null;
     }
 
-    /** Writes {@code answer}: a 302 or a 403 (neither cacheable), or the file itself. */
-    void write(AuthAnswer answer, HttpServletRequest req, HttpServletResponse res) throws IOException {
-        if (answer instanceof AuthAnswer.Redirect redirect) {
-            // A cached redirect would hand out the same token after it expired.
-            res.setStatus(HttpServletResponse.SC_FOUND);
-            res.setHeader("Location", redirect.location());
-            res.setHeader("Cache-Control", "no-store");
-            res.setContentLength(0);
-        } else if (answer instanceof AuthAnswer.ServeHere here) {
-            send(here.path(), req, res);
-        } else {
-            writeForbidden(req, res);
-        }
+    /**
+     * The media endpoint's answer for {@code mediaPath}: a 302 (with a fresh token unless public),
+     * a 403, or in development mode the file itself. A value, written by {@link #write}.
+     */
+    Delivery answer(MediaPath mediaPath, boolean isPublic, BooleanSupplier permitted, HttpServletRequest req) {
+        return settings.answer(mediaPath, isPublic, permitted, req.getQueryString(), p -> deliver(p, req));
     }
 
-    /** 403 with a short text body and no cache. */
-    private static void writeForbidden(HttpServletRequest req, HttpServletResponse res) throws IOException {
-        byte[] body = "forbidden\n".getBytes(StandardCharsets.US_ASCII);
-        res.setStatus(HttpServletResponse.SC_FORBIDDEN);
-        res.setHeader("Cache-Control", "no-store");
-        res.setHeader("Content-Type", "text/plain;charset=utf-8");
-        res.setHeader("X-Content-Type-Options", "nosniff");
-        res.setContentLength(body.length);
-        if (!req.getMethod().equals("HEAD")) {
-            res.getOutputStream().write(body);
+    /** Writes {@code delivery}, as every Keyhole answer is written. */
+    void write(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
+        if (writer != null) {
+            writer.write(delivery, req, res);
+        } else {
+            // Without media-root the application sends no file, only redirects and refusals.
+            DeliveryWriter.copy(delivery, req, res);
         }
     }
 
     /**
-     * Sends the file at {@code path} from the application: through X-Accel-Redirect when
+     * The file at {@code path}, sent from the application: through X-Accel-Redirect when
      * {@code internal-media-prefix} is set, else streamed from {@code media-root}, with
      * conditional and range requests answered either way. The caller has checked permission.
      *
      * @throws IllegalStateException without {@code media-root}
      */
-    void send(MediaPath path, HttpServletRequest req, HttpServletResponse res) throws IOException {
+    Delivery deliver(MediaPath path, HttpServletRequest req) {
         if (sender == null) {
             throw new IllegalStateException("sending " + path + " from the application needs media-root: the directory"
                     + " media paths are relative to");
         }
-        writer.write(sender.deliverMedia(new ServletRequestView(req), path), req, res);
+        return sender.deliverMedia(new ServletRequestView(req), path);
     }
 }

@@ -1,6 +1,6 @@
 package io.keyhole.servlet;
 
-import io.keyhole.media.AuthAnswer;
+import io.keyhole.Delivery;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import jakarta.servlet.http.HttpServletRequest;
@@ -93,8 +93,8 @@ public abstract class CrossDomainMediaAuth<C> {
      * The endpoint's decision for {@code request}, as a value: for a framework that renders
      * responses itself.
      */
-    public AuthAnswer answer(HttpServletRequest request) {
-        return settings().answer(mediaPath(), isMediaPublic(), () -> hasPermission(request), request.getQueryString());
+    public Delivery answer(HttpServletRequest request) {
+        return media.answer(mediaPath(), isMediaPublic(), () -> hasPermission(request), request);
     }
 
     /**
@@ -113,7 +113,7 @@ public abstract class CrossDomainMediaAuth<C> {
      * answered either way.
      */
     public void sendInternalFile(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        media.send(mediaPath(), request, response);
+        media.write(media.deliver(mediaPath(), request), request, response);
     }
 
     private MediaPath mediaPath() {

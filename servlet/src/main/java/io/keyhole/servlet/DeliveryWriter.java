@@ -8,7 +8,6 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Writes a {@link Delivery} to a servlet response: files through the configured {@link Renderer},
@@ -35,41 +34,38 @@ final class DeliveryWriter {
     }
 
     /**
-     * Writes {@code delivery}.
+     * Writes {@code delivery}: a file through the renderer; anything else as the core framed it,
+     * its status, its headers and its body, which HEAD leaves out.
      *
      * @throws IllegalArgumentException for {@link Delivery.Pass}, which is the caller's to hand on
      */
     void write(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (delivery instanceof Delivery.Send send) {
             renderer.render(send, req, res);
-        } else if (delivery instanceof Delivery.Reply reply) {
-            writeReply(reply, req, res);
-        } else if (delivery instanceof Delivery.Redirect redirect) {
-            res.setStatus(redirect.status());
-            for (NameValue h : redirect.headers()) {
-                res.addHeader(h.name(), h.value());
-            }
-            res.setContentLength(0);
         } else {
-            throw new IllegalArgumentException("nothing to write for " + delivery);
+            copy(delivery, req, res);
         }
     }
 
-    private static void writeReply(Delivery.Reply reply, HttpServletRequest req, HttpServletResponse res)
-            throws IOException {
-        res.setStatus(reply.status());
-        for (NameValue h : reply.headers()) {
-            res.addHeader(h.name(), h.value());
+    /**
+     * Writes an answer without a file as the core framed it.
+     *
+     * @throws IllegalArgumentException for a file, which needs a renderer, and for {@link Delivery.Pass}
+     */
+    static void copy(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
+        if (delivery instanceof Delivery.Send || delivery instanceof Delivery.Pass) {
+            throw new IllegalArgumentException("nothing to write for " + delivery);
         }
-        if (reply.message() == null || reply.status() == 304) {
-            return;
+        res.setStatus(delivery.status());
+        for (NameValue h : delivery.headers()) {
+            if (h.name().equalsIgnoreCase("Content-Length")) {
+                res.setContentLengthLong(Long.parseLong(h.value()));
+            } else {
+                res.addHeader(h.name(), h.value());
+            }
         }
-        byte[] body = (reply.message() + "\n").getBytes(StandardCharsets.UTF_8);
-        String type = reply.header("Content-Type");
-        res.setHeader("Content-Type", type != null ? type : "text/plain;charset=utf-8");
-        res.setHeader("X-Content-Type-Options", "nosniff");
-        res.setContentLength(body.length);
-        if (!req.getMethod().equals("HEAD")) {
+        byte[] body = delivery instanceof Delivery.Reply reply ? reply.body() : null;
+        if (body != null && !req.getMethod().equals("HEAD")) {
             res.getOutputStream().write(body);
         }
     }

@@ -3,7 +3,6 @@ package io.keyhole.servlet;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
-import io.keyhole.NameValue;
 import io.keyhole.media.MediaSettings;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -87,14 +86,14 @@ public final class KeyholeFilter implements Filter {
         MediaSettings media = config.media();
         if (media == null) {
             LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
-                    config.mount(), config.tree().root(), config.tree().depth(), config.backend(), writer.rendererName(),
-                    config.renderer());
+                    config.mount(), config.tree().root(), config.tree().depth(), config.describeBackend(),
+                    writer.rendererName(), config.renderer());
         } else if (media.development()) {
             LOG.log(Level.INFO, "Keyhole media in development mode (media-url {0}): requests pass to the application,"
                     + " which serves media itself", media.mediaUrl());
         } else {
             LOG.log(Level.INFO, "Keyhole media host serving {0} from {1} to {2}; without a valid token browsers go to {3};"
-                    + " delivery {4}", config.mount(), media.root(), config.backend(), media.siteUrl(),
+                    + " delivery {4}", config.mount(), media.root(), config.describeBackend(), media.siteUrl(),
                     writer.rendererName());
         }
     }
@@ -134,14 +133,7 @@ public final class KeyholeFilter implements Filter {
             }
             k = keyhole;
         }
-        Delivery delivery;
-        try {
-            delivery = k.decide(view);
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "Keyhole failed to decide " + req.getMethod() + " " + req.getRequestURI(), e);
-            delivery = new Delivery.Reply(500, java.util.List.of(new NameValue("Cache-Control", "no-store")),
-                    "internal error");
-        }
+        Delivery delivery = k.decide(view);
         if (delivery instanceof Delivery.Pass) {
             chain.doFilter(req, res);
         } else {
@@ -150,19 +142,15 @@ public final class KeyholeFilter implements Filter {
     }
 
     /**
-     * Closes what the filter built from init-params (e.g. the SQL connection pool), so an
-     * undeployed application leaves no connections behind. A {@link KeyholeConfig} handed in is
-     * the caller's to close.
+     * Closes the engine, and with it what it started from the configuration (the connection pool
+     * of a SQL backend, the threads of an HTTP one), so an undeployed application leaves nothing
+     * behind. An {@link io.keyhole.Authorizer} given in code stays open: it is its owner's.
      */
     @Override
     public void destroy() {
         Keyhole k = keyhole;
-        if (given == null && k != null && k.config().authorizer() instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "closing the authoriser " + k.config().backend() + " failed", e);
-            }
+        if (k != null) {
+            k.close();
         }
     }
 }

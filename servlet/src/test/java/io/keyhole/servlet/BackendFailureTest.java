@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.FileId;
+import io.keyhole.testing.FakeBackend;
 import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
-import io.keyhole.testing.FakeBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

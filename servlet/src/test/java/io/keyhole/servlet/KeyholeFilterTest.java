@@ -3,17 +3,16 @@ package io.keyhole.servlet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
 import io.keyhole.FileId;
+import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
-import io.keyhole.backend.JsonSocketServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

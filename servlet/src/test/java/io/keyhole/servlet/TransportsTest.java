@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.keyhole.FileId;
+import io.keyhole.testing.FakeBackend;
 import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
-import io.keyhole.testing.FakeBackend;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.keyhole.AuthResponse;
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.tree.HashedTree;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
-import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.AuthorizationException;
 import io.keyhole.FileId;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +41,7 @@ class SqlAuthorizerTest {
                         + " END");
     }
 
-    private static AuthResponse ask(SqlAuthorizer.Builder builder, AuthRequest request) throws Exception {
+    private static AuthResponse ask(SqlSettings.Builder builder, AuthRequest request) throws Exception {
         try (SqlAuthorizer auth = builder.build()) {
             return auth.authorize(request);
         }
@@ -174,7 +174,7 @@ class SqlAuthorizerTest {
     @ParameterizedTest(name = "SELECT {0}")
     @MethodSource("badValues")
     void aValueThatCannotBeReadIsABadAnswerNamingTheColumn(String select, String message) throws Exception {
-        SqlAuthorizer.Builder builder = over("SELECT " + select + " FROM DUAL WHERE :auth_value IS NOT NULL");
+        SqlSettings.Builder builder = over("SELECT " + select + " FROM DUAL WHERE :auth_value IS NOT NULL");
         if (message == null) {
             // MariaDB's booleans are integers: 1 is no HTTP status
             message = "column status must be an HTTP status 100..599, was 1";

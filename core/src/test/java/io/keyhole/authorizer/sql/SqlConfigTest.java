@@ -52,9 +52,9 @@ class SqlConfigTest {
     @Test
     void requestTypeSqlBuildsAnSqlAuthorizerOverMysqlByDefault() {
         KeyholeConfig c = KeyholeConfig.fromProperties(sql());
-        SqlAuthorizer auth = assertInstanceOf(SqlAuthorizer.class, c.authorizer());
-        assertEquals("sql over mysql://keyhole@db.example:3306/files", c.backend());
-        assertFalse(c.backend().contains("pw"));
+        SqlAuthorizer auth = assertInstanceOf(SqlAuthorizer.class, c.backend().start());
+        assertEquals("sql over mysql://keyhole@db.example:3306/files", c.backend().toString());
+        assertFalse(c.backend().toString().contains("pw"));
         auth.close();
     }
 
@@ -69,11 +69,11 @@ class SqlConfigTest {
                 "sql-password", "other",
                 "auth-connect-timeout", "500ms",
                 "auth-timeout", "2s"));
-        ((SqlAuthorizer) c.authorizer()).close();
+        ((SqlAuthorizer) c.backend().start()).close();
         KeyholeConfig jdbc = KeyholeConfig.fromProperties(sql("transport-type", "jdbc",
                 "sql-dsn", "jdbc:mariadb://db.example/files?user=keyhole"));
-        assertEquals("sql over jdbc:mariadb://db.example/files?user=keyhole", jdbc.backend());
-        ((SqlAuthorizer) jdbc.authorizer()).close();
+        assertEquals("sql over jdbc:mariadb://db.example/files?user=keyhole", jdbc.backend().toString());
+        ((SqlAuthorizer) jdbc.backend().start()).close();
     }
 
     static Stream<Arguments> refused() {
@@ -122,7 +122,7 @@ class SqlConfigTest {
         KeyholeConfig c = KeyholeConfig.fromProperties(sql("sql-dsn", dsnWithWrongPassword,
                 "sql-password", "file:" + file,
                 "sql-query", "SELECT 'ok.txt' AS filename FROM DUAL WHERE :auth_value IS NOT NULL"));
-        try (SqlAuthorizer auth = (SqlAuthorizer) c.authorizer()) {
+        try (SqlAuthorizer auth = (SqlAuthorizer) c.backend().start()) {
             assertEquals("ok.txt", auth.authorize(request(ALICE_FILE, "alice")).filename());
         }
     }
@@ -149,10 +149,10 @@ class SqlConfigTest {
         KeyholeConfig c = KeyholeConfig.builder().fsRoot(root).requestType("sql").sqlDataSource(ds)
                 .sqlQuery("SELECT 'ds.txt' AS filename FROM DUAL WHERE :auth_value IS NOT NULL")
                 .authTimeout(Duration.ofSeconds(2)).build();
-        try (SqlAuthorizer auth = (SqlAuthorizer) c.authorizer()) {
+        try (SqlAuthorizer auth = (SqlAuthorizer) c.backend().start()) {
             AuthResponse answer = auth.authorize(request(ALICE_FILE, "alice"));
             assertEquals("ds.txt", answer.filename());
-            assertTrue(c.backend().contains(DriverManagerDataSource.class.getName()), c.backend());
+            assertTrue(c.backend().toString().contains(DriverManagerDataSource.class.getName()), c.backend().toString());
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeyholeConfig.builder()
                 .fsRoot(root).requestType("sql").sqlDataSource(ds).sqlDsn("db:3306:u:p:d").build());

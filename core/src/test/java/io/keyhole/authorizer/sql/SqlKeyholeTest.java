@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.keyhole.Delivery;
 import io.keyhole.FileId;
-import io.keyhole.tree.HashedTree;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
 import io.keyhole.testing.TestRequest;
 import io.keyhole.testing.Tokens;
+import io.keyhole.tree.HashedTree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,13 +68,14 @@ class SqlKeyholeTest {
         p.put("sql-dsn", SqlTests.tcpDsn());
         p.put("sql-query", "SELECT * FROM " + TABLE + " WHERE file_id = '%s' AND auth_value = '%s'");
         KeyholeConfig config = KeyholeConfig.fromProperties(p);
-        authorizer = (SqlAuthorizer) config.authorizer();
+        authorizer = (SqlAuthorizer) config.backend().start();
         keyhole = new Keyhole(config);
     }
 
     @AfterEach
     void close() {
         authorizer.close();
+        keyhole.close();
     }
 
     private static String token(String uid) {
@@ -154,8 +155,8 @@ class SqlKeyholeTest {
         p.put("sql-dsn", "127.0.0.1:1:keyhole:pw:keyhole");
         p.put("auth-connect-timeout", "300ms");
         KeyholeConfig config = KeyholeConfig.fromProperties(p);
-        try (SqlAuthorizer down = (SqlAuthorizer) config.authorizer()) {
-            assertEquals(503, new Keyhole(config).decide(TestRequest.get("/" + ALICE_FILE)).status());
+        try (Keyhole down = new Keyhole(config)) {
+            assertEquals(503, down.decide(TestRequest.get("/" + ALICE_FILE)).status());
         }
     }
 }

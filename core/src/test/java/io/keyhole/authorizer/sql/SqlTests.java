@@ -32,7 +32,7 @@ final class SqlTests {
     }
 
     /** An authoriser for {@code query} over TCP, with short deadlines. */
-    static SqlAuthorizer.Builder over(String query) {
+    static SqlSettings.Builder over(String query) {
         return SqlAuthorizer.builder().dsn(tcpDsn()).query(query)
                 .connectTimeout(Duration.ofSeconds(2)).queryTimeout(Duration.ofSeconds(5));
     }

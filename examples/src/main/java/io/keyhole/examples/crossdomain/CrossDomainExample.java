@@ -1,7 +1,6 @@
 package io.keyhole.examples.crossdomain;
 
 import io.keyhole.KeyholeConfig;
-import io.keyhole.media.MediaSettings;
 import io.keyhole.servlet.CrossDomainMedia;
 import io.keyhole.servlet.KeyholeFilter;
 import io.keyhole.servlet.MediaAuthServlet;

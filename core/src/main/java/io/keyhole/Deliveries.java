@@ -1,0 +1,159 @@
+package io.keyhole;
+
+import io.keyhole.http.ByteRange;
+import io.keyhole.http.ContentDisposition;
+import io.keyhole.http.EntityTag;
+import io.keyhole.http.HttpDate;
+import io.keyhole.http.MultipartByteranges;
+import io.keyhole.http.Outcome;
+import io.keyhole.http.Preconditions;
+import io.keyhole.http.Representation;
+import io.keyhole.http.RequestHeaders;
+import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one place every {@link Delivery} is built: short replies, and step 5, the answer for a file
+ * that was found, from the request's conditions and ranges. Adapters only copy what this builds.
+ * Thread-safe.
+ */
+final class Deliveries {
+
+    private static final System.Logger LOG = System.getLogger(Deliveries.class.getName());
+
+    /** The shared default ETag of the original module; it says nothing, so it is never used. */
+    private static final String SEED_DEFAULT_ETAG = "00000000000000000000000000000000";
+    /** 9999-12-31T23:59:59Z, the last instant an IMF-fixdate can express. */
+    private static final long LATEST_HTTP_DATE = 253_402_300_799L;
+
+    private final String cacheControl;
+    private final int maxRanges;
+    /** An offloading front server applies Range itself, to the file it sends. */
+    private final boolean offloaded;
+
+    Deliveries(KeyholeConfig config) {
+        this.cacheControl = config.cacheControl();
+        this.maxRanges = config.maxRanges();
+        this.offloaded = config.delivery().offloaded();
+    }
+
+    /**
+     * A file found after the grant, with what the backend (or the media host) says about it.
+     *
+     * @param what         the id or media path, for log lines
+     * @param etag         the backend's tag, or {@code null} for one derived from the file
+     * @param extraHeaders headers of this kind of delivery, sent last
+     */
+    record Found(String what, StoredFile file, String contentType, String filename, boolean attachment,
+                 Optional<Instant> uploadDate, EntityTag etag, List<NameValue> extraHeaders) {
+    }
+
+    /** Step 5: the request's conditions and ranges against the found file → 200, 206, 304, 412 or 416. */
+    Delivery file(RequestView request, Found found) {
+        String method = request.method();
+        StoredFile file = found.file();
+        Instant lastModified = found.uploadDate().orElse(file.lastModified().truncatedTo(ChronoUnit.SECONDS));
+        EntityTag etag = found.etag() != null ? found.etag() : derivedTag(file);
+        Representation representation = new Representation(file.size(), lastModified, etag);
+        RequestHeaders conditions = offloaded
+                ? name -> name.equalsIgnoreCase("Range") ? List.of() : request.values(name)
+                : request;
+        Outcome outcome = Preconditions.evaluate(method, conditions, representation, maxRanges);
+
+        List<NameValue> validators = List.of(
+                new NameValue("ETag", etag.toString()),
+                new NameValue("Last-Modified", HttpDate.format(lastModified)),
+                new NameValue("Cache-Control", cacheControl));
+        if (outcome instanceof Outcome.NotModified) {
+            return new Delivery.Reply(304, validators, null);
+        }
+        if (outcome instanceof Outcome.PreconditionFailed) {
+            return reply(412, "precondition failed");
+        }
+        if (outcome instanceof Outcome.RangeNotSatisfiable) {
+            return reply(416, "range not satisfiable", new NameValue("Content-Range", "bytes */" + file.size()));
+        }
+        List<ByteRange> ranges = outcome instanceof Outcome.Partial partial ? partial.ranges() : List.of();
+        String contentType = found.contentType();
+        MultipartByteranges multipart = ranges.size() > 1
+                ? new MultipartByteranges(MultipartByteranges.newBoundary(), contentType, ranges, file.size())
+                : null;
+        long contentLength = multipart != null ? multipart.contentLength()
+                : ranges.size() == 1 ? ranges.get(0).length() : file.size();
+
+        List<NameValue> headers = new ArrayList<>(12);
+        headers.add(new NameValue("Content-Type", multipart != null ? multipart.contentType() : contentType));
+        headers.add(new NameValue("Content-Length", Long.toString(contentLength)));
+        if (ranges.size() == 1) {
+            headers.add(new NameValue("Content-Range", ranges.get(0).contentRange(file.size())));
+        }
+        headers.add(new NameValue("Accept-Ranges", "bytes"));
+        headers.addAll(validators);
+        headers.add(new NameValue("Content-Disposition", ContentDisposition.of(found.attachment(), found.filename())));
+        headers.add(new NameValue("X-Content-Type-Options", "nosniff"));
+        headers.addAll(found.extraHeaders());
+        return new Delivery.Send(ranges.isEmpty() ? 200 : 206, headers, file, ranges, multipart, contentLength,
+                method.equals("HEAD"));
+    }
+
+    /** A short answer without a file, never cached. */
+    static Delivery reply(int status, String message, NameValue... extra) {
+        return Delivery.reply(status, message, extra);
+    }
+
+    static Delivery notFound() {
+        return reply(404, "not found");
+    }
+
+    /** A request that failed inside Keyhole: the details are logged, the client learns nothing more. */
+    static Delivery internalError() {
+        return reply(500, "internal error");
+    }
+
+    /** A backend's tag, quoted ({@code "x"}, {@code W/"x"}) or bare ({@code x}); {@code null} when unusable. */
+    static EntityTag backendTag(String text) {
+        if (text == null || text.isEmpty() || text.equals(SEED_DEFAULT_ETAG) || text.equals('"' + SEED_DEFAULT_ETAG + '"')) {
+            return null;
+        }
+        try {
+            return text.endsWith("\"") ? EntityTag.parse(text) : EntityTag.strong(text);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "ignoring the backend''s malformed etag: {0}", e.getMessage());
+            return null;
+        }
+    }
+
+    /** The backend's upload date, when it is one an HTTP-date can carry (years 1970..9999). */
+    static Optional<Instant> uploadDate(Long seconds, String what) {
+        if (seconds == null) {
+            return Optional.empty();
+        }
+        if (seconds < 0 || seconds > LATEST_HTTP_DATE) {
+            LOG.log(Level.WARNING, "ignoring the backend''s upload_date {0} for {1}: not a plausible Unix time",
+                    seconds, what);
+            return Optional.empty();
+        }
+        return Optional.of(Instant.ofEpochSecond(seconds));
+    }
+
+    /** The backend's value for a header, or {@code fallback} when it has none or one a header cannot carry. */
+    static String headerValue(String value, String fallback, String field, String what) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f || c > 0xff)) {
+            LOG.log(Level.WARNING, "backend''s {0} for {1} holds control characters; using {2}", field, what, fallback);
+            return fallback;
+        }
+        return value;
+    }
+
+    /** Derived from what stat says, so it changes whenever the file does. */
+    private static EntityTag derivedTag(StoredFile file) {
+        return EntityTag.strong(Long.toHexString(file.size()) + "-" + Long.toHexString(file.lastModified().toEpochMilli()));
+    }
+}

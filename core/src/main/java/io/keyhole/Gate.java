@@ -1,0 +1,182 @@
+package io.keyhole;
+
+import io.keyhole.authorizer.AuthMatrix;
+import io.keyhole.credential.Credential;
+import io.keyhole.credential.JwtVerifier;
+import io.keyhole.credential.TokenSource;
+import io.keyhole.http.EntityTag;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one gate of a hashed tree, for downloads, uploads and deletes alike: the credential, the
+ * question to the backend with the forwarded headers and cookies, and the one mapping of the
+ * backend's answer to a grant or a refusal. Thread-safe.
+ */
+final class Gate {
+
+    private static final System.Logger LOG = System.getLogger(Gate.class.getName());
+
+    private final Authorizer authorizer;
+    private final String backend;
+    private final JwtVerifier jwt;
+    private final TokenSource tokenSource;
+    private final List<String> forwardedHeaders;
+    private final boolean forwardAllHeaders;
+    private final boolean forwardCookies;
+    private final String cacheControl;
+
+    Gate(KeyholeConfig config, Authorizer authorizer, JwtVerifier jwt) {
+        this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+        this.backend = config.backend().toString();
+        this.jwt = jwt;
+        this.tokenSource = config.tokenSource();
+        this.forwardedHeaders = config.forwardedHeaders();
+        this.forwardAllHeaders = config.forwardAllHeaders();
+        this.forwardCookies = config.forwardCookies();
+        this.cacheControl = config.cacheControl();
+    }
+
+    /** Who is asking: the credential's value, or the refusal to answer with. */
+    sealed interface Caller {
+
+        /** @param authValue the credential's value, {@code null} when no credential is configured */
+        record Known(String authValue) implements Caller {
+        }
+
+        record Refused(Delivery delivery) implements Caller {
+        }
+    }
+
+    /** What the backend decided: allowed with its answer, or the refusal to answer with. */
+    sealed interface Verdict {
+
+        record Granted(AuthResponse answer) implements Verdict {
+        }
+
+        record Refused(Delivery delivery) implements Verdict {
+        }
+    }
+
+    /**
+     * Step 2, the credential. Without {@code jwt-key} every caller is anonymous; with it a
+     * missing or invalid token is a 401 before anything else happens.
+     */
+    Caller caller(RequestView request, String what) {
+        if (jwt == null) {
+            return new Caller.Known(null);
+        }
+        String token = tokenSource.find(request);
+        if (token == null) {
+            return new Caller.Refused(credentialRequired());
+        }
+        Credential credential = jwt.verify(token);
+        if (credential instanceof Credential.Valid valid) {
+            return new Caller.Known(valid.value());
+        }
+        String reason = credential instanceof Credential.Invalid invalid ? invalid.reason() : "no token";
+        LOG.log(Level.DEBUG, "rejected credential for {0} {1}: {2}", request.method(), what, reason);
+        return new Caller.Refused(Deliveries.reply(401, "invalid credential",
+                new NameValue("WWW-Authenticate", "Bearer error=\"invalid_token\"")));
+    }
+
+    /**
+     * Whether a caller without a credential could be allowed by any answer under
+     * {@code matrix}; when not, the refusal to give before a body is read or a backend asked.
+     */
+    Delivery refuseAnonymous(String authValue, AuthMatrix matrix) {
+        if (authValue != null || matrix.allowsWithoutCredential()) {
+            return null;
+        }
+        return jwt != null ? credentialRequired() : Deliveries.reply(403, "forbidden");
+    }
+
+    /** The question about {@code id} for {@code request}, with the headers and cookies configured to travel. */
+    AuthRequest question(RequestView request, String uri, FileId id, String authValue, StoredMetadata stored) {
+        return new AuthRequest(uri, id, request.method(), authValue, forwardedHeaders(request),
+                forwardCookies ? request.cookies() : null, stored);
+    }
+
+    /**
+     * Step 3, authorise: puts {@code question} to the backend and maps its answer. Granted: status
+     * 200 or {@code success}, or no status and {@code matrix} allows. A download may be answered
+     * 304 by the backend itself; that is relayed. Every other status a client may see is relayed
+     * as a refusal; anything else, and every failure to get an answer, fails closed.
+     */
+    Verdict authorise(AuthRequest question, AuthMatrix matrix, int success) {
+        String what = question.method() + " " + question.fileId();
+        AuthResponse answer;
+        try {
+            answer = Objects.requireNonNull(authorizer.authorize(question), "the authorizer answered null");
+        } catch (AuthorizationException e) {
+            LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what, e.getMessage());
+            return refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what, e);
+            return refused(Deliveries.reply(502, "authorisation backend failed"));
+        }
+        if (answer.error() != null) {
+            LOG.log(Level.INFO, "backend said for {0}: {1}", what, answer.error());
+        }
+        Integer status = answer.status();
+        if (status == null) {
+            boolean empty = answer.carriesNoMetadata()
+                    || answer.authValue() != null && !answer.authValue().equals(question.authValue());
+            return matrix.allows(question.authValue() != null, empty)
+                    ? new Verdict.Granted(answer) : refused(Deliveries.reply(403, "forbidden"));
+        }
+        if (status == 200 || status == success) {
+            return new Verdict.Granted(answer);
+        }
+        boolean download = question.method().equals("GET") || question.method().equals("HEAD");
+        if (status == 304 && download) {
+            return refused(notModified(answer));
+        }
+        if (status == 404) {
+            return refused(Deliveries.notFound());
+        }
+        if (status >= 400 && status <= 599) {
+            return refused(Deliveries.reply(status, status == 403 ? "forbidden" : "denied"));
+        }
+        LOG.log(Level.WARNING, "backend answered status {0} for {1}, which is not a decision; failing closed",
+                status, what);
+        return refused(Deliveries.reply(502, "authorisation backend failed"));
+    }
+
+    /** The backend's own 304, with its tag when it gave a usable one. */
+    private Delivery notModified(AuthResponse answer) {
+        List<NameValue> headers = new ArrayList<>(2);
+        EntityTag tag = Deliveries.backendTag(answer.etag());
+        if (tag != null) {
+            headers.add(new NameValue("ETag", tag.toString()));
+        }
+        headers.add(new NameValue("Cache-Control", cacheControl));
+        return new Delivery.Reply(304, headers, null);
+    }
+
+    private List<NameValue> forwardedHeaders(RequestView request) {
+        if (forwardAllHeaders) {
+            return request.headers();
+        }
+        if (forwardedHeaders.isEmpty()) {
+            return null;
+        }
+        List<NameValue> out = new ArrayList<>();
+        for (String name : forwardedHeaders) {
+            for (String value : request.values(name)) {
+                out.add(new NameValue(name, value));
+            }
+        }
+        return out;
+    }
+
+    private static Delivery credentialRequired() {
+        return Deliveries.reply(401, "credential required", new NameValue("WWW-Authenticate", "Bearer"));
+    }
+
+    private static Verdict refused(Delivery delivery) {
+        return new Verdict.Refused(delivery);
+    }
+}

@@ -1,0 +1,151 @@
+package io.keyhole;
+
+import io.keyhole.http.ContentTypes;
+import io.keyhole.http.QueryString;
+import io.keyhole.media.MediaPath;
+import io.keyhole.media.MediaRoot;
+import io.keyhole.media.MediaSettings;
+import io.keyhole.media.MediaUrlSigner;
+import io.keyhole.media.TokenCheck;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Cross-domain media below the mount: the path names a file below the media root, and the URL's
+ * signed token is both credential and grant; without a usable token the browser is sent to the
+ * application for one. In development mode every request passes to the application, which
+ * serves media itself. Thread-safe.
+ */
+final class MediaMount implements Mount {
+
+    private static final System.Logger LOG = System.getLogger(MediaMount.class.getName());
+    private static final Delivery PASS = new Delivery.Pass();
+    /** Media URLs carry a token: documents served from the media host must not pass it on in a Referer. */
+    private static final List<NameValue> MEDIA_HEADERS = List.of(new NameValue("Referrer-Policy", "no-referrer"));
+
+    private static final NameValue ALLOW = new NameValue("Allow", "GET, HEAD");
+
+    private final MediaSettings media;
+    private final Deliveries deliveries;
+
+    MediaMount(MediaSettings media, Deliveries deliveries) {
+        this.media = media;
+        this.deliveries = deliveries;
+    }
+
+    @Override
+    public Delivery decide(RequestView request, String rest) {
+        if (media.development()) {
+            // The application's own media endpoint answers instead.
+            return PASS;
+        }
+        String method = request.method();
+        if (method.equals("POST") || method.equals("DELETE")) {
+            return Deliveries.reply(405, "method not allowed: this mount is read-only", ALLOW);
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return Deliveries.reply(405, "method not allowed", ALLOW);
+        }
+        // 1 route: the container decoded the path once already; decoding it again would serve
+        // (and check the token against) another file than the one the URL names
+        MediaPath file = MediaPath.fromDecoded(rest);
+        if (file == null) {
+            return Deliveries.notFound();
+        }
+
+        // 2 credential: the token in the URL; public media need none
+        if (!media.isPublic(file)) {
+            List<String> tokens = QueryString.values(request.query(), MediaSettings.TOKEN_PARAMETER);
+            TokenCheck check = tokens.size() > 1
+                    ? new TokenCheck.Invalid("the URL carries " + tokens.size() + " tokens")
+                    : media.signer().check(tokens.isEmpty() ? null : tokens.get(0), file, method);
+
+            // 3 authorise: a valid signature is the application's grant, made moments ago
+            if (check.renewable()) {
+                return toApplication(request, file, check);
+            }
+            if (check instanceof TokenCheck.Invalid invalid) {
+                LOG.log(Level.DEBUG, "refused the media token for {0}: {1}", file, invalid.reason());
+                return Deliveries.reply(403, "invalid media token");
+            }
+        }
+        return deliver(request, file);
+    }
+
+    /**
+     * Steps 4 and 5 alone, for media whose request the caller has authorised itself: the
+     * application sending media itself (development mode, {@code sendInternalFile}).
+     */
+    Delivery deliverAuthorised(RequestView request, MediaPath file) {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return Deliveries.reply(405, "method not allowed", ALLOW);
+        }
+        return deliver(request, file);
+    }
+
+    /** Steps 4 and 5: the first disk access, and only now. */
+    private Delivery deliver(RequestView request, MediaPath file) {
+        MediaRoot root = media.root();
+        Optional<StoredFile> found;
+        try {
+            found = root.locate(file);
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "cannot read " + file + " below " + root, e);
+            return Deliveries.reply(500, "file cannot be read");
+        }
+        if (found.isEmpty()) {
+            return Deliveries.notFound();
+        }
+        return deliveries.file(request, new Deliveries.Found(file.toString(), found.get(),
+                ContentTypes.of(file.fileName()), file.fileName(), false, Optional.empty(), null, MEDIA_HEADERS));
+    }
+
+    /**
+     * No usable token: send the browser to the application for a fresh one, marked with this
+     * host's time. A browser that comes back with that mark still fresh and still no valid token
+     * is in a loop, which only configuration can end: say what is wrong.
+     */
+    private Delivery toApplication(RequestView request, MediaPath file, TokenCheck check) {
+        MediaUrlSigner signer = media.signer();
+        Instant now = signer.clock().instant();
+        Instant bounced = MediaSettings.bouncedAt(request.query());
+        if (bounced != null) {
+            Duration since = Duration.between(bounced, now);
+            if (since.compareTo(signer.leeway().negated()) >= 0 && since.compareTo(media.loopWindow()) <= 0) {
+                String why = loopCause(file, check, now);
+                LOG.log(Level.WARNING, "stopped a redirect loop for {0}: {1}", file, why);
+                return Deliveries.reply(508, "Keyhole stopped a redirect loop between this media host and "
+                        + media.siteUrl() + ".\n\n" + why);
+            }
+        }
+        String location = media.authUrl(file) + '?' + MediaSettings.BOUNCED_PARAMETER + '=' + now.getEpochSecond();
+        return Delivery.redirect(location);
+    }
+
+    private String loopCause(MediaPath file, TokenCheck check, Instant now) {
+        MediaUrlSigner signer = media.signer();
+        String policy = "media-token-lifetime " + signer.lifetime().toSeconds() + " s, media-token-leeway "
+                + signer.leeway().toSeconds() + " s";
+        String fix = " Synchronise both hosts' clocks (NTP), and give both sides the same media settings.";
+        if (check instanceof TokenCheck.Expired expired) {
+            return "The application has just sent the browser back with a token for " + file + " that had expired "
+                    + expired.ago().toSeconds() + " s before, by this host's clock (" + now + "; " + policy
+                    + "). The application's clock is behind this host's by more than the lifetime plus the leeway,"
+                    + " or it uses a shorter lifetime." + fix;
+        }
+        if (check instanceof TokenCheck.AheadOfClock ahead) {
+            return "The application has just sent the browser back with a token for " + file + " that expires "
+                    + ahead.tooFarBy().toSeconds() + " s later than this host accepts (" + now + "; " + policy
+                    + "). The application's clock is ahead of this host's by about that much, or it uses a longer"
+                    + " lifetime." + fix;
+        }
+        return "The application has just sent the browser back to " + file + " without a token: it treats the file"
+                + " as public, but this host does not. Make the application's isMediaPublic agree with"
+                + " media-public-paths here.";
+    }
+}

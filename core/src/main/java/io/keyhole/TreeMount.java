@@ -1,0 +1,92 @@
+package io.keyhole;
+
+import io.keyhole.tree.HashedTree;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A hashed tree below the mount: the path names a file id, the gate asks the backend, and only a
+ * granted download touches the disk. Uploads and deletes go through the same gate ({@link Writes}).
+ * Thread-safe.
+ */
+final class TreeMount implements Mount {
+
+    private static final System.Logger LOG = System.getLogger(TreeMount.class.getName());
+    private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
+    private static final String DEFAULT_FILENAME = "file";
+
+    private final HashedTree tree;
+    private final KeyholeConfig config;
+    private final Gate gate;
+    private final Deliveries deliveries;
+    private final Writes writes;
+
+    TreeMount(KeyholeConfig config, Gate gate, Deliveries deliveries, Writes writes) {
+        this.config = config;
+        this.tree = config.tree();
+        this.gate = gate;
+        this.deliveries = deliveries;
+        this.writes = writes;
+    }
+
+    @Override
+    public Delivery decide(RequestView request, String rest) {
+        String method = request.method();
+        if (method.equals("POST") || method.equals("DELETE")) {
+            return writes.decide(request, rest);
+        }
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return Deliveries.reply(405, "method not allowed", new NameValue("Allow", writes.allowedMethods()));
+        }
+
+        // 1 route: the id, or 404 with no question asked and no disk touched
+        Optional<FileId> named = tree.idOf(rest);
+        if (named.isEmpty()) {
+            return Deliveries.notFound();
+        }
+        FileId id = named.get();
+
+        // 2 credential
+        Gate.Caller caller = gate.caller(request, id.toString());
+        if (caller instanceof Gate.Caller.Refused refused) {
+            return refused.delivery();
+        }
+        String authValue = ((Gate.Caller.Known) caller).authValue();
+
+        // 3 authorise
+        Gate.Verdict verdict = gate.authorise(gate.question(request, request.path(), id, authValue, null),
+                config.downloadMatrix(), 200);
+        if (verdict instanceof Gate.Verdict.Refused refused) {
+            return refused.delivery();
+        }
+        AuthResponse answer = ((Gate.Verdict.Granted) verdict).answer();
+
+        // 4 locate: the first disk access, and only now
+        StoredFile file;
+        try {
+            Optional<StoredFile> found = tree.locate(id);
+            if (found.isEmpty()) {
+                return Deliveries.notFound();
+            }
+            file = found.get();
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "cannot read " + tree.relativePathOf(id) + " below " + tree.root(), e);
+            return Deliveries.reply(500, "file cannot be read");
+        }
+        if (answer.length() != null && answer.length() != file.size()) {
+            LOG.log(Level.WARNING, "backend says {0} has {1} bytes, the file has {2}; sending the file''s size",
+                    id, answer.length(), file.size());
+        }
+
+        // 5 evaluate
+        String what = id.toString();
+        return deliveries.file(request, new Deliveries.Found(what, file,
+                Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what),
+                answer.filename() != null ? answer.filename() : DEFAULT_FILENAME,
+                "attachment".equalsIgnoreCase(answer.contentDisposition()),
+                Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()),
+                List.of()));
+    }
+}
