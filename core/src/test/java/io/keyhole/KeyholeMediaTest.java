@@ -222,6 +222,7 @@ class KeyholeMediaTest {
         assertEquals(405, post.status());
         assertEquals("GET, HEAD", post.header("Allow"));
         assertEquals(404, keyhole.decide(get("/media/", null)).status());
+        assertEquals(404, keyhole.decide(get("/media", null)).status(), "the mount without its slash is the mount's");
         assertEquals(404, keyhole.decide(get("/media/.hidden", null)).status());
     }
 
@@ -296,6 +297,7 @@ class KeyholeMediaTest {
         MediaSettings dev = MediaSettings.builder().mediaUrl("/media/").mediaRoot(root).build();
         Keyhole k = new Keyhole(KeyholeConfig.builder().media(dev).build());
         assertInstanceOf(Delivery.Pass.class, k.decide(get("/media/docs/report.pdf", null)));
+        assertInstanceOf(Delivery.Pass.class, k.decide(get("/media", null)));
         Delivery.Send send = assertInstanceOf(Delivery.Send.class, k.deliverMedia(get("/media/x", null), PDF));
         assertEquals(19, send.contentLength());
         assertEquals(404, k.deliverMedia(get("/media/x", null), MediaPath.of("docs/escape.txt")).status());
