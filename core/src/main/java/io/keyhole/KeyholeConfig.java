@@ -141,6 +141,13 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             return d.build();
         }
 
+        /** Makes setting {@code key} once: a second time is an error, as is a value the setting refuses. */
+        private Builder set(String key, Runnable apply) {
+            once(key);
+            apply.run();
+            return this;
+        }
+
         private void once(String key) {
             if (!d.made.add(key)) {
                 throw new IllegalStateException("'" + key + "' was already set");
@@ -149,9 +156,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code fs-root}: the tree's root directory. Required. */
         public Builder fsRoot(Path root) {
-            once("fs-root");
-            d.fsRoot = Objects.requireNonNull(root, "fs-root");
-            return this;
+            return set("fs-root", () -> d.fsRoot = Objects.requireNonNull(root, "fs-root"));
         }
 
         /** {@code fs-depth}: directory levels, 1..8, default 4. */
@@ -166,9 +171,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code mount}: URL prefix under which ids are served, default {@code /}. */
         public Builder mount(String prefix) {
-            once("mount");
-            d.mount = slashed("mount", prefix);
-            return this;
+            return set("mount", () -> d.mount = slashed("mount", prefix));
         }
 
         /**
@@ -176,79 +179,57 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
          * {@code unix-socket}). It must be thread-safe and bound its own waiting.
          */
         public Builder authorizer(Authorizer authorizer) {
-            once("authorizer");
-            d.authorizer = Objects.requireNonNull(authorizer, "authorizer");
-            return this;
+            return set("authorizer", () -> d.authorizer = Objects.requireNonNull(authorizer, "authorizer"));
         }
 
         /** {@code request-type}: {@code json} (default) or {@code sql}. */
         public Builder requestType(String type) {
-            once("request-type");
-            d.requestType = oneOf("request-type", type, "json", "sql");
-            return this;
+            return set("request-type", () -> d.requestType = oneOf("request-type", type, "json", "sql"));
         }
 
         /** {@code transport-type}: {@code unix} (default for json), {@code mysql} (default for sql) or {@code jdbc}. */
         public Builder transportType(String type) {
-            once("transport-type");
-            d.transportType = oneOf("transport-type", type, "unix", "tcp", "http", "mysql", "jdbc");
-            return this;
+            return set("transport-type", () -> d.transportType = oneOf("transport-type", type, "unix", "tcp", "http", "mysql", "jdbc"));
         }
 
         /** {@code unix-socket}: path of the backend's stream socket. */
         public Builder unixSocket(Path socket) {
-            once("unix-socket");
-            d.unixSocket = Objects.requireNonNull(socket, "unix-socket");
-            return this;
+            return set("unix-socket", () -> d.unixSocket = Objects.requireNonNull(socket, "unix-socket"));
         }
 
         /** {@code sql-dsn}: {@code host:port:user:password:database} (a socket path for the port with localhost) or a {@code jdbc:} URL. */
         public Builder sqlDsn(String dsn) {
-            once("sql-dsn");
-            d.sql.dsn(dsn);
-            return this;
+            return set("sql-dsn", () -> d.sql.dsn(dsn));
         }
 
         /** {@code sql-password}: the database password, replacing the DSN's (text config: also {@code file:/path}, {@code env:NAME}). */
         public Builder sqlPassword(String password) {
-            once("sql-password");
-            d.sql.password(password);
-            return this;
+            return set("sql-password", () -> d.sql.password(password));
         }
 
         /** Connections from your own (pooling) DataSource instead of {@code sql-dsn}; with {@code request-type=sql}. */
         public Builder sqlDataSource(DataSource dataSource) {
-            once("sql-data-source");
-            d.sql.dataSource(dataSource);
-            return this;
+            return set("sql-data-source", () -> d.sql.dataSource(dataSource));
         }
 
         /** {@code sql-query}: placeholders {@code :file_id}, {@code :auth_value}, {@code :uri}, {@code :method} or the module's {@code %s}. */
         public Builder sqlQuery(String query) {
-            once("sql-query");
-            d.sql.query(query);
-            return this;
+            return set("sql-query", () -> d.sql.query(query));
         }
 
         /** {@code sql-no-row}: what a query without a row answers, {@code 404} (default), {@code 403} or {@code empty}. */
         public Builder sqlNoRow(SqlAuthorizer.NoRow noRow) {
-            once("sql-no-row");
-            d.sql.noRow(noRow);
-            return this;
+            return set("sql-no-row", () -> d.sql.noRow(noRow));
         }
 
         /** {@code sql-pool-size}: most database connections in use at once, 1..1000, default 10. */
         public Builder sqlPoolSize(int size) {
-            once("sql-pool-size");
-            d.sql.poolSize(size);
-            return this;
+            return set("sql-pool-size", () -> d.sql.poolSize(size));
         }
 
         /** {@code sql-pool-wait}: how long a request may wait for a free connection, default {@code auth-connect-timeout}. */
         public Builder sqlPoolWait(Duration wait) {
-            once("sql-pool-wait");
-            d.sql.poolWait(wait);
-            return this;
+            return set("sql-pool-wait", () -> d.sql.poolWait(wait));
         }
 
         /**
@@ -257,23 +238,17 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
          * {@code :etag}, {@code :length}, {@code :upload_date}. Needs {@code read-only=no}.
          */
         public Builder sqlInsertQuery(String query) {
-            once("sql-insert-query");
-            d.sql.insertQuery(query);
-            return this;
+            return set("sql-insert-query", () -> d.sql.insertQuery(query));
         }
 
         /** {@code sql-delete-query}: the statement that forgets a deleted file. Needs {@code read-only=no}. */
         public Builder sqlDeleteQuery(String query) {
-            once("sql-delete-query");
-            d.sql.deleteQuery(query);
-            return this;
+            return set("sql-delete-query", () -> d.sql.deleteQuery(query));
         }
 
         /** {@code tcp-host}: the backend's host for {@code transport-type=tcp}. */
         public Builder tcpHost(String host) {
-            once("tcp-host");
-            d.tcpHost = nonBlank("tcp-host", host);
-            return this;
+            return set("tcp-host", () -> d.tcpHost = nonBlank("tcp-host", host));
         }
 
         /** {@code tcp-port}: the backend's port for {@code transport-type=tcp}, 1..65535. */
@@ -288,16 +263,12 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code http-url}: where {@code transport-type=http} POSTs the JSON question. */
         public Builder httpUrl(URI url) {
-            once("http-url");
-            d.httpUrl = Objects.requireNonNull(url, "http-url");
-            return this;
+            return set("http-url", () -> d.httpUrl = Objects.requireNonNull(url, "http-url"));
         }
 
         /** {@code json-fields}: {@code seed} (default: {@code uri}, {@code jwt_value}) or {@code later}. */
         public Builder jsonFields(JsonRequestType.Fields fields) {
-            once("json-fields");
-            d.jsonFields = Objects.requireNonNull(fields, "json-fields");
-            return this;
+            return set("json-fields", () -> d.jsonFields = Objects.requireNonNull(fields, "json-fields"));
         }
 
         /** {@code jwt-key}: the HMAC secret. Setting it makes a valid JWT required. */
@@ -313,16 +284,12 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code jwt-algorithm}: {@code HS256} (default), {@code HS384} or {@code HS512}; tokens must use it. */
         public Builder jwtAlgorithm(String algorithm) {
-            once("jwt-algorithm");
-            d.jwtAlgorithm = oneOf("jwt-algorithm", algorithm, "HS256", "HS384", "HS512");
-            return this;
+            return set("jwt-algorithm", () -> d.jwtAlgorithm = oneOf("jwt-algorithm", algorithm, "HS256", "HS384", "HS512"));
         }
 
         /** {@code jwt-field}: the claim whose value is sent as the auth value. */
         public Builder jwtField(String claim) {
-            once("jwt-field");
-            d.jwtField = nonBlank("jwt-field", claim);
-            return this;
+            return set("jwt-field", () -> d.jwtField = nonBlank("jwt-field", claim));
         }
 
         /** {@code jwt-leeway}: clock skew tolerated on {@code exp}/{@code nbf}, default 30 s, at most 10 min. */
@@ -337,16 +304,12 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code jwt-header} / {@code jwt-cookie}: where the JWT is found (default: Authorization: Bearer). */
         public Builder tokenSource(TokenSource source) {
-            once("token-source");
-            d.tokenSource = Objects.requireNonNull(source, "token-source");
-            return this;
+            return set("token-source", () -> d.tokenSource = Objects.requireNonNull(source, "token-source"));
         }
 
         /** {@code json-extended}: forward Authorization, If-None-Match, If-Modified-Since and all cookies. */
         public Builder jsonExtended(boolean extended) {
-            once("json-extended");
-            d.jsonExtended = extended;
-            return this;
+            return set("json-extended", () -> d.jsonExtended = extended);
         }
 
         /** {@code json-extra-headers}: further headers to forward (implies extended JSON). */
@@ -362,16 +325,12 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code all-headers}: forward every request header to the backend. */
         public Builder allHeaders(boolean all) {
-            once("all-headers");
-            d.allHeaders = all;
-            return this;
+            return set("all-headers", () -> d.allHeaders = all);
         }
 
         /** {@code all-cookies}: forward every cookie to the backend. */
         public Builder allCookies(boolean all) {
-            once("all-cookies");
-            d.allCookies = all;
-            return this;
+            return set("all-cookies", () -> d.allCookies = all);
         }
 
         /**
@@ -379,16 +338,12 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
          * {@code allow:deny:deny:deny} (see {@link AuthMatrix}).
          */
         public Builder downloadMatrix(AuthMatrix matrix) {
-            once("matrix-download");
-            d.downloadMatrix = Objects.requireNonNull(matrix, "matrix-download");
-            return this;
+            return set("matrix-download", () -> d.downloadMatrix = Objects.requireNonNull(matrix, "matrix-download"));
         }
 
         /** {@code read-only}: refuse uploads and deletes with 405 (default {@code true}). */
         public Builder readOnly(boolean readOnly) {
-            once("read-only");
-            d.readOnly = readOnly;
-            return this;
+            return set("read-only", () -> d.readOnly = readOnly);
         }
 
         /** {@code upload-max-size}: the largest file an upload may carry, in bytes, default 100 MiB. */
@@ -403,16 +358,12 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code matrix-upload}: what an answer without status means for uploads, default {@code allow:allow:deny:deny}. */
         public Builder uploadMatrix(AuthMatrix matrix) {
-            once("matrix-upload");
-            d.uploadMatrix = Objects.requireNonNull(matrix, "matrix-upload");
-            return this;
+            return set("matrix-upload", () -> d.uploadMatrix = Objects.requireNonNull(matrix, "matrix-upload"));
         }
 
         /** {@code matrix-delete}: what an answer without status means for deletes, default {@code allow:deny:deny:deny}. */
         public Builder deleteMatrix(AuthMatrix matrix) {
-            once("matrix-delete");
-            d.deleteMatrix = Objects.requireNonNull(matrix, "matrix-delete");
-            return this;
+            return set("matrix-delete", () -> d.deleteMatrix = Objects.requireNonNull(matrix, "matrix-delete"));
         }
 
         /**
@@ -432,16 +383,12 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code delivery}: {@code stream} (default), {@code x-accel-redirect} or {@code x-sendfile}. */
         public Builder delivery(DeliveryMode mode) {
-            once("delivery");
-            d.delivery = Objects.requireNonNull(mode, "delivery");
-            return this;
+            return set("delivery", () -> d.delivery = Objects.requireNonNull(mode, "delivery"));
         }
 
         /** {@code accel-prefix}: the front server's internal location, e.g. {@code /protected/}. */
         public Builder accelPrefix(String prefix) {
-            once("accel-prefix");
-            d.accelPrefix = slashed("accel-prefix", prefix);
-            return this;
+            return set("accel-prefix", () -> d.accelPrefix = slashed("accel-prefix", prefix));
         }
 
         /**
@@ -462,23 +409,17 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** {@code auth-connect-timeout}: default 1 s. */
         public Builder authConnectTimeout(Duration timeout) {
-            once("auth-connect-timeout");
-            d.authConnectTimeout = positive("auth-connect-timeout", timeout);
-            return this;
+            return set("auth-connect-timeout", () -> d.authConnectTimeout = positive("auth-connect-timeout", timeout));
         }
 
         /** {@code auth-timeout}: how long the backend may take to answer, default 5 s. */
         public Builder authTimeout(Duration timeout) {
-            once("auth-timeout");
-            d.authTimeout = positive("auth-timeout", timeout);
-            return this;
+            return set("auth-timeout", () -> d.authTimeout = positive("auth-timeout", timeout));
         }
 
         /** {@code cache-control}: Cache-Control of granted answers, default {@code private}. */
         public Builder cacheControl(String value) {
-            once("cache-control");
-            d.cacheControl = headerValue("cache-control", value);
-            return this;
+            return set("cache-control", () -> d.cacheControl = headerValue("cache-control", value));
         }
 
         /** {@code max-ranges}: most ranges honoured per request, 1..1000, default 16. */
@@ -493,9 +434,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
 
         /** The clock for token expiry. */
         public Builder clock(Clock clock) {
-            once("clock");
-            d.clock = Objects.requireNonNull(clock, "clock");
-            return this;
+            return set("clock", () -> d.clock = Objects.requireNonNull(clock, "clock"));
         }
 
         /**
@@ -505,9 +444,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
          * {@link MediaSettings.Builder#KEYS}.
          */
         public Builder media(MediaSettings settings) {
-            once("media");
-            d.media = Objects.requireNonNull(settings, "media");
-            return this;
+            return set("media", () -> d.media = Objects.requireNonNull(settings, "media"));
         }
 
         /**
