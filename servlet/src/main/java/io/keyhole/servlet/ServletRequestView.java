@@ -30,7 +30,7 @@ final class ServletRequestView implements RequestView {
 
     /**
      * The servlet path and the path info: the path below the context that the container decoded,
-     * normalised and chose the filters and the servlet by (Servlet 6.0 §12.2, §3.6). The raw
+     * normalised and chose the filters and the servlet by (Servlet 6.0 §3.5.2, §12.1). The raw
      * request URI is no substitute: {@code /app/fil%65s/…} and {@code /app/files;x/…} are mapped
      * to {@code /files/*} but do not start with {@code /files/}.
      */
