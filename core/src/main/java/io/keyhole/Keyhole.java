@@ -25,6 +25,13 @@ public final class Keyhole implements AutoCloseable {
 
     private final KeyholeConfig config;
     private final String prefix;
+    /**
+     * The mount without its slash ({@code /files} for {@code /files/}): a container that maps
+     * Keyhole to {@code /files/*} hands it this path too, and passed on it would reach whatever
+     * else is mapped there, unauthorised. {@code null} in media development mode, where the
+     * application answers every request.
+     */
+    private final String bareMount;
     private final Parts parts;
     private final Mount mount;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -36,6 +43,8 @@ public final class Keyhole implements AutoCloseable {
     public Keyhole(KeyholeConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.prefix = config.mount();
+        this.bareMount = config.media() != null && config.media().development() ? null
+                : prefix.substring(0, prefix.length() - 1);
         this.parts = Parts.start(config);
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
@@ -67,7 +76,7 @@ public final class Keyhole implements AutoCloseable {
     public Delivery decide(RequestView request) {
         String path = request.path();
         if (!path.startsWith(prefix)) {
-            return PASS;
+            return path.equals(bareMount) ? Deliveries.notFound() : PASS;
         }
         try {
             return mount.decide(request, path.substring(prefix.length()));

@@ -51,8 +51,9 @@ final class MediaMount implements Mount {
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return Deliveries.reply(405, "method not allowed", ALLOW);
         }
-        // 1 route
-        MediaPath file = MediaPath.fromUrl(rest);
+        // 1 route: the container decoded the path once already; decoding it again would serve
+        // (and check the token against) another file than the one the URL names
+        MediaPath file = MediaPath.fromDecoded(rest);
         if (file == null) {
             return Deliveries.notFound();
         }

@@ -15,8 +15,11 @@ public interface RequestView extends RequestHeaders {
     String method();
 
     /**
-     * The request path relative to the application's context, exactly as received: not
-     * percent-decoded, no query string, e.g. {@code /files/abcdef0123}.
+     * The request path below the application's context as the container mapped it: percent-decoded
+     * once, normalised ({@code .} and {@code ..} segments resolved, path parameters such as
+     * {@code ;jsessionid=} removed), no query string, e.g. {@code /files/abcdef0123}. Routing on
+     * anything else would let a request the container hands to Keyhole look like one outside the
+     * mount ({@code /fil%65s/…}, {@code /files;x/…}) and pass it on unauthorised.
      */
     String path();
 

@@ -11,6 +11,7 @@ import io.keyhole.media.MediaSettings;
 import io.keyhole.media.MediaUrlSigner;
 import io.keyhole.testing.RecordingFileSystem;
 import io.keyhole.testing.TestClock;
+import io.keyhole.testing.TestRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,8 +69,7 @@ class KeyholeMediaTest {
     }
 
     private static TestRequest get(String path, String query, String... headerLines) {
-        TestRequest r = TestRequest.get(path, headerLines);
-        return new TestRequest(r.method(), r.path(), query, r.headers(), r.cookies());
+        return TestRequest.get(path, headerLines).withQuery(query);
     }
 
     private String token(MediaPath path) {
@@ -124,8 +124,9 @@ class KeyholeMediaTest {
 
     @Test
     void theRedirectNamesTheSamePathEncodedCanonically() {
+        // the adapter's path for /media/docs/R%c3%a9sum%c3%a9.txt: decoded by the container
         Delivery.Redirect r = assertInstanceOf(Delivery.Redirect.class,
-                keyhole.decide(get("/media/docs/R%c3%a9sum%c3%a9.txt", null)));
+                keyhole.decide(get("/media/docs/Résumé.txt", null)));
         assertTrue(r.location().startsWith("https://www.example.com/media/docs/R%C3%A9sum%C3%A9.txt?bounced="),
                 r.location());
     }
@@ -133,10 +134,30 @@ class KeyholeMediaTest {
     @Test
     void anEncodedPathIsSignedDecoded() {
         MediaPath path = MediaPath.of("docs/Résumé.txt");
+        // the URL carries path.urlPath(); the container hands the core the decoded path
         Delivery.Send send = assertInstanceOf(Delivery.Send.class,
-                keyhole.decide(get("/media/" + path.urlPath(), "token=" + token(path))));
+                keyhole.decide(get("/media/" + path.value(), "token=" + token(path))));
         assertEquals(2, send.contentLength());
         assertEquals("text/plain", send.header("Content-Type"));
+    }
+
+    /**
+     * The container decodes the URL's path once; the core must not decode it again, or
+     * {@code 100%2525.txt} in a URL would name {@code 100%.txt} and be checked against its token.
+     */
+    @Test
+    void thePathIsDecodedExactlyOnce() throws Exception {
+        Files.writeString(root.resolve("docs/100%25.txt"), "literally percent-2-5");
+        Files.writeString(root.resolve("docs/100%.txt"), "a bare percent sign");
+        MediaPath literal = MediaPath.of("docs/100%25.txt");
+        assertEquals("docs/100%2525.txt", literal.urlPath());
+        Delivery.Send send = assertInstanceOf(Delivery.Send.class,
+                keyhole.decide(get("/media/docs/100%25.txt", "token=" + token(literal))));
+        assertEquals(root.resolve("docs/100%25.txt"), send.file().localPath().orElseThrow());
+        assertEquals(403, keyhole.decide(get("/media/docs/100%25.txt", "token=" + token(MediaPath.of("docs/100%.txt"))))
+                .status(), "a token is bound to exactly the path served");
+        Delivery.Redirect r = assertInstanceOf(Delivery.Redirect.class, keyhole.decide(get("/media/docs/100%25.txt", null)));
+        assertTrue(r.location().startsWith("https://www.example.com/media/docs/100%2525.txt?bounced="), r.location());
     }
 
     @ParameterizedTest(name = "token {0}")
@@ -175,7 +196,7 @@ class KeyholeMediaTest {
 
         assertEquals(302, k.decide(get("/media/docs/absent.pdf", null)).status());
         assertEquals(403, k.decide(get("/media/docs/absent.pdf", "token=" + token(PDF))).status());
-        assertEquals(404, k.decide(get("/media/docs/%2e%2e/%2e%2e/secret.txt", "token=" + t)).status());
+        assertEquals(404, k.decide(get("/media/docs/../../secret.txt", "token=" + t)).status());
         assertEquals(List.of(), fs.operations(), "no existence oracle: denials and bad paths cost no I/O");
 
         assertEquals(404, k.decide(get("/media/docs/absent.pdf", "token=" + t)).status());
@@ -201,6 +222,7 @@ class KeyholeMediaTest {
         assertEquals(405, post.status());
         assertEquals("GET, HEAD", post.header("Allow"));
         assertEquals(404, keyhole.decide(get("/media/", null)).status());
+        assertEquals(404, keyhole.decide(get("/media", null)).status(), "the mount without its slash is the mount's");
         assertEquals(404, keyhole.decide(get("/media/.hidden", null)).status());
     }
 
@@ -275,6 +297,7 @@ class KeyholeMediaTest {
         MediaSettings dev = MediaSettings.builder().mediaUrl("/media/").mediaRoot(root).build();
         Keyhole k = new Keyhole(KeyholeConfig.builder().media(dev).build());
         assertInstanceOf(Delivery.Pass.class, k.decide(get("/media/docs/report.pdf", null)));
+        assertInstanceOf(Delivery.Pass.class, k.decide(get("/media", null)));
         Delivery.Send send = assertInstanceOf(Delivery.Send.class, k.deliverMedia(get("/media/x", null), PDF));
         assertEquals(19, send.contentLength());
         assertEquals(404, k.deliverMedia(get("/media/x", null), MediaPath.of("docs/escape.txt")).status());

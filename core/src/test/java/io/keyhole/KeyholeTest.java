@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.testing.RecordingFileSystem;
+import io.keyhole.testing.TestRequest;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The decision alone, with an in-process authoriser: what each answer of the backend becomes. */
@@ -41,6 +44,34 @@ class KeyholeTest {
     private Delivery decide(Authorizer authorizer, TestRequest request) {
         Keyhole k = new Keyhole(KeyholeConfig.builder().fsRoot(root).fsDepth(2).authorizer(authorizer).build());
         return k.decide(request);
+    }
+
+    /**
+     * Step 1, on the path the container mapped: below the mount is Keyhole's, and so is the mount
+     * without its slash, which a container maps to {@code /files/*} as well; the rest passes on.
+     */
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource({
+        "/files/abcdef0123456789,  200",
+        "/files,                   404",
+        "/files/,                  404",
+        "/files/xyz,               404",
+        "/files/abcdef0123456789/, 404",
+        "/filesx,                  pass",
+        "/files.txt,               pass",
+        "/file,                    pass",
+        "/FILES/abcdef0123456789,  pass",
+        "/,                        pass",
+    })
+    void routing(String path, String expected) {
+        Keyhole k = new Keyhole(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                .authorizer(q -> AuthResponse.ofStatus(200)).build());
+        Delivery d = k.decide(TestRequest.get(path));
+        if (expected.equals("pass")) {
+            assertInstanceOf(Delivery.Pass.class, d, path);
+        } else {
+            assertEquals(Integer.parseInt(expected), d.status(), path);
+        }
     }
 
     static Stream<Arguments> answers() {
@@ -90,15 +121,10 @@ class KeyholeTest {
     @MethodSource("matrix")
     void answersWithoutStatusFollowTheMatrix(String matrix, boolean credential, AuthResponse answer, int expected)
             throws Exception {
-        byte[] key = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).authorizer(q -> answer)
-                .downloadMatrix(AuthMatrix.parse(matrix)).jwtKey(key).jwtField("uid").build();
-        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
-                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
-                new com.nimbusds.jwt.JWTClaimsSet.Builder().claim("uid", "alice")
-                        .expirationTime(java.util.Date.from(Instant.now().plusSeconds(600))).build());
-        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(key));
-        TestRequest request = TestRequest.get("/" + ID, "Authorization: Bearer " + jwt.serialize());
+                .downloadMatrix(AuthMatrix.parse(matrix)).jwtKey(Tokens.KEY).jwtField("uid").build();
+        String token = Tokens.hs256(Tokens.KEY, "alice", Instant.now().plusSeconds(600));
+        TestRequest request = TestRequest.get("/" + ID, "Authorization: Bearer " + token);
         if (!credential) {
             config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).authorizer(q -> answer)
                     .downloadMatrix(AuthMatrix.parse(matrix)).build();

@@ -9,14 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.testing.RecordingFileSystem;
+import io.keyhole.testing.TestRequest;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.FileIds;
 import io.keyhole.tree.HashedTree;
 import java.io.ByteArrayInputStream;
@@ -30,7 +27,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -79,7 +75,7 @@ class WritesTest {
                 });
     }
 
-    Delivery decide(KeyholeConfig.Builder config, Request request) {
+    Delivery decide(KeyholeConfig.Builder config, TestRequest request) {
         return new Keyhole(config.build()).decide(request);
     }
 
@@ -94,48 +90,15 @@ class WritesTest {
     }
 
     static String token(String uid) {
-        try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().claim("uid", uid)
-                    .expirationTime(Date.from(NOW.plusSeconds(600))).build());
-            jwt.sign(new MACSigner(KEY));
-            return jwt.serialize();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return Tokens.hs256(KEY, uid, NOW.plusSeconds(600));
     }
 
-    /** A request with a body; {@code body} {@code null} means reading it fails the test. */
-    record Request(String method, String path, List<NameValue> headers, InputStream stream) implements RequestView {
-        @Override
-        public String query() {
-            return null;
-        }
-
-        @Override
-        public List<NameValue> cookies() {
-            return List.of();
-        }
-
-        @Override
-        public List<String> values(String name) {
-            return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(NameValue::value).toList();
-        }
-
-        @Override
-        public InputStream body() {
-            if (stream == null) {
-                throw new AssertionError("the body was read");
-            }
-            return stream;
-        }
-
-        @Override
-        public String contextPath() {
-            return "/app";
-        }
+    /** A request below the context {@code /app}; {@code body} {@code null} means reading it fails the test. */
+    static TestRequest request(String method, String path, List<NameValue> headers, InputStream body) {
+        return new TestRequest(method, path, null, headers, List.of(), "/app", body);
     }
 
-    static Request request(String method, String path, String user, String contentType, byte[] body) {
+    static TestRequest request(String method, String path, String user, String contentType, byte[] body) {
         List<NameValue> headers = new ArrayList<>();
         if (user != null) {
             headers.add(new NameValue("Authorization", "Bearer " + token(user)));
@@ -146,10 +109,10 @@ class WritesTest {
         if (body != null) {
             headers.add(new NameValue("Content-Length", Integer.toString(body.length)));
         }
-        return new Request(method, path, headers, body == null ? null : new ByteArrayInputStream(body));
+        return request(method, path, headers, body == null ? null : new ByteArrayInputStream(body));
     }
 
-    static Request upload(String user, byte[] body) {
+    static TestRequest upload(String user, byte[] body) {
         return request("POST", "/files/", user, "multipart/form-data; boundary=" + BOUNDARY, body);
     }
 
@@ -186,14 +149,14 @@ class WritesTest {
     void readOnlyRefusesWritesWithoutReadingAnything(String method) {
         Delivery d = decide(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/").authorizer(q -> {
             throw new AssertionError("asked");
-        }), new Request(method, method.equals("POST") ? "/files/" : "/files/abcdef0123456789", List.of(), null));
+        }), request(method, method.equals("POST") ? "/files/" : "/files/abcdef0123456789", List.of(), null));
         assertEquals(405, d.status());
         assertEquals("GET, HEAD", d.header("Allow"));
     }
 
     @Test
     void otherMethodsListWhatTheMountTakes() {
-        Request put = new Request("PUT", "/files/abcdef0123456789", List.of(), null);
+        TestRequest put = request("PUT", "/files/abcdef0123456789", List.of(), null);
         assertEquals("GET, HEAD, POST, DELETE", decide(writable(), put).header("Allow"));
         assertEquals("GET, HEAD", decide(KeyholeConfig.builder().fsRoot(root).authorizer(q -> null), put).header("Allow"));
     }
@@ -214,7 +177,7 @@ class WritesTest {
     @ParameterizedTest(name = "{0} {1} → {2}")
     @MethodSource("routes")
     void routing(String method, String path, int status) {
-        Delivery d = decide(writable(), new Request(method, path, List.of(
+        Delivery d = decide(writable(), request(method, path, List.of(
                 new NameValue("Authorization", "Bearer " + token("alice"))), null));
         assertEquals(status, d.status());
         assertTrue(asked.isEmpty());
@@ -227,7 +190,7 @@ class WritesTest {
 
     @Test
     void noTokenIsRefusedBeforeTheBodyIsRead() {
-        Delivery d = decide(writable(), new Request("POST", "/files/", List.of(
+        Delivery d = decide(writable(), request("POST", "/files/", List.of(
                 new NameValue("Content-Type", "multipart/form-data; boundary=x")), null));
         assertEquals(401, d.status());
         assertEquals("Bearer", d.header("WWW-Authenticate"));
@@ -235,7 +198,7 @@ class WritesTest {
 
     @Test
     void aForgedTokenIsRefusedBeforeTheBodyIsRead() {
-        Delivery d = decide(writable(), new Request("POST", "/files/", List.of(
+        Delivery d = decide(writable(), request("POST", "/files/", List.of(
                 new NameValue("Authorization", "Bearer " + token("alice") + "x")), null));
         assertEquals(401, d.status());
     }
@@ -251,7 +214,7 @@ class WritesTest {
                 }).build());
         RecordingFileSystem fs = RecordingFileSystem.of(seen);
         fs.clear();
-        Delivery d = keyhole.decide(new Request("DELETE", "/files/abcdef0123456789", List.of(), null));
+        Delivery d = keyhole.decide(request("DELETE", "/files/abcdef0123456789", List.of(), null));
         assertEquals(403, d.status());
         assertEquals(List.of(), fs.operations());
     }
@@ -355,7 +318,7 @@ class WritesTest {
 
     @Test
     void aDeclaredLengthOverTheLimitIsRefusedBeforeTheBodyIsRead() throws IOException {
-        Request r = new Request("POST", "/files/", List.of(new NameValue("Authorization", "Bearer " + token("alice")),
+        TestRequest r = request("POST", "/files/", List.of(new NameValue("Authorization", "Bearer " + token("alice")),
                 new NameValue("Content-Type", "multipart/form-data; boundary=x"),
                 new NameValue("Content-Length", Long.toString((1L << 20) + Writes.FORM_OVERHEAD + 1))), null);
         Delivery d = decide(writable().uploadMaxSize(1L << 20), r);
@@ -368,7 +331,7 @@ class WritesTest {
     void aFileOverTheLimitIsRefusedAndNothingStays() throws IOException {
         byte[] body = form("d", content);
         // no Content-Length: the body is chunked, so only counting can tell
-        Request r = new Request("POST", "/files/", List.of(new NameValue("Authorization", "Bearer " + token("alice")),
+        TestRequest r = request("POST", "/files/", List.of(new NameValue("Authorization", "Bearer " + token("alice")),
                 new NameValue("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)), new ByteArrayInputStream(body));
         Delivery d = decide(writable().uploadMaxSize(content.length - 1), r);
         assertEquals(413, d.status());
@@ -384,7 +347,7 @@ class WritesTest {
     @Test
     void otherFieldsCannotMakeTheBodyEndless() throws IOException {
         byte[] body = form("junk", "j".repeat((int) Writes.FORM_OVERHEAD + 10), "d", "x");
-        Request r = new Request("POST", "/files/", List.of(new NameValue("Authorization", "Bearer " + token("alice")),
+        TestRequest r = request("POST", "/files/", List.of(new NameValue("Authorization", "Bearer " + token("alice")),
                 new NameValue("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)), new ByteArrayInputStream(body));
         assertEquals(413, decide(writable().uploadMaxSize(1), r).status());
         assertEquals(List.of(), filesInTree());
@@ -432,7 +395,7 @@ class WritesTest {
                 return head[pos++] & 0xff;
             }
         };
-        Delivery d = decide(writable(), new Request("POST", "/files/", List.of(
+        Delivery d = decide(writable(), request("POST", "/files/", List.of(
                 new NameValue("Authorization", "Bearer " + token("alice")),
                 new NameValue("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)), breaking));
         assertEquals(400, d.status());

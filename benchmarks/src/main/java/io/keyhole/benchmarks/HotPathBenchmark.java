@@ -7,7 +7,6 @@ import io.keyhole.FileId;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
-import io.keyhole.RequestView;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.benchmarks.load.LoadServer;
 import io.keyhole.credential.Credential;
@@ -17,6 +16,7 @@ import io.keyhole.http.Outcome;
 import io.keyhole.http.Preconditions;
 import io.keyhole.http.Representation;
 import io.keyhole.storage.OpenedFile;
+import io.keyhole.testing.TestRequest;
 import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,24 +58,6 @@ public class HotPathBenchmark {
     static final String ID = "9f86d081884c7d659a2feaa0c55ad015";
     static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    /** A request as the filter shows it to the core. */
-    record Request(String method, String path, List<NameValue> headers) implements RequestView {
-        @Override
-        public String query() {
-            return null;
-        }
-
-        @Override
-        public List<NameValue> cookies() {
-            return List.of();
-        }
-
-        @Override
-        public List<String> values(String name) {
-            return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(NameValue::value).toList();
-        }
-    }
-
     private Path root;
     private HashedTree tree;
     private FileId id;
@@ -84,8 +66,8 @@ public class HotPathBenchmark {
     private JsonRequestType json;
     private byte[] answer;
     private Representation representation;
-    private Request conditional;
-    private Request plain;
+    private TestRequest conditional;
+    private TestRequest plain;
     private Keyhole keyhole;
 
     @Setup(Level.Trial)
@@ -104,9 +86,9 @@ public class HotPathBenchmark {
                 + " \"upload_date\": 1700000000}").getBytes(StandardCharsets.UTF_8);
         representation = new Representation(4096, Instant.ofEpochSecond(1_700_000_000), EntityTag.strong("v1"));
         String bearer = "Bearer " + token;
-        plain = new Request("GET", "/files/" + ID, List.of(new NameValue("Host", "127.0.0.1"),
+        plain = TestRequest.get("/files/" + ID).withHeaders(List.of(new NameValue("Host", "127.0.0.1"),
                 new NameValue("Authorization", bearer)));
-        conditional = new Request("GET", "/files/" + ID, List.of(new NameValue("Host", "127.0.0.1"),
+        conditional = TestRequest.get("/files/" + ID).withHeaders(List.of(new NameValue("Host", "127.0.0.1"),
                 new NameValue("Authorization", bearer), new NameValue("If-None-Match", "\"v0\", \"v2\""),
                 new NameValue("Range", "bytes=0-1023")));
         AuthResponse grant = new AuthResponse(200, "file.bin", "application/octet-stream", null, null, null, null, null);

@@ -29,8 +29,9 @@ final class FileServer {
     /**
      * Jetty's default answers ambiguous paths ({@code %2F}, {@code %2e} segments, empty segments,
      * {@code %25}, bad UTF-8, {@code %u} escapes) with its own 400 before any filter runs. The
-     * filter's id grammar is stricter than all of them, so they are let through and get the
-     * filter's 404 like any other id that does not exist. Jetty 12.1 still refuses an encoded NUL,
+     * filter's id grammar is stricter than all of them, so they are let through: the filter (on
+     * {@code /*}, so no mapping can differ from its own) reads each decoded once and normalised, as
+     * Jetty maps it, and what is not a valid id gets its 404. Jetty 12.1 still refuses an encoded NUL,
      * a malformed percent-encoding and dot segments that climb above the root, in every mode;
      * those end as 400 without reaching the filter. Raw control characters, user info and
      * fragments stay forbidden: no client sends them for a file.

@@ -186,7 +186,10 @@ class ServeCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/index.html", "/file/" + ID, "/" + ID, "/filesx/" + ID, "/FILES/" + ID})
+    @ValueSource(strings = {"/", "/index.html", "/file/" + ID, "/" + ID, "/filesx/" + ID, "/FILES/" + ID,
+            "/files/..",             // Jetty resolves the dot segment: the path it maps is /
+            "/files/%u002e%u002e",   // the same, written in UTF-16 escapes
+    })
     void pathsOutsideTheMountAreNotFound(String path) throws Exception {
         RawResponse response = raw(path);
         assertEquals(404, response.status(), response.text());
@@ -206,19 +209,38 @@ class ServeCommandTest {
             "/files//" + ID,                     // empty segment
             "/files/0a1b2c3d%5C..%5Cx",         // encoded backslashes around dots
             "/files/%c0%ae%c0%ae/x",            // overlong UTF-8 for dots
-            "/files/%u002e%u002e",              // UTF-16 escapes
+            "/files/%u002e%u002e%u002e",        // UTF-16 escapes (three dots: a name, not a dot segment)
     })
     void pathsJettyWouldRefuseReachTheFilterAndAreNotFound(String path) throws Exception {
         assertFilterNotFound(path);
     }
 
-    /** Odd but harmless paths that reach the filter under any compliance mode. */
+    /**
+     * Spellings that Jetty decodes and normalises to {@code /files/<ID>} before it maps the
+     * request: the filter reads that path too, so each is the id, asked about and served.
+     */
     @ParameterizedTest
     @ValueSource(strings = {
             "/files/" + ID + ";jsessionid=1",   // path parameter
+            "/files;x/" + ID,                    // path parameter on the mount
+            "/fil%65s/" + ID,                    // an encoded letter
+            "/files/./" + ID,                    // a dot segment
+            "/x/../files/" + ID,                 // a dot-dot segment
+            "/files/%2e/" + ID,                  // an encoded dot segment
+    })
+    void spellingsOfAnIdAreThatId(String path) throws Exception {
+        RawResponse response = raw(path);
+        assertEquals(200, response.status(), path + " -> " + response.text());
+        assertEquals(1, asked.size(), "the backend is asked once about " + path);
+        assertEquals("/files/" + ID, asked.peek().uri());
+    }
+
+    /** Odd but harmless paths that reach the filter under any compliance mode. */
+    @ParameterizedTest
+    @ValueSource(strings = {
             "/files/" + ID + "/",               // trailing slash
             "/files/" + ID + "/..",             // a dot-dot segment after an id
-            "/files/..",                         // dot-dot as the whole id
+            "/files",                            // the mount without its slash
             "/files/ABCDEF0123456789",          // upper case is not an id
             "/files/0a1b2c3d.",                 // empty suffix
             "/files/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

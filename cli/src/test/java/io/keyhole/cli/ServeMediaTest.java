@@ -70,6 +70,43 @@ class ServeMediaTest {
         }
     }
 
+    /**
+     * Jetty decodes the URL's path once and the media host reads it as decoded: {@code %2525}
+     * names a file whose name holds {@code %25}, {@code %25} one whose name holds {@code %}, and
+     * each token opens only the file it was signed for.
+     */
+    @Test
+    void theUrlPathIsDecodedExactlyOnce() throws Exception {
+        Path root = Files.createDirectories(dir.resolve("media/docs"));
+        Files.writeString(root.resolve("100%25.txt"), "literally percent-2-5");
+        Files.writeString(root.resolve("100%.txt"), "a bare percent sign");
+        Path config = config(root.getParent(), "https://media.example.org/media/");
+        try (JavaProcess server = JavaProcess.main("serve", "--config", config.toString())) {
+            Matcher m = READY.matcher(server.awaitLine(l -> l.startsWith("keyhole: serving")));
+            assertTrue(m.matches());
+            URI base = URI.create(m.group(2));
+            MediaSettings app = MediaSettings.fromProperties(Map.of("site-url", "https://www.example.com",
+                    "media-url", "https://media.example.org/media/", "media-key", KEY));
+            HttpClient http = HttpClient.newHttpClient();
+            MediaPath literal = MediaPath.of("docs/100%25.txt");
+            MediaPath bare = MediaPath.of("docs/100%.txt");
+            String literalToken = "?token=" + app.signer().sign(literal);
+            String bareToken = "?token=" + app.signer().sign(bare);
+
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("docs/100%2525.txt" + literalToken))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("literally percent-2-5", r.body());
+            r = http.send(HttpRequest.newBuilder(base.resolve("docs/100%25.txt" + bareToken)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("a bare percent sign", r.body());
+            r = http.send(HttpRequest.newBuilder(base.resolve("docs/100%2525.txt" + bareToken)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, r.statusCode(), "a token opens only the path it was signed for: " + r.body());
+        }
+    }
+
     @Test
     void aDevelopmentConfigurationIsNoMediaHost() throws Exception {
         Path config = config(Files.createDirectories(dir.resolve("media")), "/media/");

@@ -44,6 +44,16 @@ public record MediaPath(String value) {
     }
 
     /**
+     * The path as a container hands it over below the media prefix: already percent-decoded
+     * (once), so it is not decoded again; {@code 100%25.txt} names the file {@code 100%25.txt}.
+     *
+     * @return the path, or {@code null} when {@code decoded} is not a valid media path
+     */
+    public static MediaPath fromDecoded(String decoded) {
+        return isValid(decoded) ? new MediaPath(decoded) : null;
+    }
+
+    /**
      * The path as it appears in a URL below the media prefix, percent-decoded segment by segment.
      * An encoded slash ({@code %2F}) is refused rather than read as a separator, as is any byte
      * sequence that is not UTF-8.

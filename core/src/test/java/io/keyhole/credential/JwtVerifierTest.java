@@ -15,7 +15,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
-import com.nimbusds.jwt.SignedJWT;
+import io.keyhole.testing.Tokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,13 +69,13 @@ class JwtVerifierTest {
                 Arguments.of("nbf not a number", hs256(c -> c.claim("nbf", "now")), invalid("nbf is not a valid NumericDate")),
 
                 // signature and algorithm (RFC 8725 §3.1: never trust the token's own alg)
-                Arguments.of("wrong key", mint(JWSAlgorithm.HS256, OTHER_KEY, new JWSHeader(JWSAlgorithm.HS256), claims(c -> c)), invalid("bad signature")),
-                Arguments.of("HS512 token against an HS256 pin", mint(JWSAlgorithm.HS512, LONG_KEY, new JWSHeader(JWSAlgorithm.HS512), claims(c -> c)), invalid("token not signed with HS256")),
+                Arguments.of("wrong key", mint(OTHER_KEY, new JWSHeader(JWSAlgorithm.HS256), claims(c -> c)), invalid("bad signature")),
+                Arguments.of("HS512 token against an HS256 pin", mint(LONG_KEY, new JWSHeader(JWSAlgorithm.HS512), claims(c -> c)), invalid("token not signed with HS256")),
                 Arguments.of("alg none", new PlainJWT(claims(c -> c)).serialize(), invalid("unsigned token (alg none)")),
                 Arguments.of("alg none with a signature", forged("{\"alg\":\"none\"}"), invalid("malformed token")),
                 Arguments.of("RS256 header", forged("{\"alg\":\"RS256\",\"typ\":\"JWT\"}"), invalid("token not signed with HS256")),
                 Arguments.of("lower-case hs256", forged("{\"alg\":\"hs256\"}"), invalid("token not signed with HS256")),
-                Arguments.of("critical header", mint(JWSAlgorithm.HS256, KEY, new JWSHeader.Builder(JWSAlgorithm.HS256)
+                Arguments.of("critical header", mint(KEY, new JWSHeader.Builder(JWSAlgorithm.HS256)
                         .customParam("urn:x:policy", "strict").criticalParams(Set.of("urn:x:policy")).build(), claims(c -> c)),
                         invalid("token has critical header parameters, which are not supported")),
                 Arguments.of("tampered payload", tampered(), invalid("bad signature")),
@@ -139,16 +139,16 @@ class JwtVerifierTest {
     @Test
     void pinnedHs512AcceptsHs512AndRefusesHs256() {
         JwtVerifier hs512 = new JwtVerifier(LONG_KEY, "HS512", "uid", LEEWAY, CLOCK);
-        assertEquals(valid("alice"), hs512.verify(mint(JWSAlgorithm.HS512, LONG_KEY, new JWSHeader(JWSAlgorithm.HS512), claims(c -> c))));
+        assertEquals(valid("alice"), hs512.verify(mint(LONG_KEY, new JWSHeader(JWSAlgorithm.HS512), claims(c -> c))));
         assertEquals(invalid("token not signed with HS512"),
-                hs512.verify(mint(JWSAlgorithm.HS256, LONG_KEY, new JWSHeader(JWSAlgorithm.HS256), claims(c -> c))));
+                hs512.verify(mint(LONG_KEY, new JWSHeader(JWSAlgorithm.HS256), claims(c -> c))));
     }
 
     @Test
     void hs384Works() {
         byte[] key = "0123456789abcdef".repeat(3).getBytes(StandardCharsets.US_ASCII);
         JwtVerifier hs384 = new JwtVerifier(key, "HS384", "uid", LEEWAY, CLOCK);
-        assertEquals(valid("alice"), hs384.verify(mint(JWSAlgorithm.HS384, key, new JWSHeader(JWSAlgorithm.HS384), claims(c -> c))));
+        assertEquals(valid("alice"), hs384.verify(mint(key, new JWSHeader(JWSAlgorithm.HS384), claims(c -> c))));
     }
 
     @Test
@@ -233,17 +233,11 @@ class JwtVerifierTest {
     }
 
     private static String hs256(UnaryOperator<JWTClaimsSet.Builder> change) {
-        return mint(JWSAlgorithm.HS256, KEY, new JWSHeader(JWSAlgorithm.HS256), claims(change));
+        return mint(KEY, new JWSHeader(JWSAlgorithm.HS256), claims(change));
     }
 
-    private static String mint(JWSAlgorithm alg, byte[] key, JWSHeader header, JWTClaimsSet claims) {
-        try {
-            SignedJWT jwt = new SignedJWT(header, claims);
-            jwt.sign(new MACSigner(key));
-            return jwt.serialize();
-        } catch (JOSEException e) {
-            throw new IllegalStateException("cannot mint a " + alg + " test token", e);
-        }
+    private static String mint(byte[] key, JWSHeader header, JWTClaimsSet claims) {
+        return Tokens.sign(header, claims, key);
     }
 
     /** A token with a hand-written header and a signature that is only random bytes. */

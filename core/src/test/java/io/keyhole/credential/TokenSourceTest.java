@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.keyhole.NameValue;
-import io.keyhole.RequestView;
+import io.keyhole.testing.TestRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -18,49 +18,23 @@ class TokenSourceTest {
 
     private static final String JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ1aWQiOiJhbGljZSJ9.c2lnbmF0dXJl";
 
-    /** A request with the given headers and cookies, as an adapter would present it. */
-    private record Request(List<NameValue> headers, List<NameValue> cookies) implements RequestView {
-        @Override
-        public String method() {
-            return "GET";
-        }
+    /** Where the requests go: the path plays no part in finding a token. */
+    private static final String PATH = "/f/abcdef0123456789";
 
-        @Override
-        public String path() {
-            return "/f/abcdef0123456789";
-        }
-
-        @Override
-        public String query() {
-            return null;
-        }
-
-        @Override
-        public List<String> values(String name) {
-            List<String> out = new ArrayList<>();
-            for (NameValue header : headers) {
-                if (header.name().equalsIgnoreCase(name)) {
-                    out.add(header.value());
-                }
-            }
-            return out;
-        }
-    }
-
-    private static Request headers(String... nameValues) {
+    private static TestRequest headers(String... nameValues) {
         List<NameValue> list = new ArrayList<>();
         for (int i = 0; i < nameValues.length; i += 2) {
             list.add(new NameValue(nameValues[i], nameValues[i + 1]));
         }
-        return new Request(list, List.of());
+        return TestRequest.get(PATH).withHeaders(list);
     }
 
-    private static Request cookies(String... nameValues) {
+    private static TestRequest cookies(String... nameValues) {
         List<NameValue> list = new ArrayList<>();
         for (int i = 0; i < nameValues.length; i += 2) {
             list.add(new NameValue(nameValues[i], nameValues[i + 1]));
         }
-        return new Request(List.of(), list);
+        return TestRequest.get(PATH).withCookies(list);
     }
 
     static Stream<Arguments> bearer() {
@@ -93,7 +67,7 @@ class TokenSourceTest {
 
     @ParameterizedTest
     @MethodSource
-    void bearer(Request request, String expected) {
+    void bearer(TestRequest request, String expected) {
         assertEquals(expected, TokenSource.bearer().find(request));
     }
 
@@ -113,7 +87,7 @@ class TokenSourceTest {
 
     @ParameterizedTest
     @MethodSource
-    void header(Request request, String expected) {
+    void header(TestRequest request, String expected) {
         assertEquals(expected, TokenSource.header("X-Custom-JWT").find(request));
     }
 
@@ -131,7 +105,7 @@ class TokenSourceTest {
 
     @ParameterizedTest
     @MethodSource
-    void cookie(Request request, String expected) {
+    void cookie(TestRequest request, String expected) {
         assertEquals(expected, TokenSource.cookie("my_auth_cookie").find(request));
     }
 

@@ -91,6 +91,38 @@ class MediaPathTest {
         }
     }
 
+    /** A path a container decoded already is taken as it is: validated, never decoded again. */
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(delimiter = '|', nullValues = "null", value = {
+        "docs/report.pdf              | docs/report.pdf",
+        "Résumé – Alice.pdf           | Résumé – Alice.pdf",
+        "100%25.txt                   | 100%25.txt",   // stays %25: one decoding was the container's
+        "%2e%2e/x                     | %2e%2e/x",     // a name with percent signs, not a dot segment
+        "a b.txt                      | a b.txt",
+        "../x                         | null",
+        "a/./b                        | null",
+        "/a                           | null",
+        "a//b                         | null",
+        "a/                           | null",
+        "a\\b                        | null",
+        "''                           | null",
+    })
+    void fromDecoded(String decoded, String expected) {
+        MediaPath path = MediaPath.fromDecoded(decoded);
+        if (expected == null) {
+            assertNull(path, decoded);
+        } else {
+            assertEquals(expected, path.value());
+        }
+    }
+
+    @Test
+    void controlCharactersAreRefusedDecodedToo() {
+        assertNull(MediaPath.fromDecoded("a\u0000b"));
+        assertNull(MediaPath.fromDecoded("a\nb"));
+        assertNull(MediaPath.fromDecoded(null));
+    }
+
     @Test
     void emptyAndHugeUrlsAreRefusedCheaply() {
         assertNull(MediaPath.fromUrl(""));

@@ -1,12 +1,7 @@
 package io.keyhole.examples;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.keyhole.FileId;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.net.URI;
@@ -18,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -56,17 +50,7 @@ final class ExampleSupport {
 
     /** A JWT carrying {@code uid}, valid for five minutes. */
     static String token(String uid) {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
-                .claim("uid", uid)
-                .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(5))))
-                .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        try {
-            jwt.sign(new MACSigner(JWT_KEY));
-        } catch (JOSEException e) {
-            throw new IllegalStateException(e);
-        }
-        return jwt.serialize();
+        return Tokens.hs256(JWT_KEY, uid, Instant.now().plus(Duration.ofMinutes(5)));
     }
 
     /** Writes {@code content} where the tree keeps {@code id}. */

@@ -19,8 +19,9 @@ import org.eclipse.jetty.util.Callback;
  * Keyhole as a Jetty 12 core {@link Handler}, for applications without a servlet layer. Serves
  * ids below the config's mount (relative to the enclosing context, if any) and declines every
  * other request, so it fits in a {@code Handler.Sequence} in front of the rest of the
- * application. Bytes go out as {@code KeyholeFilter}'s Jetty renderer sends them: mapped file
- * regions, no heap copy.
+ * application. Below the mount or not is judged on the path Jetty routes by (decoded,
+ * normalised, without path parameters), the one the handlers after it see too. Bytes go out as
+ * {@code KeyholeFilter}'s Jetty renderer sends them: mapped file regions, no heap copy.
  *
  * <pre>{@code
  * server.setHandler(new Handler.Sequence(new KeyholeHandler(config), application));

@@ -1,6 +1,6 @@
 package io.keyhole.jetty;
 
-import static io.keyhole.jetty.Wire.header;
+import static io.keyhole.testing.Wire.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.KeyholeConfig;
+import io.keyhole.testing.TestTree;
+import io.keyhole.testing.Wire;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
@@ -62,7 +64,7 @@ class JettyRendererTest {
 
     @BeforeEach
     void tree() throws Exception {
-        tree = TestTree.create(root);
+        tree = TestTree.create(root, 1_500_000);
     }
 
     @AfterEach
@@ -94,7 +96,7 @@ class JettyRendererTest {
                     @Override
                     public void write(boolean last, ByteBuffer buffer, Callback cb) {
                         if (buffer != null && buffer.hasRemaining()) {
-                            bufferKinds.add(Wire.mapsFileOf(request) ? "mapped" : "other");
+                            bufferKinds.add(ProcMaps.mapsFileOf(request) ? "mapped" : "other");
                         }
                         super.write(last, buffer, cb);
                     }

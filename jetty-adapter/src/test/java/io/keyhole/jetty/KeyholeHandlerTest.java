@@ -1,6 +1,6 @@
 package io.keyhole.jetty;
 
-import static io.keyhole.jetty.Wire.header;
+import static io.keyhole.testing.Wire.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.keyhole.AuthResponse;
 import io.keyhole.DeliveryMode;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.testing.TestTree;
+import io.keyhole.testing.Wire;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +45,7 @@ class KeyholeHandlerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        tree = TestTree.create(root);
+        tree = TestTree.create(root, 1_500_000);
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -67,7 +69,7 @@ class KeyholeHandlerTest {
                     @Override
                     public void write(boolean last, ByteBuffer buffer, Callback cb) {
                         if (buffer != null && buffer.hasRemaining()) {
-                            bufferKinds.add(Wire.mapsFileOf(request) ? "mapped" : "other");
+                            bufferKinds.add(ProcMaps.mapsFileOf(request) ? "mapped" : "other");
                         }
                         super.write(last, buffer, cb);
                     }

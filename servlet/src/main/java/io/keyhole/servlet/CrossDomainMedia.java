@@ -75,15 +75,16 @@ public final class CrossDomainMedia {
     }
 
     /**
-     * The media path a request to the media endpoint names: its path below the context, minus the
-     * media prefix, percent-decoded and validated. For a controller mapped to {@code /media/**}.
+     * The media path a request to the media endpoint names: its path below the context as the
+     * container decoded it, minus the media prefix, validated. For a controller mapped to
+     * {@code /media/**}.
      *
      * @return the path, or {@code null} when the request is not for a valid media path
      */
     public MediaPath pathOf(HttpServletRequest request) {
-        String path = new ServletRequestView(request).path();
+        String path = ServletRequestView.pathInContext(request);
         String prefix = settings.mediaPrefix();
-        return path.startsWith(prefix) ? MediaPath.fromUrl(path.substring(prefix.length())) : null;
+        return path.startsWith(prefix) ? MediaPath.fromDecoded(path.substring(prefix.length())) : null;
     }
 
     /**

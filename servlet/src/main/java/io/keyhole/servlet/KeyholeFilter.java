@@ -23,7 +23,11 @@ import java.util.Objects;
 /**
  * Serves authorised files below a mount. Configure it with init-params (the keys of
  * {@link KeyholeConfig.Builder#KEYS}) in {@code web.xml}, or hand it a {@link KeyholeConfig}
- * built in code. Requests outside the mount go down the chain untouched.
+ * built in code. Requests outside the mount go down the chain untouched; a request inside it is
+ * always answered here, never passed on. Inside and outside are judged on the path the container
+ * mapped the request by (servlet path and path info: decoded, normalised, without path
+ * parameters), so however a client spells {@code /files/…} it cannot slip past to a servlet
+ * behind the filter.
  *
  * <p>The filter only translates: it shows the request to {@link Keyhole#decide} and renders the
  * {@link Delivery} it gets back. Configured with {@code media-url} and friends it is a cross-domain
@@ -101,6 +105,22 @@ public final class KeyholeFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        serve(new ServletRequestView(req), req, res, chain);
+    }
+
+    /**
+     * {@link #doFilter} for an adapter that runs before the container has chosen a servlet (a
+     * Tomcat valve) and reads the request's path below the context from the container itself:
+     * percent-decoded once and normalised, exactly as the container maps it.
+     */
+    public void doFilter(HttpServletRequest request, HttpServletResponse response, String pathInContext,
+                         FilterChain chain) throws IOException, ServletException {
+        serve(new ServletRequestView(request, Objects.requireNonNull(pathInContext, "pathInContext")), request,
+                response, chain);
+    }
+
+    private void serve(ServletRequestView view, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
         Keyhole k = keyhole;
         if (k == null) {
             if (given == null) {
@@ -113,9 +133,9 @@ public final class KeyholeFilter implements Filter {
             }
             k = keyhole;
         }
-        Delivery delivery = k.decide(new ServletRequestView(req));
+        Delivery delivery = k.decide(view);
         if (delivery instanceof Delivery.Pass) {
-            chain.doFilter(request, response);
+            chain.doFilter(req, res);
         } else {
             writer.write(delivery, req, res);
         }

@@ -15,9 +15,32 @@ import java.util.List;
 final class ServletRequestView implements RequestView {
 
     private final HttpServletRequest request;
+    private final String path;
 
+    /** The request with the path the container mapped it by ({@link #pathInContext}). */
     ServletRequestView(HttpServletRequest request) {
+        this(request, pathInContext(request));
+    }
+
+    /** The request with a path below the context that the caller read from the container itself. */
+    ServletRequestView(HttpServletRequest request, String path) {
         this.request = request;
+        this.path = path;
+    }
+
+    /**
+     * The servlet path and the path info: the path below the context that the container decoded,
+     * normalised and chose the filters and the servlet by (Servlet 6.0 §3.5.2, §12.1). The raw
+     * request URI is no substitute: {@code /app/fil%65s/…} and {@code /app/files;x/…} are mapped
+     * to {@code /files/*} but do not start with {@code /files/}.
+     */
+    static String pathInContext(HttpServletRequest request) {
+        String servletPath = request.getServletPath();
+        String pathInfo = request.getPathInfo();
+        if (pathInfo == null) {
+            return servletPath == null ? "" : servletPath;
+        }
+        return servletPath == null || servletPath.isEmpty() ? pathInfo : servletPath + pathInfo;
     }
 
     @Override
@@ -25,12 +48,10 @@ final class ServletRequestView implements RequestView {
         return request.getMethod();
     }
 
-    /** The raw request path below the context: still percent-encoded, as the client sent it. */
+    /** Decoded and normalised, as the container mapped it. */
     @Override
     public String path() {
-        String uri = request.getRequestURI();
-        String context = request.getContextPath();
-        return context.isEmpty() || !uri.startsWith(context) ? uri : uri.substring(context.length());
+        return path;
     }
 
     @Override

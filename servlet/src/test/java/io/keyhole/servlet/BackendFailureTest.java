@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.FileId;
 import io.keyhole.testing.FakeBackend;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
 import java.nio.file.Files;
 import java.nio.file.Path;

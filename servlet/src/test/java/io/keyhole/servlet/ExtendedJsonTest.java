@@ -6,6 +6,7 @@ import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
 import io.keyhole.NameValue;
 import io.keyhole.backend.JsonSocketServer;
+import io.keyhole.testing.RawHttp;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

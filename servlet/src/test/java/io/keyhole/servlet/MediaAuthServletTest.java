@@ -11,6 +11,7 @@ import io.keyhole.KeyholeConfig;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.media.TokenCheck;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.TestClock;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;

@@ -10,6 +10,7 @@ import io.keyhole.DeliveryMode;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.TestClock;
 import jakarta.servlet.DispatcherType;
 import java.nio.charset.StandardCharsets;

@@ -7,6 +7,7 @@ import io.keyhole.AuthResponse;
 import io.keyhole.DeliveryMode;
 import io.keyhole.FileId;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,6 +11,7 @@ import io.keyhole.DeliveryMode;
 import io.keyhole.FileId;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.servlet.spi.StreamRenderer;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyhole.FileId;
 import io.keyhole.testing.MariaDb;
+import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.keyhole.servlet;
 
+import io.keyhole.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

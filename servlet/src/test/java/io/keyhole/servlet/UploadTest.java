@@ -18,6 +18,8 @@ import io.keyhole.StoredMetadata;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.http.HttpDate;
 import io.keyhole.testing.FakeBackend;
+import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -18,7 +18,8 @@ import org.apache.catalina.valves.ValveBase;
 
 /**
  * Keyhole as a Tomcat {@code Valve} on a {@link Context}: serves ids below the mount before any
- * filter or servlet sees the request, and passes every other request on. It runs
+ * filter or servlet sees the request, and passes every other request on. It routes on the path
+ * Tomcat mapped the request by: decoded, normalised, without path parameters. It runs
  * {@link KeyholeFilter} on Tomcat's own request and response objects, which no filter has
  * wrapped, so files above 48 KiB always go out by sendfile.
  *
@@ -89,7 +90,19 @@ public final class KeyholeValve extends ValveBase {
 
     @Override
     public void invoke(Request request, Response response) throws IOException, ServletException {
-        filter.doFilter(request.getRequest(), response.getResponse(), (req, res) -> getNext().invoke(request, response));
+        filter.doFilter(request.getRequest(), response.getResponse(), pathInContext(request),
+                (req, res) -> getNext().invoke(request, response));
+    }
+
+    /**
+     * Tomcat's decoded and normalised request URI (path parameters removed) without the
+     * context's path: what its mapper chose this context by. The servlet path is no substitute
+     * here: the valve also sees requests that no servlet maps, for which Tomcat leaves it empty.
+     */
+    static String pathInContext(Request request) {
+        String uri = request.getDecodedRequestURI();
+        String context = request.getContext().getPath();
+        return uri.startsWith(context) ? uri.substring(context.length()) : uri;
     }
 
     private record ValveFilterConfig(ServletContext servletContext) implements FilterConfig {

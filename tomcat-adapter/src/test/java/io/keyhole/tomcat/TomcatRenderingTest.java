@@ -1,6 +1,6 @@
 package io.keyhole.tomcat;
 
-import static io.keyhole.tomcat.Wire.header;
+import static io.keyhole.testing.Wire.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.KeyholeConfig;
+import io.keyhole.testing.TestTree;
+import io.keyhole.testing.Wire;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.net.http.HttpResponse;
@@ -51,7 +53,7 @@ class TomcatRenderingTest {
 
     @BeforeEach
     void tree() throws Exception {
-        tree = TestTree.create(root);
+        tree = TestTree.create(root, 300_000);
     }
 
     @AfterEach

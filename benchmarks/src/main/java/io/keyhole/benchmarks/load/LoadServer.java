@@ -1,18 +1,12 @@
 package io.keyhole.benchmarks.load;
 
-import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.keyhole.AuthResponse;
 import io.keyhole.DeliveryMode;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.testing.Tokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Date;
 
 /**
  * Starts one server of the load harness ({@code benchmarks/load/run.sh}) on 127.0.0.1 and runs
@@ -98,10 +92,7 @@ public final class LoadServer {
     }
 
     /** An HS256 JWT with the claim {@code uid=bench}, valid for a day. */
-    public static String token(byte[] key) throws JOSEException {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-                .claim("uid", "bench").expirationTime(Date.from(Instant.now().plusSeconds(86_400))).build());
-        jwt.sign(new MACSigner(key));
-        return jwt.serialize();
+    public static String token(byte[] key) {
+        return Tokens.hs256(key, "bench", Instant.now().plusSeconds(86_400));
     }
 }

@@ -5,24 +5,19 @@ import static io.keyhole.authorizer.sql.SqlTests.db;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.keyhole.Delivery;
 import io.keyhole.FileId;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
-import io.keyhole.RequestView;
+import io.keyhole.testing.TestRequest;
+import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,23 +78,20 @@ class SqlKeyholeTest {
         keyhole.close();
     }
 
-    private static String token(String uid) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().claim("uid", uid)
-                .expirationTime(Date.from(Instant.now().plusSeconds(600))).build());
-        jwt.sign(new MACSigner(KEY));
-        return jwt.serialize();
+    private static String token(String uid) {
+        return Tokens.hs256(KEY, uid, Instant.now().plusSeconds(600));
     }
 
-    private Delivery get(String path, String uid, String... headerLines) throws Exception {
-        List<NameValue> headers = new ArrayList<>();
+    private Delivery get(String path, String uid, String... headerLines) {
+        TestRequest request = TestRequest.get(path, headerLines);
         if (uid != null) {
+            // the credential first, as before the other header lines
+            List<NameValue> headers = new ArrayList<>();
             headers.add(new NameValue("Authorization", "Bearer " + token(uid)));
+            headers.addAll(request.headers());
+            request = request.withHeaders(headers);
         }
-        for (String line : headerLines) {
-            int colon = line.indexOf(':');
-            headers.add(new NameValue(line.substring(0, colon).trim(), line.substring(colon + 1).trim()));
-        }
-        return keyhole.decide(new Request("GET", path, headers));
+        return keyhole.decide(request);
     }
 
     private static String header(Delivery d, String name) {
@@ -140,8 +132,9 @@ class SqlKeyholeTest {
 
     /** An id with SQL in it is no id: refused before the database is asked. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/files/" + ALICE_FILE + "'%20OR%20'1'='1", "/files/" + ALICE_FILE + "'--",
-            "/files/%25s", "/files/abc;drop", "/files/" + ALICE_FILE + "/*"})
+    // paths as the adapter hands them over: decoded (the URL said '%20OR%20' and '%25s')
+    @ValueSource(strings = {"/files/" + ALICE_FILE + "' OR '1'='1", "/files/" + ALICE_FILE + "'--",
+            "/files/%s", "/files/abc;drop", "/files/" + ALICE_FILE + "/*"})
     void hostileIdsNeverReachTheDatabase(String path) throws Exception {
         AtomicInteger asked = new AtomicInteger();
         KeyholeConfig counting = KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
@@ -149,7 +142,7 @@ class SqlKeyholeTest {
                     asked.incrementAndGet();
                     return authorizer.authorize(q);
                 }).build();
-        assertEquals(404, new Keyhole(counting).decide(new Request("GET", path, List.of())).status());
+        assertEquals(404, new Keyhole(counting).decide(TestRequest.get(path)).status());
         assertEquals(0, asked.get());
     }
 
@@ -163,25 +156,7 @@ class SqlKeyholeTest {
         p.put("auth-connect-timeout", "300ms");
         KeyholeConfig config = KeyholeConfig.fromProperties(p);
         try (Keyhole down = new Keyhole(config)) {
-            assertEquals(503, down.decide(new Request("GET", "/" + ALICE_FILE, List.of())).status());
-        }
-    }
-
-    /** A request as an adapter would hand it over. */
-    private record Request(String method, String path, List<NameValue> headers) implements RequestView {
-        @Override
-        public String query() {
-            return null;
-        }
-
-        @Override
-        public List<NameValue> cookies() {
-            return List.of();
-        }
-
-        @Override
-        public List<String> values(String name) {
-            return headers.stream().filter(h -> h.name().equalsIgnoreCase(name)).map(NameValue::value).toList();
+            assertEquals(503, down.decide(TestRequest.get("/" + ALICE_FILE)).status());
         }
     }
 }

@@ -9,14 +9,24 @@ import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.URIUtil;
 
 /** A Jetty core request seen through the core's {@link RequestView}; reads lazily. */
 public final class CoreRequestView implements RequestView {
 
     private final Request request;
+    private final String path;
 
+    /**
+     * Reads the path Jetty routed the request by: its canonical path in the context (normalised,
+     * path parameters removed, the context's own path matched and cut off), which keeps a few
+     * characters percent-encoded ({@code %20}, {@code %25}, {@code %2F} …); decoding those once
+     * gives the path as the servlet layer reports it. Jetty's parser has refused malformed
+     * escapes by now, under every URI compliance.
+     */
     public CoreRequestView(Request request) {
         this.request = request;
+        this.path = URIUtil.decodePath(Request.getPathInContext(request));
     }
 
     @Override
@@ -24,12 +34,10 @@ public final class CoreRequestView implements RequestView {
         return request.getMethod();
     }
 
-    /** The raw path below the context: still percent-encoded, as the client sent it. */
+    /** Decoded and normalised, as Jetty routed the request. */
     @Override
     public String path() {
-        String path = request.getHttpURI().getPath();
-        String context = Request.getContextPath(request);
-        return context == null || context.isEmpty() || !path.startsWith(context) ? path : path.substring(context.length());
+        return path;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.keyhole.servlet;
+package io.keyhole.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,20 +15,21 @@ import java.util.List;
  * One persistent connection that sends requests exactly as written and reads each response by its
  * framing (Content-Length or chunked), so a race test can make thousands of requests without a
  * connection each, and still sees a body cut short as an error rather than as a short body.
+ * Not thread-safe: one per client thread.
  */
-final class KeepAliveHttp implements AutoCloseable {
+public final class KeepAliveHttp implements AutoCloseable {
 
     private final int port;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
 
-    KeepAliveHttp(int port) {
+    public KeepAliveHttp(int port) {
         this.port = port;
     }
 
     /** {@code method target} with extra header lines; reconnects when the server closed the connection. */
-    RawHttp.Response request(String method, String target, String... headers) throws IOException {
+    public RawHttp.Response request(String method, String target, String... headers) throws IOException {
         if (socket == null) {
             socket = new Socket();
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);

@@ -1,4 +1,4 @@
-package io.keyhole.servlet;
+package io.keyhole.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,17 +12,18 @@ import java.util.Locale;
 
 /**
  * Sends a request exactly as written and reads the response bytes as they arrive, so tests see
- * what went over the wire (no client normalising paths or headers).
+ * what went over the wire (no client normalising paths or headers). For tests in every module
+ * (core's test-jar).
  */
-final class RawHttp {
+public final class RawHttp {
 
     private RawHttp() {
     }
 
     /** A parsed response. */
-    record Response(int status, List<String[]> headers, byte[] body) {
+    public record Response(int status, List<String[]> headers, byte[] body) {
 
-        String header(String name) {
+        public String header(String name) {
             for (String[] h : headers) {
                 if (h[0].equalsIgnoreCase(name)) {
                     return h[1];
@@ -31,11 +32,11 @@ final class RawHttp {
             return null;
         }
 
-        List<String> headerNames() {
+        public List<String> headerNames() {
             return headers.stream().map(h -> h[0].toLowerCase(Locale.ROOT)).toList();
         }
 
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
@@ -44,7 +45,7 @@ final class RawHttp {
      * Sends {@code head} (request line and headers, lines separated by \n, no final blank line)
      * with {@code Connection: close} and reads until the server closes.
      */
-    static Response send(int port, String head) throws IOException {
+    public static Response send(int port, String head) throws IOException {
         String request = head.strip().replace("\n", "\r\n") + "\r\nConnection: close\r\n\r\n";
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -56,7 +57,7 @@ final class RawHttp {
     }
 
     /** GET (or another method) of {@code target} with extra header lines. */
-    static Response request(int port, String method, String target, String... headers) throws IOException {
+    public static Response request(int port, String method, String target, String... headers) throws IOException {
         StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\nHost: 127.0.0.1\n");
         for (String h : headers) {
             head.append(h).append('\n');
@@ -64,7 +65,7 @@ final class RawHttp {
         return send(port, head.toString());
     }
 
-    static Response parse(byte[] raw, boolean head) throws IOException {
+    public static Response parse(byte[] raw, boolean head) throws IOException {
         int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         if (end < 0) {
             throw new IOException("no complete response head in " + raw.length + " bytes");
@@ -108,7 +109,7 @@ final class RawHttp {
         }
     }
 
-    static int indexOf(byte[] data, byte[] pattern) {
+    public static int indexOf(byte[] data, byte[] pattern) {
         outer:
         for (int i = 0; i + pattern.length <= data.length; i++) {
             for (int j = 0; j < pattern.length; j++) {

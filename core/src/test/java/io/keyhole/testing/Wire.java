@@ -1,4 +1,4 @@
-package io.keyhole.tomcat;
+package io.keyhole.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,15 +14,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Requests over a real socket and the checks every container test shares. */
-final class Wire {
+/**
+ * Requests over a real socket through the JDK's HTTP client, and the checks every container test
+ * shares. For requests no client would send as written, {@link RawHttp}. For tests in every
+ * module (core's test-jar).
+ */
+public final class Wire {
 
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     private Wire() {
     }
 
-    static HttpResponse<byte[]> send(String method, String url, String... headers) throws IOException {
+    public static HttpResponse<byte[]> send(String method, String url, String... headers) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
@@ -35,12 +39,12 @@ final class Wire {
         }
     }
 
-    static String header(HttpResponse<?> r, String name) {
+    public static String header(HttpResponse<?> r, String name) {
         return r.headers().firstValue(name).orElse(null);
     }
 
     /** Checks a multipart/byteranges body part by part against {@code content} (RFC 9110 §14.6). */
-    static void assertParts(HttpResponse<byte[]> r, byte[] content, long[][] ranges) {
+    public static void assertParts(HttpResponse<byte[]> r, byte[] content, long[][] ranges) {
         String type = header(r, "Content-Type");
         assertTrue(type.startsWith("multipart/byteranges; boundary="), type);
         String boundary = type.substring(type.indexOf('=') + 1);
