@@ -6,6 +6,7 @@ import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.ref.Reference;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -74,7 +75,13 @@ public final class LifecycleCheck {
     private LifecycleCheck() {
     }
 
-    /** A container running Keyhole; {@link #close()} stops the container, which stops Keyhole. */
+    /**
+     * A container running Keyhole; {@link #close()} stops the container, which stops Keyhole. It
+     * must keep a reference to Keyhole's adapter (the filter, handler or valve instance) even once
+     * closed: the check keeps the container reachable until it is done, so that only closing can
+     * release what Keyhole held, not the collector (the JDK closes the socket of a connection a
+     * forgotten pool dropped once it is collected, which would hide a pool that was never closed).
+     */
     public interface Container extends AutoCloseable {
         /** Where the mount's ids are served, e.g. {@code http://127.0.0.1:8080/app/files/}. */
         URI mount();
@@ -149,24 +156,31 @@ public final class LifecycleCheck {
         Holdings first = Holdings.now();
         // Round one: loads classes and starts what stays for the JVM's life; judged only for keyhole- threads.
         int connectionsFirst = backend.connections();
-        serve(starter, settings, backend, content);
+        Served warm = serve(starter, settings, backend, content);
         awaitReleased(what + " (first round)", first, null, backend, connectionsFirst, tree.root());
+        Reference.reachabilityFence(warm.container());
 
         Holdings before = Holdings.now();
         int connectionsBefore = backend.connections();
-        Counts serving = serve(starter, settings, backend, content);
+        Served judged = serve(starter, settings, backend, content);
         long stopped = System.nanoTime();
         Holdings after = awaitReleased(what, first, before, backend, connectionsBefore, tree.root());
         long releasedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
-        return new Report(what, Counts.of(before, connectionsBefore), serving, Counts.of(after, backend.connections()),
-                releasedMillis);
+        Reference.reachabilityFence(judged.container());
+        return new Report(what, Counts.of(before, connectionsBefore), judged.serving(),
+                Counts.of(after, backend.connections()), releasedMillis);
     }
 
-    /** Starts the container, serves {@link #CLIENTS} requests at once, stops it; the counts of the moment all were held. */
-    private static Counts serve(Starter starter, Map<String, String> settings, Backend backend, byte[] content)
+    /** A stopped container, and the counts of the moment all its requests were held. */
+    private record Served(Container container, Counts serving) {
+    }
+
+    /** Starts the container, serves {@link #CLIENTS} requests at once, stops it. */
+    private static Served serve(Starter starter, Map<String, String> settings, Backend backend, byte[] content)
             throws Exception {
         Counts serving;
-        try (Container container = starter.start(settings)) {
+        Container container = starter.start(settings);
+        try (container) {
             backend.hold(CLIENTS);
             List<Throwable> failures = new CopyOnWriteArrayList<>();
             List<Thread> clients = new ArrayList<>();
@@ -198,7 +212,7 @@ public final class LifecycleCheck {
                 throw e;
             }
         }
-        return serving;
+        return new Served(container, serving);
     }
 
     /** GET of the file, over a connection of its own that the server closes; checks status and every byte. */

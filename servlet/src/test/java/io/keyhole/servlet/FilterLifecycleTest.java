@@ -33,20 +33,18 @@ class FilterLifecycleTest {
         System.out.println(LifecycleCheck.http("filter on Jetty, json over http", dir, FilterLifecycleTest::jetty));
     }
 
-    /** The filter built by the container from init-params, as web.xml would have it. */
+    /** The filter configured by the container from init-params, as web.xml would have it. */
     private static Container jetty(Map<String, String> settings) throws Exception {
-        JettyHarness jetty = JettyHarness.start(settings);
-        URI mount = URI.create("http://127.0.0.1:" + jetty.port() + "/files/");
-        return new Container() {
-            @Override
-            public URI mount() {
-                return mount;
-            }
+        KeyholeFilter filter = new KeyholeFilter();
+        JettyHarness jetty = JettyHarness.start(filter, settings);
+        return new Running(jetty, filter, URI.create("http://127.0.0.1:" + jetty.port() + "/files/"));
+    }
 
-            @Override
-            public void close() throws Exception {
-                jetty.close();
-            }
-        };
+    /** Holds the filter, so that only destroy() can close its pool (see {@link Container}). */
+    private record Running(JettyHarness jetty, KeyholeFilter filter, URI mount) implements Container {
+        @Override
+        public void close() throws Exception {
+            jetty.close();
+        }
     }
 }
