@@ -126,7 +126,7 @@ public final class LifecycleCheck {
 
     /** Keyhole authorised by JSON over a Unix socket, one connection per request. */
     public static Report unixSocket(String what, Path dir, Starter starter) throws Exception {
-        try (UnixBackend backend = new UnixBackend(Files.createTempDirectory("khlife").resolve("auth.sock"))) {
+        try (UnixBackend backend = new UnixBackend(dir.resolve("auth.sock"))) {
             return run(what, dir, starter, backend);
         }
     }
