@@ -52,19 +52,6 @@ public final class Keyhole implements AutoCloseable {
     }
 
     /**
-     * What decides, for log lines: the backend, e.g. {@code json over unix:/run/auth.sock}, or on a
-     * media host the signed URLs' keys.
-     */
-    public String describeBackend() {
-        MediaSettings media = config.media();
-        if (media == null) {
-            return config.backend().toString();
-        }
-        return media.development() ? "the application (development mode)"
-                : "signed URLs (keys " + String.join(", ", media.signer().keyIds()) + ")";
-    }
-
-    /**
      * Closes what this Keyhole started: the authoriser's connections, pools and threads. An
      * {@link Authorizer} given in code is left open, as its owner's. Requests still being decided
      * may fail with 502/503; later ones too. Idempotent.

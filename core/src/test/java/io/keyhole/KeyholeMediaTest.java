@@ -304,7 +304,7 @@ class KeyholeMediaTest {
         assertNull(c.tree());
         assertEquals("/protected/", c.accelPrefix());
         assertNull(c.backend());
-        assertEquals("signed URLs (keys k1)", new Keyhole(c).describeBackend());
+        assertEquals("signed URLs (keys k1)", c.describeBackend());
         assertEquals(clock, c.media().signer().clock());
         assertTrue(KeyholeConfig.Builder.KEYS.containsAll(MediaSettings.Builder.KEYS));
     }

@@ -70,7 +70,7 @@ final class ServeCommand {
     static String readyLine(KeyholeConfig config, FileServer server) {
         Path root = config.media() == null ? config.tree().root() : config.media().root().root();
         return "keyhole: serving " + root + " at " + server.uri()
-                + " (" + config.backend() + ", delivery " + config.delivery().key() + ")";
+                + " (" + config.describeBackend() + ", delivery " + config.delivery().key() + ")";
     }
 
     private static FileServer start(KeyholeConfig config, Listen listen, Path file) throws Failure {

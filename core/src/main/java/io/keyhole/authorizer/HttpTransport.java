@@ -53,10 +53,10 @@ import javax.net.ssl.SSLException;
  * time remains, because a kept-alive connection can be closed by the backend just as it is
  * reused; a backend may thus see a question twice.
  *
- * <p>Threads: the client's selector thread and at most two worker threads, which end after a
- * minute without work. {@link #close()} ends the workers at once, and on Java 21 and later the
- * selector thread and the kept-alive connections too; on Java 17, whose client cannot be closed,
- * those end once the closed transport's client has been collected.
+ * <p>Threads: none until the first exchange; then the client's selector thread and at most two
+ * worker threads, which end after a minute without work. {@link #close()} stops the workers at
+ * once, and the selector and the kept-alive connections too on Java 21 and later (before that
+ * the JDK's client has no close(): they end once the transport is garbage).
  *
  * <pre>{@code
  * Transport http = new HttpTransport(URI.create("http://127.0.0.1:8081/authorize"), Duration.ofSeconds(1), Duration.ofSeconds(5));

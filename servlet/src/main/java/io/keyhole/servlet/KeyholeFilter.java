@@ -82,14 +82,14 @@ public final class KeyholeFilter implements Filter {
         MediaSettings media = config.media();
         if (media == null) {
             LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
-                    config.mount(), config.tree().root(), config.tree().depth(), keyhole.describeBackend(),
+                    config.mount(), config.tree().root(), config.tree().depth(), config.describeBackend(),
                     writer.rendererName(), config.renderer());
         } else if (media.development()) {
             LOG.log(Level.INFO, "Keyhole media in development mode (media-url {0}): requests pass to the application,"
                     + " which serves media itself", media.mediaUrl());
         } else {
             LOG.log(Level.INFO, "Keyhole media host serving {0} from {1} to {2}; without a valid token browsers go to {3};"
-                    + " delivery {4}", config.mount(), media.root(), keyhole.describeBackend(), media.siteUrl(),
+                    + " delivery {4}", config.mount(), media.root(), config.describeBackend(), media.siteUrl(),
                     writer.rendererName());
         }
     }

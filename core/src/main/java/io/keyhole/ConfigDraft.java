@@ -1,0 +1,273 @@
+package io.keyhole;
+
+import io.keyhole.authorizer.AuthMatrix;
+import io.keyhole.authorizer.Backend;
+import io.keyhole.authorizer.JsonRequestType;
+import io.keyhole.authorizer.sql.SqlSettings;
+import io.keyhole.credential.JwtSettings;
+import io.keyhole.credential.TokenSource;
+import io.keyhole.media.MediaSettings;
+import io.keyhole.tree.FileIds;
+import io.keyhole.tree.HashedTree;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a {@link KeyholeConfig.Builder} has collected so far, and the checks that turn it into a
+ * configuration: settings that only make sense together, and keys that belong to another mode.
+ * Mutable; confined to its builder.
+ */
+final class ConfigDraft {
+
+    final Set<String> made = new HashSet<>();
+    Path fsRoot;
+    int fsDepth = 4;
+    String mount = "/";
+    Authorizer authorizer;
+    String requestType = "json";
+    String transportType = "unix";
+    Path unixSocket;
+    String tcpHost;
+    int tcpPort;
+    URI httpUrl;
+    final SqlSettings.Builder sql = SqlSettings.builder();
+    boolean readOnly = true;
+    long uploadMaxSize = Uploads.DEFAULT_MAX_SIZE;
+    AuthMatrix uploadMatrix = AuthMatrix.UPLOAD_DEFAULT;
+    AuthMatrix deleteMatrix = AuthMatrix.DELETE_DEFAULT;
+    String instanceId;
+    JsonRequestType.Fields jsonFields = JsonRequestType.Fields.SEED;
+    byte[] jwtKey;
+    String jwtAlgorithm = "HS256";
+    String jwtField;
+    Duration jwtLeeway = Duration.ofSeconds(30);
+    TokenSource tokenSource = TokenSource.bearer();
+    boolean jsonExtended;
+    List<String> extraHeaders = List.of();
+    boolean allHeaders;
+    boolean allCookies;
+    AuthMatrix downloadMatrix = AuthMatrix.DOWNLOAD_DEFAULT;
+    DeliveryMode delivery = DeliveryMode.STREAM;
+    String accelPrefix;
+    String renderer = "auto";
+    Duration authConnectTimeout = Duration.ofSeconds(1);
+    Duration authTimeout = Duration.ofSeconds(5);
+    String cacheControl = "private";
+    int maxRanges = 16;
+    Clock clock = Clock.systemUTC();
+    MediaSettings media;
+    final Map<String, String> mediaText = new LinkedHashMap<>();
+
+    /**
+     * Checks the settings together and builds the configuration.
+     *
+     * @throws IllegalArgumentException naming what is missing or inconsistent
+     */
+    KeyholeConfig build() {
+        if (media != null || !mediaText.isEmpty()) {
+            return buildMedia();
+        }
+        if (fsRoot == null) {
+            throw new IllegalArgumentException("fs-root is required: the directory that holds the hashed tree");
+        }
+        Backend backend;
+        if (authorizer != null) {
+            List<String> transportKeys = made.stream().filter(KeyholeConfig.Builder.TRANSPORT_KEYS::contains).sorted().toList();
+            if (!transportKeys.isEmpty()) {
+                throw new IllegalArgumentException("an authorizer was given in code; drop " + transportKeys);
+            }
+            backend = new Backend.Given(authorizer);
+        } else if (requestType.equals("sql")) {
+            for (String key : List.of("unix-socket", "tcp-host", "tcp-port", "http-url")) {
+                if (made.contains(key)) {
+                    throw new IllegalArgumentException(key + " is for request-type=json; request-type=sql reads sql-dsn");
+                }
+            }
+            backend = new Backend.Sql(sql.transport(made.contains("transport-type") ? transportType : "mysql")
+                    .connectTimeout(authConnectTimeout).queryTimeout(authTimeout).settings());
+        } else {
+            if (made.stream().anyMatch(k -> k.startsWith("sql-")) || transportType.equals("mysql")
+                    || transportType.equals("jdbc")) {
+                throw new IllegalArgumentException("transport-type=mysql|jdbc and the sql-* settings need request-type=sql");
+            }
+            backend = jsonBackend();
+        }
+        JwtSettings verifier = null;
+        if (jwtKey != null) {
+            verifier = new JwtSettings(jwtKey, jwtAlgorithm, jwtField, jwtLeeway);
+        } else if (jwtField != null || made.contains("token-source") || made.contains("jwt-algorithm")) {
+            throw new IllegalArgumentException("jwt-field, jwt-header, jwt-cookie and jwt-algorithm need jwt-key");
+        }
+        if (delivery.offloaded() && accelPrefix == null) {
+            throw new IllegalArgumentException("delivery=" + delivery.key()
+                    + " needs accel-prefix: the front server's internal location, e.g. /protected/");
+        }
+        if (delivery.offloaded() && !renderer.equals("auto")) {
+            throw new IllegalArgumentException("renderer=" + renderer + " needs delivery=stream; with delivery="
+                    + delivery.key() + " the front server sends the bytes");
+        }
+        List<String> forwarded = new ArrayList<>();
+        if (jsonExtended) {
+            forwarded.addAll(KeyholeConfig.EXTENDED_HEADERS);
+        }
+        for (String h : extraHeaders) {
+            if (forwarded.stream().noneMatch(h::equalsIgnoreCase)) {
+                forwarded.add(h);
+            }
+        }
+        return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, backend, verifier, tokenSource,
+                forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
+                cacheControl, maxRanges, clock, null, uploads());
+    }
+
+    /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
+    private KeyholeConfig buildMedia() {
+        Set<String> fitting = Set.of("media", "mount", "delivery", "accel-prefix", "renderer", "cache-control",
+                "max-ranges", "clock");
+        List<String> misplaced = made.stream().filter(k -> !fitting.contains(k)).sorted().toList();
+        if (!misplaced.isEmpty()) {
+            throw new IllegalArgumentException("media mode (media-url) serves media-root to signed URLs and asks no"
+                    + " backend; drop " + String.join(", ", misplaced));
+        }
+        MediaSettings m = media;
+        if (m == null) {
+            m = MediaSettings.builder().clock(clock).properties(mediaText).build();
+        } else if (!mediaText.isEmpty()) {
+            throw new IllegalArgumentException("media settings were given in code; drop " + mediaText.keySet());
+        } else if (made.contains("clock")) {
+            throw new IllegalArgumentException("media settings given in code carry their own clock; do not set one here");
+        }
+        if (m.root() == null && !m.development()) {
+            throw new IllegalArgumentException("media-root is required on a media host: the directory that"
+                    + " media paths are relative to");
+        }
+        if (made.contains("mount") && !mount.equals(m.mediaPrefix())) {
+            throw new IllegalArgumentException("mount " + mount + " differs from the path of media-url ("
+                    + m.mediaPrefix() + "); leave mount unset in media mode");
+        }
+        String internal = accelPrefix;
+        if (m.internalMediaPrefix() != null) {
+            if (internal != null && !internal.equals(m.internalMediaPrefix())) {
+                throw new IllegalArgumentException("accel-prefix " + internal + " differs from internal-media-prefix "
+                        + m.internalMediaPrefix() + "; set only internal-media-prefix");
+            }
+            internal = m.internalMediaPrefix();
+        }
+        if (delivery.offloaded() && internal == null) {
+            throw new IllegalArgumentException("delivery=" + delivery.key() + " needs internal-media-prefix: the"
+                    + " front server's internal location, e.g. /protected/");
+        }
+        if (delivery.offloaded() && !renderer.equals("auto")) {
+            throw new IllegalArgumentException("renderer=" + renderer + " needs delivery=stream; with delivery="
+                    + delivery.key() + " the front server sends the bytes");
+        }
+        return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
+                downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
+                m.signer() != null ? m.signer().clock() : clock, m, uploads());
+    }
+
+    /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */
+    private Backend jsonBackend() {
+        Map<String, List<String>> keysOf = Map.of(
+                "unix", List.of("unix-socket"), "tcp", List.of("tcp-host", "tcp-port"), "http", List.of("http-url"));
+        for (Map.Entry<String, List<String>> e : keysOf.entrySet()) {
+            for (String key : e.getValue()) {
+                boolean set = made.contains(key);
+                if (e.getKey().equals(transportType) && !set) {
+                    throw new IllegalArgumentException(key + " is required with transport-type=" + transportType
+                            + " (or give an Authorizer in code)");
+                }
+                if (!e.getKey().equals(transportType) && set) {
+                    throw new IllegalArgumentException(key + " belongs to transport-type=" + e.getKey()
+                            + ", but transport-type is " + transportType);
+                }
+            }
+        }
+        try {
+            return new Backend.Json(jsonFields, transportType, unixSocket, tcpHost, tcpPort, httpUrl,
+                    authConnectTimeout, authTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException((transportType.equals("http") ? "http-url: " : "tcp-host/tcp-port: ")
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Uploads and deletes: a store on the tree, or nothing at all while read-only. */
+    private Uploads uploads() {
+        String instance = instanceId != null ? instanceId : FileIds.defaultInstance();
+        if (readOnly) {
+            List<String> needless = made.stream().filter(k -> k.equals("upload-max-size") || k.equals("matrix-upload")
+                    || k.equals("matrix-delete") || k.equals("instance-id") || k.equals("sql-insert-query")
+                    || k.equals("sql-delete-query")).sorted().toList();
+            if (!needless.isEmpty()) {
+                throw new IllegalArgumentException(needless + " only matter for uploads and deletes over HTTP;"
+                        + " set read-only=no to accept them, or drop " + (needless.size() == 1 ? "it" : "them"));
+            }
+            return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance);
+        }
+        if (!uploadMatrix.allowsWithoutCredential() && (jwtKey == null || jwtField == null)) {
+            throw new IllegalArgumentException("read-only=no, but no upload could ever be allowed: requests carry no"
+                    + " credential value without jwt-key and jwt-field, and matrix-upload " + uploadMatrix
+                    + " refuses every request without one. Set jwt-key and jwt-field, or allow requests without a"
+                    + " credential in matrix-upload (e.g. allow:allow:allow:deny) and let the backend decide by status");
+        }
+        return new Uploads(false, uploadMaxSize, uploadMatrix, deleteMatrix, instance);
+    }
+
+    static String slashed(String key, String prefix) {
+        String p = nonBlank(key, prefix);
+        if (!p.startsWith("/") || p.contains("..") || p.contains("\\") || p.indexOf('?') >= 0 || p.indexOf('#') >= 0
+                || p.chars().anyMatch(c -> c < 0x21 || c == 0x7f)) {
+            throw new IllegalArgumentException(key + " must be an absolute URL path such as /files/, was '" + p + "'");
+        }
+        return p.endsWith("/") ? p : p + "/";
+    }
+
+    static String nonBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(key + " must not be blank");
+        }
+        return value.trim();
+    }
+
+    static String token(String key, String name) {
+        String n = nonBlank(key, name);
+        if (!n.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            throw new IllegalArgumentException(key + ": '" + n + "' is not a valid header or cookie name");
+        }
+        return n;
+    }
+
+    static String headerValue(String key, String value) {
+        String v = nonBlank(key, value);
+        if (v.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+            throw new IllegalArgumentException(key + " must not contain control characters");
+        }
+        return v;
+    }
+
+    static String oneOf(String key, String value, String... allowed) {
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(value.trim())) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException(key + " must be one of " + String.join(", ", allowed)
+                + "; was '" + value + "'");
+    }
+
+    static Duration positive(String key, Duration d) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(key + " must be a positive duration, was " + d);
+        }
+        return d;
+    }
+}
