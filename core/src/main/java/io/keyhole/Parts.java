@@ -1,12 +1,14 @@
 package io.keyhole;
 
 import io.keyhole.credential.JwtVerifier;
+import io.keyhole.internal.Watchdog;
 import io.keyhole.tree.FileStore;
 import java.lang.System.Logger.Level;
 
 /**
  * The live parts one {@link Keyhole} starts from its configuration, and closes: the authoriser
- * (with its transports or connection pool), the JWT verifier, and the store that takes uploads.
+ * (with its transports or connection pool), the JWT verifier, the store that takes uploads, and
+ * its hold on the deadline thread that guards opening files.
  * This is the one place that turns settings into working objects. An authoriser given in code is
  * used, never closed: it is its owner's.
  */
@@ -27,6 +29,9 @@ final class Parts implements AutoCloseable {
         this.ownsAuthorizer = ownsAuthorizer;
         this.jwt = jwt;
         this.store = store;
+        // Opening a file is guarded by a deadline (a FIFO swapped in must not block): the deadline
+        // thread stays while any Keyhole is open, and goes with the last one closed.
+        Watchdog.retain();
     }
 
     /** Starts what {@code config} describes. Nothing connects yet: backends are reached per request. */
@@ -45,6 +50,7 @@ final class Parts implements AutoCloseable {
     /** Closes what was built here (the authoriser's pool or transport); a given authoriser stays open. */
     @Override
     public void close() {
+        Watchdog.release();
         if (ownsAuthorizer && authorizer instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

@@ -55,8 +55,8 @@ import javax.net.ssl.SSLException;
  *
  * <p>Threads: none until the first exchange; then the client's selector thread and at most two
  * worker threads, which end after a minute without work. {@link #close()} stops the workers at
- * once, and the selector too on Java 21 and later (before that it ends once the transport is
- * garbage).
+ * once, and the selector and the kept-alive connections too on Java 21 and later (before that
+ * the JDK's client has no close(): they end once the transport is garbage).
  *
  * <pre>{@code
  * Transport http = new HttpTransport(URI.create("http://127.0.0.1:8081/authorize"), Duration.ofSeconds(1), Duration.ofSeconds(5));

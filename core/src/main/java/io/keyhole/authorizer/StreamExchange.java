@@ -31,10 +31,38 @@ final class StreamExchange {
 
     private final String description;
     private final Limits limits;
+    /** Whether this exchange holds the {@link Watchdog} thread; read on every exchange, so volatile and set once. */
+    private volatile boolean retained;
+    private boolean closed;
 
     StreamExchange(String description, Limits limits) {
         this.description = description;
         this.limits = limits;
+    }
+
+    /**
+     * Lets the {@link Watchdog} thread go, as far as this transport is concerned. Exchanges
+     * still work afterwards (each opens its own connection), but no longer keep the thread.
+     */
+    synchronized void close() {
+        if (!closed) {
+            closed = true;
+            if (retained) {
+                Watchdog.release();
+            }
+        }
+    }
+
+    /** Holds the watchdog from the first exchange on, not from construction: transports built only to check settings hold nothing. */
+    private void retainWatchdog() {
+        if (!retained) {
+            synchronized (this) {
+                if (!retained && !closed) {
+                    Watchdog.retain();
+                    retained = true;
+                }
+            }
+        }
     }
 
     /**
@@ -43,6 +71,7 @@ final class StreamExchange {
      * @param startNanos when the caller's exchange began, so that failures report the whole wait
      */
     byte[] exchange(SocketAddress address, byte[] request, long startNanos) throws AuthorizationException {
+        retainWatchdog();
         SocketChannel channel;
         try {
             channel = SocketChannel.open(family(address));

@@ -123,6 +123,16 @@ public final class TcpTransport implements Transport {
         return stream.exchange(address, request, start);
     }
 
+    /**
+     * Connections are opened per exchange and closed with it, so nothing is open between
+     * exchanges; closing lets the deadline thread that all such transports share end once no open
+     * transport uses it. Exchanges after it still work.
+     */
+    @Override
+    public void close() {
+        stream.close();
+    }
+
     @Override
     public String describe() {
         return description;

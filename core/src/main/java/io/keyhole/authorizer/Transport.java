@@ -21,8 +21,9 @@ public interface Transport extends AutoCloseable {
     String describe();
 
     /**
-     * Releases what the transport keeps between exchanges (threads, pooled connections); an
-     * exchange after it fails. Transports that open everything per exchange keep nothing.
+     * Releases what the transport keeps between exchanges (threads, pooled connections, its hold
+     * on a thread shared with other transports). An exchange after it may fail; transports that
+     * open a connection per exchange keep working.
      */
     @Override
     default void close() {

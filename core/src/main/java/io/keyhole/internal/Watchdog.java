@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.Channel;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -18,22 +19,70 @@ import java.util.concurrent.atomic.AtomicInteger;
  * can close what is not open yet: the storage's deadline instead runs an action that gives the
  * FIFO a writer ({@link #after}).
  *
- * <p>One daemon thread serves the whole JVM and ends after a minute without work, so a web
- * application that is undeployed leaves no thread behind for long. Actions run on that thread,
- * one after the other, so an action must not block: one that might hands its work to a thread of
- * its own.
+ * <p>One daemon thread serves the whole JVM. Actions run on it one after the other, so an action
+ * must not block: one that might hands its work to a thread of its own. The thread ends when the
+ * last open user (a started {@code Keyhole}, an open transport) is closed ({@link #retain()},
+ * {@link #release()}), so a closed Keyhole leaves no thread behind; and after a minute without
+ * work, for users their owners never close. Deadlines already set when it ends still fire.
  */
 public final class Watchdog {
 
     private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
     private static final AtomicInteger THREADS = new AtomicInteger();
 
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
+    /** Guards {@link #users} and replacing {@link #timer}. */
+    private static final Object LOCK = new Object();
+    private static int users;
+    /** The current timer; {@code null} until needed again after the last user left. */
+    private static volatile ScheduledThreadPoolExecutor timer;
 
     private Watchdog() {
     }
 
+    /** One more user relies on the thread: it stays (while it has work) until released. */
+    public static void retain() {
+        synchronized (LOCK) {
+            users++;
+        }
+    }
+
+    /**
+     * One user less. When it was the last, the thread ends as soon as the deadlines
+     * still set have fired or been cancelled, instead of a minute later.
+     */
+    public static void release() {
+        synchronized (LOCK) {
+            if (--users == 0 && timer != null) {
+                ScheduledThreadPoolExecutor retired = timer;
+                // First out of sight, so that whoever finds it shut down finds it gone too.
+                timer = null;
+                // shutdown, not shutdownNow: exchanges still running keep their deadlines.
+                retired.shutdown();
+            }
+        }
+    }
+
+    /** How many users hold the thread now. */
+    public static int users() {
+        synchronized (LOCK) {
+            return users;
+        }
+    }
+
     private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor current = timer;
+        if (current != null) {
+            return current;
+        }
+        synchronized (LOCK) {
+            if (timer == null) {
+                timer = newTimer();
+            }
+            return timer;
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor newTimer() {
         ThreadFactory factory = task -> {
             Thread thread = new Thread(task, "keyhole-deadline-" + THREADS.incrementAndGet());
             thread.setDaemon(true);
@@ -41,11 +90,11 @@ public final class Watchdog {
             thread.setContextClassLoader(null);
             return thread;
         };
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, factory);
-        timer.setRemoveOnCancelPolicy(true);
-        timer.setKeepAliveTime(60, TimeUnit.SECONDS);
-        timer.allowCoreThreadTimeOut(true);
-        return timer;
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, factory);
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setKeepAliveTime(60, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 
     /** A deadline on one blocking call; {@link #cancel()} it when the guarded work finished in time. */
@@ -99,7 +148,15 @@ public final class Watchdog {
      */
     public static Deadline after(long nanos, Runnable action) {
         Deadline deadline = new Deadline(Objects.requireNonNull(action, "action"));
-        deadline.future = TIMER.schedule(deadline, nanos, TimeUnit.NANOSECONDS);
-        return deadline;
+        while (true) {
+            ScheduledThreadPoolExecutor current = timer();
+            try {
+                deadline.future = current.schedule(deadline, nanos, TimeUnit.NANOSECONDS);
+                return deadline;
+            } catch (RejectedExecutionException e) {
+                // The last user left between timer() and schedule(): the next call starts a new timer.
+                LOG.log(Level.TRACE, "deadline timer retired meanwhile; taking a new one");
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
 import io.keyhole.FileId;
+import io.keyhole.internal.Watchdog;
 import io.keyhole.testing.FakeBackend;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -65,6 +66,29 @@ class UnixSocketTransportTest {
             assertArrayEquals(answer.getBytes(StandardCharsets.UTF_8), got);
             assertEquals(List.of(request), backend.requests(), "the backend read the whole request up to the half-close");
             assertEquals(1, backend.connections(), "one connection per exchange");
+        }
+    }
+
+    @Test
+    void holdsTheSharedDeadlineThreadFromItsFirstExchangeUntilClosed() throws Exception {
+        // Transports that other tests leave open hold it too: counted from here.
+        int before = Watchdog.users();
+        try (FakeBackend backend = FakeBackend.start(socket(), "{}")) {
+            UnixSocketTransport unused = transport(backend.socket());
+            UnixSocketTransport used = transport(backend.socket());
+            assertEquals(before, Watchdog.users(), "a transport only built holds nothing");
+
+            used.exchange(new byte[0]);
+            used.exchange(new byte[0]);
+            assertEquals(before + 1, Watchdog.users(), "one hold, however many exchanges");
+
+            used.close();
+            used.close();
+            unused.close();
+            assertEquals(before, Watchdog.users(), "released once, by the transport that held it");
+            assertArrayEquals("{}".getBytes(StandardCharsets.UTF_8), used.exchange(new byte[0]),
+                    "a connection per exchange: still works once closed");
+            assertEquals(before, Watchdog.users(), "an exchange after close holds nothing");
         }
     }
 

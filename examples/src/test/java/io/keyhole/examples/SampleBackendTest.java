@@ -56,7 +56,11 @@ class SampleBackendTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        // Built here, so closed here: it lets the deadline thread it shares with other transports end.
+        if (keyhole instanceof AutoCloseable closeable) {
+            closeable.close();
+        }
         if (server != null) {
             server.close();
         }

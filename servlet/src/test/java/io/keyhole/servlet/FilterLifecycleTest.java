@@ -1,56 +1,50 @@
 package io.keyhole.servlet;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.keyhole.testing.MariaDb;
-import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.LifecycleCheck.Container;
+import io.keyhole.testing.LifecycleCheck;
+import java.net.URI;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the filter built from init-params, it closes when the container destroys it. */
+/**
+ * What the filter built from init-params, it closes when the container destroys it: after Jetty
+ * stopped, no connection, thread, descriptor or mapping of Keyhole's is left (see
+ * {@link LifecycleCheck} for what is counted and how).
+ */
 class FilterLifecycleTest {
 
     @TempDir
-    Path root;
+    Path dir;
 
     @Test
-    void destroyClosesTheSqlPool() throws Exception {
-        MariaDb db = MariaDb.get();
-        int before = connections(db);
-        // held until the end, so that only destroy() can close its connections (not the driver's cleaner)
-        KeyholeFilter filter = new KeyholeFilter();
-        JettyHarness jetty = JettyHarness.start(filter, Map.of(
-                "fs-root", root.toString(),
-                "request-type", "sql",
-                "sql-dsn", db.jdbcUrl(),
-                "sql-query", "SELECT 403 AS status FROM DUAL WHERE :file_id IS NOT NULL OR :auth_value IS NULL",
-                "sql-pool-size", "3"));
-        assertEquals(403, RawHttp.request(jetty.port(), "GET", "/abcdef0123456789").status());
-        assertTrue(connections(db) > before, "the request left a pooled connection open");
-        jetty.close();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (connections(db) > before && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertTrue(connections(db) <= before, "destroy() closed the pool: " + connections(db) + " > " + before);
-        java.lang.ref.Reference.reachabilityFence(filter);
+    void stoppingJettyClosesTheSqlPool() throws Exception {
+        System.out.println(LifecycleCheck.sql("filter on Jetty, sql", dir, FilterLifecycleTest::jetty));
     }
 
-    /** Connections of the test user, not counting the one asking. */
-    private static int connections(MariaDb db) throws Exception {
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl());
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
-                     + " WHERE USER = '" + db.user() + "' AND ID <> CONNECTION_ID()")) {
-            rs.next();
-            return rs.getInt(1);
+    @Test
+    void stoppingJettyLeavesNothingOfTheUnixSocketTransport() throws Exception {
+        System.out.println(LifecycleCheck.unixSocket("filter on Jetty, json over unix", dir, FilterLifecycleTest::jetty));
+    }
+
+    @Test
+    void stoppingJettyClosesTheHttpTransport() throws Exception {
+        System.out.println(LifecycleCheck.http("filter on Jetty, json over http", dir, FilterLifecycleTest::jetty));
+    }
+
+    /** The filter configured by the container from init-params, as web.xml would have it. */
+    private static Container jetty(Map<String, String> settings) throws Exception {
+        KeyholeFilter filter = new KeyholeFilter();
+        JettyHarness jetty = JettyHarness.start(filter, settings);
+        return new Running(jetty, filter, URI.create("http://127.0.0.1:" + jetty.port() + "/files/"));
+    }
+
+    /** Holds the filter, so that only destroy() can close its pool (see {@link Container}). */
+    private record Running(JettyHarness jetty, KeyholeFilter filter, URI mount) implements Container {
+        @Override
+        public void close() throws Exception {
+            jetty.close();
         }
     }
 }

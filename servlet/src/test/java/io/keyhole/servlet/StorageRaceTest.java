@@ -12,7 +12,6 @@ import io.keyhole.testing.KeepAliveHttp;
 import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.Tokens;
 import io.keyhole.tree.HashedTree;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -50,7 +50,12 @@ public class KeyholeConfiguration {
         return KeyholeConfig.fromProperties(settings);
     }
 
-    /** The filter, mapped to the mount only, so that other requests never pass through it. */
+    /**
+     * The filter, mapped to the mount only, so that other requests never pass through it. The
+     * servlet container destroys it when the application stops (Spring Boot stops its embedded
+     * server as the context closes), and the filter then closes the connection pool or transport
+     * Keyhole started.
+     */
     @Bean
     public FilterRegistrationBean<KeyholeFilter> keyholeFilter(KeyholeConfig config) {
         FilterRegistrationBean<KeyholeFilter> registration = new FilterRegistrationBean<>(new KeyholeFilter(config));

@@ -2,9 +2,9 @@ package io.keyhole.internal.jetty;
 
 import io.keyhole.Delivery;
 import io.keyhole.http.ByteRange;
+import io.keyhole.storage.OpenedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import io.keyhole.storage.OpenedFile;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
