@@ -161,8 +161,11 @@ class SqlKeyholeTest {
         p.put("sql-dsn", "127.0.0.1:1:keyhole:pw:keyhole");
         p.put("auth-connect-timeout", "300ms");
         KeyholeConfig config = KeyholeConfig.fromProperties(p);
-        try (SqlAuthorizer down = (SqlAuthorizer) config.authorizer()) {
+        SqlAuthorizer down = (SqlAuthorizer) config.authorizer();
+        try {
             assertEquals(503, new Keyhole(config).decide(new Request("GET", "/" + ALICE_FILE, List.of())).status());
+        } finally {
+            down.close();
         }
     }
 
