@@ -527,7 +527,9 @@ public record KeyholeConfig(HashedTree tree, String mount, Authorizer authorizer
 
         /** A media key's text, read by {@link MediaSettings} when the configuration is built. */
         void mediaText(String key, String value) {
-            mediaText.put(key, value);
+            if (mediaText.putIfAbsent(key, value) != null) {
+                throw new IllegalStateException("'" + key + "' was already set");
+            }
         }
 
         /**

@@ -228,6 +228,9 @@ class ConfigKeyTest {
         assertEquals(3, b.build().maxRanges());
         assertEquals("'max-ranges' was already set",
                 assertThrows(IllegalStateException.class, () -> ConfigKey.MAX_RANGES.apply(b, "4")).getMessage());
+        ConfigKey.MEDIA_URL.apply(b, "/media/");
+        assertEquals("'media-url' was already set",
+                assertThrows(IllegalStateException.class, () -> ConfigKey.MEDIA_URL.apply(b, "/m/")).getMessage());
         assertEquals("max-ranges is not a media setting; the media settings are " + String.join(", ",
                 ConfigKey.mediaNames()), assertThrows(IllegalArgumentException.class,
                 () -> ConfigKey.MAX_RANGES.apply(MediaSettings.builder(), "4")).getMessage());
