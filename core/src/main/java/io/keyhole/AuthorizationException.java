@@ -5,6 +5,8 @@ package io.keyhole;
  * which backend, and how long Keyhole waited. Messages never contain credentials.
  */
 public class AuthorizationException extends Exception {
+    private static final long serialVersionUID = 1L;
+
 
     /** What went wrong, which also fixes the HTTP status the client sees. */
     public enum Kind {

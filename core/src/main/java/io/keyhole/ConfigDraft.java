@@ -6,6 +6,7 @@ import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlSettings;
 import io.keyhole.credential.JwtSettings;
 import io.keyhole.credential.TokenSource;
+import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.tree.FileIds;
 import io.keyhole.tree.HashedTree;
@@ -239,11 +240,7 @@ final class ConfigDraft {
     }
 
     static String token(String key, String name) {
-        String n = nonBlank(key, name);
-        if (!n.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-            throw new IllegalArgumentException(key + ": '" + n + "' is not a valid header or cookie name");
-        }
-        return n;
+        return Settings.token(key, name);
     }
 
     static String headerValue(String key, String value) {
@@ -255,13 +252,7 @@ final class ConfigDraft {
     }
 
     static String oneOf(String key, String value, String... allowed) {
-        for (String a : allowed) {
-            if (a.equalsIgnoreCase(value.trim())) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException(key + " must be one of " + String.join(", ", allowed)
-                + "; was '" + value + "'");
+        return Settings.oneOf(key, value, allowed);
     }
 
     static Duration positive(String key, Duration d) {

@@ -17,7 +17,6 @@ import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.tree.HashedTree;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,20 +111,8 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                 "tcp-host", "tcp-port", "http-url", "sql-dsn", "sql-password", "sql-query", "sql-no-row",
                 "sql-pool-size", "sql-pool-wait", "sql-data-source", "sql-insert-query", "sql-delete-query");
 
-        /** Every text key {@link #properties(Map)} understands. */
-        public static final Set<String> KEYS = Set.of(
-                "fs-root", "fs-depth", "mount", "request-type", "transport-type", "unix-socket",
-                "tcp-host", "tcp-port", "http-url",
-                "sql-dsn", "sql-password", "sql-query", "sql-no-row", "sql-pool-size", "sql-pool-wait",
-                "sql-insert-query", "sql-delete-query",
-                "read-only", "upload-max-size", "matrix-upload", "matrix-delete", "instance-id",
-                "json-fields", "jwt-key", "jwt-algorithm", "jwt-cookie", "jwt-header", "jwt-field", "jwt-leeway",
-                "json-extended", "json-extra-headers", "all-headers", "all-cookies", "matrix-download",
-                "delivery", "accel-prefix", "renderer",
-                "auth-connect-timeout", "auth-timeout", "cache-control", "max-ranges",
-                // cross-domain media mode, read by MediaSettings
-                "site-url", "media-url", "media-root", "internal-media-prefix", "media-key", "media-verify-keys",
-                "media-token-lifetime", "media-token-leeway", "media-bind-method", "media-public-paths");
+        /** Every text key {@link #properties(Map)} understands: those of {@link ConfigKey}. */
+        public static final Set<String> KEYS = ConfigKey.names();
 
         private final ConfigDraft d = new ConfigDraft();
 
@@ -453,105 +440,13 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
          */
         public Builder properties(Map<String, String> properties) {
             Map<String, String> p = Settings.known(properties, KEYS, "configuration key");
-            for (String key : MediaSettings.Builder.KEYS) {
-                if (p.containsKey(key)) {
-                    d.mediaText.put(key, p.remove(key));
+            for (ConfigKey key : ConfigKey.values()) {
+                String v = p.get(key.key());
+                if (v != null) {
+                    key.apply(this, v, p.keySet());
                 }
             }
-            String v;
-            if ((v = p.get("fs-root")) != null) fsRoot(Path.of(v));
-            if ((v = p.get("fs-depth")) != null) fsDepth(integer("fs-depth", v));
-            if ((v = p.get("mount")) != null) mount(v);
-            if ((v = p.get("request-type")) != null) requestType(v);
-            if ((v = p.get("transport-type")) != null) transportType(v);
-            if ((v = p.get("unix-socket")) != null) unixSocket(Path.of(v));
-            if ((v = p.get("tcp-host")) != null) tcpHost(v);
-            if ((v = p.get("tcp-port")) != null) tcpPort(integer("tcp-port", v));
-            if ((v = p.get("http-url")) != null) {
-                try {
-                    httpUrl(new URI(v));
-                } catch (URISyntaxException e) {
-                    throw new IllegalArgumentException("http-url is not a URL: " + e.getMessage(), e);
-                }
-            }
-            if ((v = p.get("sql-dsn")) != null) sqlDsn(v);
-            if ((v = p.get("sql-password")) != null) sqlPassword(SqlAuthorizer.readSecret("sql-password", v));
-            if ((v = p.get("sql-query")) != null) sqlQuery(v);
-            if ((v = p.get("sql-no-row")) != null) sqlNoRow(SqlAuthorizer.NoRow.parse(v));
-            if ((v = p.get("sql-pool-size")) != null) sqlPoolSize(integer("sql-pool-size", v));
-            if ((v = p.get("sql-pool-wait")) != null) sqlPoolWait(duration("sql-pool-wait", v));
-            if ((v = p.get("sql-insert-query")) != null) sqlInsertQuery(v);
-            if ((v = p.get("sql-delete-query")) != null) sqlDeleteQuery(v);
-            if ((v = p.get("json-fields")) != null) {
-                jsonFields(JsonRequestType.Fields.valueOf(oneOf("json-fields", v, "seed", "later").toUpperCase(Locale.ROOT)));
-            }
-            if ((v = p.get("jwt-key")) != null) jwtKey(secret("jwt-key", v));
-            if ((v = p.get("jwt-algorithm")) != null) jwtAlgorithm(v.toUpperCase(Locale.ROOT));
-            if ((v = p.get("jwt-field")) != null) jwtField(v);
-            if ((v = p.get("jwt-leeway")) != null) jwtLeeway(duration("jwt-leeway", v));
-            String header = p.get("jwt-header");
-            String cookie = p.get("jwt-cookie");
-            if (header != null && cookie != null) {
-                throw new IllegalArgumentException("set jwt-header or jwt-cookie, not both");
-            }
-            if (header != null) tokenSource(TokenSource.header(token("jwt-header", header)));
-            if (cookie != null) tokenSource(TokenSource.cookie(token("jwt-cookie", cookie)));
-            if ((v = p.get("json-extended")) != null) jsonExtended(yesNo("json-extended", v));
-            if ((v = p.get("json-extra-headers")) != null) {
-                jsonExtraHeaders(List.of(v.split("\\s*,\\s*")));
-            }
-            if ((v = p.get("all-headers")) != null) allHeaders(yesNo("all-headers", v));
-            if ((v = p.get("all-cookies")) != null) allCookies(yesNo("all-cookies", v));
-            if ((v = p.get("matrix-download")) != null) {
-                try {
-                    downloadMatrix(AuthMatrix.parse(v));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("matrix-download: " + e.getMessage(), e);
-                }
-            }
-            if ((v = p.get("read-only")) != null) readOnly(yesNo("read-only", v));
-            if ((v = p.get("upload-max-size")) != null) uploadMaxSize(Uploads.parseSize("upload-max-size", v));
-            if ((v = p.get("matrix-upload")) != null) uploadMatrix(matrix("matrix-upload", v));
-            if ((v = p.get("matrix-delete")) != null) deleteMatrix(matrix("matrix-delete", v));
-            if ((v = p.get("instance-id")) != null) instanceId(v);
-            if ((v = p.get("delivery")) != null) delivery(deliveryMode(v));
-            if ((v = p.get("accel-prefix")) != null) accelPrefix(v);
-            if ((v = p.get("renderer")) != null) renderer(v);
-            if ((v = p.get("auth-connect-timeout")) != null) authConnectTimeout(duration("auth-connect-timeout", v));
-            if ((v = p.get("auth-timeout")) != null) authTimeout(duration("auth-timeout", v));
-            if ((v = p.get("cache-control")) != null) cacheControl(v);
-            if ((v = p.get("max-ranges")) != null) maxRanges(integer("max-ranges", v));
             return this;
-        }
-
-        private static AuthMatrix matrix(String key, String text) {
-            try {
-                return AuthMatrix.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
-            }
-        }
-
-        private static int integer(String key, String value) {
-            try {
-                return Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " must be a whole number, was '" + value + "'");
-            }
-        }
-
-        private static boolean yesNo(String key, String value) {
-            return Settings.yesNo(key, value);
-        }
-
-        private static DeliveryMode deliveryMode(String value) {
-            for (DeliveryMode m : DeliveryMode.values()) {
-                if (m.key().equalsIgnoreCase(value)) {
-                    return m;
-                }
-            }
-            throw new IllegalArgumentException("delivery must be one of stream, x-accel-redirect, x-sendfile; was '"
-                    + value + "'");
         }
 
         /** nginx-style durations: {@code 250ms}, {@code 5s}, {@code 2m}; a bare number is seconds. */
@@ -559,9 +454,11 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             return Settings.duration(key, value);
         }
 
-        /** An inline secret, or {@code file:/path} to read it from a file (trailing newline dropped). */
-        private static byte[] secret(String key, String value) {
-            return Settings.secret(key, value);
+        /** A media key's text, read by {@link MediaSettings} when the configuration is built. */
+        void mediaText(String key, String value) {
+            if (d.mediaText.putIfAbsent(key, value) != null) {
+                throw new IllegalStateException("'" + key + "' was already set");
+            }
         }
     }
 }

@@ -11,6 +11,8 @@ final class RequestBody extends InputStream {
 
     /** The body went past its limit. */
     static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
         TooLarge(long limit) {
             super("the request body is longer than " + limit + " bytes");
         }
@@ -18,6 +20,8 @@ final class RequestBody extends InputStream {
 
     /** The client's side failed: the connection broke, or the body stopped arriving. */
     static final class Unreadable extends IOException {
+        private static final long serialVersionUID = 1L;
+
         Unreadable(IOException cause) {
             super("the request body could not be read: " + cause.getMessage(), cause);
         }

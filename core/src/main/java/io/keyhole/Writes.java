@@ -163,6 +163,8 @@ final class Writes {
 
     /** A form that is well-formed but not an upload Keyhole can take. */
     private static final class BadUpload extends IOException {
+        private static final long serialVersionUID = 1L;
+
         BadUpload(String message) {
             super(message);
         }

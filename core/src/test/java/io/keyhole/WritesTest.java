@@ -81,6 +81,8 @@ class WritesTest {
 
     /** Thrown by an answer function to make the authoriser fail. */
     static final class Failing extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         final AuthorizationException failure;
 
         Failing(Kind kind) {

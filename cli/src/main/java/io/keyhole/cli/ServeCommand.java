@@ -1,6 +1,8 @@
 package io.keyhole.cli;
 
+import io.keyhole.ConfigKey;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.internal.Settings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -16,12 +18,13 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code keyhole serve --config FILE}: a standalone file server configured by a properties file;
- * with {@code media-url} and friends, a cross-domain media host.
+ * {@code keyhole serve --config FILE}: a standalone file server configured by a properties file
+ * that holds {@value #LISTEN} and the keys of {@link ConfigKey}; with {@code media-url} and
+ * friends, a cross-domain media host.
  */
 final class ServeCommand {
 
-    /** The key {@code serve} reads itself; every other key goes to {@link KeyholeConfig}. */
+    /** The key {@code serve} reads itself; every other key goes to {@link KeyholeConfig.Builder#properties}. */
     static final String LISTEN = "listen";
 
     private ServeCommand() {
@@ -117,12 +120,14 @@ final class ServeCommand {
         return map;
     }
 
+    /** Refuses a key that is neither {@value #LISTEN} nor a {@link ConfigKey}, suggesting the nearest. */
     private static void rejectUnknownKeys(Set<String> keys) {
+        Set<String> known = new TreeSet<>(ConfigKey.names());
+        known.add(LISTEN);
         for (String key : keys) {
-            if (!KeyholeConfig.Builder.KEYS.contains(key)) {
-                Set<String> known = new TreeSet<>(KeyholeConfig.Builder.KEYS);
-                known.add(LISTEN);
-                throw new IllegalArgumentException("unknown key '" + key + "'; known keys: " + String.join(", ", known));
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown key '" + key + "'; known keys: " + String.join(", ", known)
+                        + Settings.didYouMean(key, known));
             }
         }
     }

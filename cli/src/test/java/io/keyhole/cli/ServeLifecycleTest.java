@@ -42,7 +42,7 @@ class ServeLifecycleTest {
      */
     private record Running(FileServer server, URI mount) implements Container {
         @Override
-        public void close() throws Exception {
+        public void stop() throws Exception {
             server.stop();
         }
     }

@@ -151,6 +151,8 @@ public final class JsonRequestType implements RequestType {
 
     /** What is wrong with an answer, in words that name fields but never repeat values. */
     private static final class BadAnswer extends Exception {
+        private static final long serialVersionUID = 1L;
+
         BadAnswer(String message) {
             super(message, null, false, false);
         }

@@ -7,6 +7,8 @@ import java.io.IOException;
  * header is missing. The message says what and where, and never repeats the body's content.
  */
 public final class MalformedFormException extends IOException {
+    private static final long serialVersionUID = 1L;
+
 
     public MalformedFormException(String message) {
         super(message);

@@ -5,10 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,10 +53,93 @@ public final class Settings {
         for (String key : p.keySet()) {
             if (!keys.contains(key)) {
                 throw new IllegalArgumentException("unknown " + what + " '" + key + "'; known: "
-                        + String.join(", ", keys.stream().sorted().toList()));
+                        + String.join(", ", keys.stream().sorted().toList()) + didYouMean(key, keys));
             }
         }
         return p;
+    }
+
+    /**
+     * The end of an unknown-key message: {@code ; did you mean 'fs-root'?} when a known key is
+     * {@linkplain #closest close}, else nothing.
+     */
+    public static String didYouMean(String unknown, Collection<String> known) {
+        return closest(unknown, known).map(k -> "; did you mean '" + k + "'?").orElse("");
+    }
+
+    /**
+     * The known key a misspelt one most likely meant: the nearest within two edits (a letter
+     * added, dropped, changed, or two neighbours swapped), the first in sorted order on a tie.
+     */
+    public static Optional<String> closest(String unknown, Collection<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String k : new TreeSet<>(known)) {
+            int d = distance(unknown.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Optimal string alignment distance: Levenshtein, with a swap of neighbours counting as one edit. */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    /** A whole number. */
+    public static int integer(String key, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    /** One of {@code allowed}, any case, returned as spelt there. */
+    public static String oneOf(String key, String value, String... allowed) {
+        for (String a : allowed) {
+            if (a.equalsIgnoreCase(value.trim())) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException(key + " must be one of " + String.join(", ", allowed)
+                + "; was '" + value + "'");
+    }
+
+    /** A comma-separated list, the spaces around each comma dropped. */
+    public static List<String> list(String value) {
+        return List.of(value.split("\\s*,\\s*"));
+    }
+
+    /** A header or cookie name (an RFC 9110 token). */
+    public static String token(String key, String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException(key + " must not be blank");
+        }
+        String n = name.trim();
+        if (!n.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            throw new IllegalArgumentException(key + ": '" + n + "' is not a valid header or cookie name");
+        }
+        return n;
     }
 
     /** nginx-style durations: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}; a bare number is seconds. */

@@ -1,5 +1,6 @@
 package io.keyhole.media;
 
+import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
 import io.keyhole.http.QueryString;
 import io.keyhole.internal.Settings;
@@ -188,10 +189,8 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
      */
     public static final class Builder {
 
-        /** Every text key {@link #properties(Map)} understands. */
-        public static final Set<String> KEYS = Set.of(
-                "site-url", "media-url", "media-root", "internal-media-prefix", "media-key", "media-verify-keys",
-                "media-token-lifetime", "media-token-leeway", "media-bind-method", "media-public-paths");
+        /** Every text key {@link #properties(Map)} understands: the media keys of {@link ConfigKey}. */
+        public static final Set<String> KEYS = ConfigKey.mediaNames();
 
         private final Set<String> made = new HashSet<>();
         private String siteUrl;
@@ -201,7 +200,11 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
         private MediaUrlSigner signer;
         private List<String> publicPaths = List.of();
         private Clock clock;
-        /** The signer described by text keys; built last, so that {@link #clock} may come before or after. */
+        /**
+         * The signer described by {@link #signingKey}, {@link #verifyingKey}, {@link #tokenLifetime},
+         * {@link #tokenLeeway} and {@link #bindMethod}; built last, so that {@link #clock} may come
+         * before or after.
+         */
         private MediaUrlSigner.Builder textSigner;
 
         private Builder() {
@@ -244,7 +247,10 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
             return this;
         }
 
-        /** The token signer, built in code (text: {@code media-key}, {@code media-verify-keys}, {@code media-token-*}). */
+        /**
+         * The token signer, built in code; instead of {@link #signingKey} and the other token
+         * settings of this builder.
+         */
         public Builder signer(MediaUrlSigner s) {
             once("signer");
             this.signer = Objects.requireNonNull(s, "signer");
@@ -268,7 +274,57 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
             return this;
         }
 
-        /** The clock for a signer built from text keys. */
+        /**
+         * {@code media-key}: the key that signs tokens (and verifies them).
+         *
+         * @param id     1..16 characters of {@code A-Z a-z 0-9 _ -}; goes into every token
+         * @param secret at least {@value MediaUrlSigner#MIN_KEY_BYTES} bytes; copied
+         */
+        public Builder signingKey(String id, byte[] secret) {
+            made.add("media-key");
+            signerSettings().signingKey(id, secret);
+            return this;
+        }
+
+        /**
+         * {@code media-verify-keys}: a further key that only verifies, e.g. the one that signed
+         * until a rotation. Call it once for each such key.
+         */
+        public Builder verifyingKey(String id, byte[] secret) {
+            made.add("media-verify-keys");
+            signerSettings().verifyingKey(id, secret);
+            return this;
+        }
+
+        /** {@code media-token-lifetime}: how long a new token is valid, whole seconds, 10 s..1 h, default 120 s. */
+        public Builder tokenLifetime(Duration lifetime) {
+            made.add("media-token-lifetime");
+            signerSettings().lifetime(lifetime);
+            return this;
+        }
+
+        /** {@code media-token-leeway}: the clock difference tolerated between the hosts, 0..60 s, default 10 s. */
+        public Builder tokenLeeway(Duration leeway) {
+            made.add("media-token-leeway");
+            signerSettings().leeway(leeway);
+            return this;
+        }
+
+        /** {@code media-bind-method}: whether a token is bound to the HTTP method it was made for, default yes. */
+        public Builder bindMethod(boolean bind) {
+            made.add("media-bind-method");
+            signerSettings().bindMethod(bind);
+            return this;
+        }
+
+        private MediaUrlSigner.Builder signerSettings() {
+            if (textSigner == null) {
+                textSigner = MediaUrlSigner.builder();
+            }
+            return textSigner;
+        }
+
+        /** The clock for a signer built from this builder's token settings. */
         public Builder clock(Clock c) {
             once("clock");
             this.clock = Objects.requireNonNull(c, "clock");
@@ -276,57 +332,19 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
         }
 
         /**
-         * Applies text settings. Unknown keys are refused; blank values count as unset. Secrets
-         * may be inline or {@code file:/path}; a key reads {@code id:secret}.
+         * Applies text settings, key by key in the order of {@link ConfigKey}. Unknown keys are
+         * refused; blank values count as unset. Secrets may be inline or {@code file:/path}; a key
+         * reads {@code id:secret}.
          */
         public Builder properties(Map<String, String> properties) {
             Map<String, String> p = Settings.known(properties, KEYS, "media setting");
-            String v;
-            if ((v = p.get("site-url")) != null) siteUrl(v);
-            if ((v = p.get("media-url")) != null) mediaUrl(v);
-            if ((v = p.get("media-root")) != null) mediaRoot(Path.of(v));
-            if ((v = p.get("internal-media-prefix")) != null) internalMediaPrefix(v);
-            if ((v = p.get("media-public-paths")) != null) publicPaths(List.of(v.split("\\s*,\\s*")));
-            if (p.containsKey("media-key") || p.containsKey("media-verify-keys")) {
-                MediaUrlSigner.Builder s = MediaUrlSigner.builder();
-                if ((v = p.get("media-key")) != null) {
-                    String[] key = keySpec("media-key", v);
-                    s.signingKey(key[0], Settings.secret("media-key", key[1]));
-                }
-                if ((v = p.get("media-verify-keys")) != null) {
-                    for (String one : v.split("\\s*,\\s*")) {
-                        String[] key = keySpec("media-verify-keys", one);
-                        s.verifyingKey(key[0], Settings.secret("media-verify-keys", key[1]));
-                    }
-                }
-                if ((v = p.get("media-token-lifetime")) != null) {
-                    s.lifetime(Settings.duration("media-token-lifetime", v));
-                }
-                if ((v = p.get("media-token-leeway")) != null) {
-                    s.leeway(Settings.duration("media-token-leeway", v));
-                }
-                if ((v = p.get("media-bind-method")) != null) {
-                    s.bindMethod(Settings.yesNo("media-bind-method", v));
-                }
-                textSigner = s;
-            } else {
-                for (String key : List.of("media-token-lifetime", "media-token-leeway", "media-bind-method")) {
-                    if (p.containsKey(key)) {
-                        throw new IllegalArgumentException(key + " needs media-key");
-                    }
+            for (ConfigKey key : ConfigKey.values()) {
+                String v = p.get(key.key());
+                if (v != null) {
+                    key.apply(this, v);
                 }
             }
             return this;
-        }
-
-        /** {@code id:secret} or {@code id:file:/path}. */
-        private static String[] keySpec(String key, String value) {
-            int colon = value.indexOf(':');
-            if (colon <= 0 || colon == value.length() - 1) {
-                throw new IllegalArgumentException(key + " must read id:secret or id:file:/path, e.g. k1:file:"
-                        + "/etc/keyhole/media-k1.key");
-            }
-            return new String[] {value.substring(0, colon), value.substring(colon + 1)};
         }
 
         /**
@@ -336,6 +354,13 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
          */
         public MediaSettings build() {
             if (textSigner != null) {
+                if (!made.contains("media-key") && !made.contains("media-verify-keys")) {
+                    for (String key : List.of("media-token-lifetime", "media-token-leeway", "media-bind-method")) {
+                        if (made.contains(key)) {
+                            throw new IllegalArgumentException(key + " needs media-key");
+                        }
+                    }
+                }
                 if (signer != null) {
                     throw new IllegalArgumentException("a signer was given in code; drop media-key and media-verify-keys");
                 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 
 /** An upload went past {@link FileStore.Builder#maxSize}; nothing of it was kept. */
 public final class FileTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
 
     private final long limit;
 

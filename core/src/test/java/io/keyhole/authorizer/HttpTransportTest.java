@@ -379,6 +379,7 @@ class HttpTransportTest {
         Reply trickle = (exchange, request) -> backend(exchange).trickle(exchange);
         try (Backend warm = Backend.start(port, trickle)) {
             assertThrows(AuthorizationException.class, () -> http.exchange(utf8("{}")));
+            warm.only();
         }
         Map<String, String> before = openDescriptors();
         try (Backend backend = Backend.start(port, trickle)) {
@@ -386,6 +387,7 @@ class HttpTransportTest {
                 AuthorizationException e = assertThrows(AuthorizationException.class, () -> http.exchange(utf8("{}")));
                 assertEquals(Kind.TIMEOUT, e.kind());
             });
+            assertEquals(20, backend.received().size(), "requests that reached the backend before their deadline");
         }
         assertSameDescriptors(before, "every connection was closed at its deadline");
     }

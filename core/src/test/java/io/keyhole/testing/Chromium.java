@@ -345,7 +345,7 @@ public final class Chromium implements AutoCloseable {
 
     private static Map<String, String> headers(JsonNode object) {
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        object.fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        object.properties().forEach(h -> headers.put(h.getKey(), h.getValue().asText()));
         return Collections.unmodifiableMap(headers);
     }
 

@@ -133,18 +133,26 @@ public final class FileRaces {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             stop = true;
-            thread.join(TimeUnit.SECONDS.toMillis(30));
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping " + thread.getName(), e);
+            }
             if (thread.isAlive()) {
                 throw new IllegalStateException(thread.getName() + " did not stop");
             }
             Throwable e = failure.get();
-            if (e instanceof Exception ex) {
-                throw ex;
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e instanceof Error error) {
+                throw error;
             }
             if (e != null) {
-                throw (Error) e;
+                throw new IllegalStateException(thread.getName() + " failed: " + e, e);
             }
         }
     }

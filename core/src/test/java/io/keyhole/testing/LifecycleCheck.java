@@ -86,8 +86,23 @@ public final class LifecycleCheck {
         /** Where the mount's ids are served, e.g. {@code http://127.0.0.1:8080/app/files/}. */
         URI mount();
 
+        /** Stops the container, and with it the adapter. */
+        void stop() throws Exception;
+
+        /** {@link #stop()}, with its checked failures unchecked, so a try-with-resources may hold it. */
         @Override
-        void close() throws Exception;
+        default void close() {
+            try {
+                stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the container", e);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("stopping the container failed: " + e, e);
+            }
+        }
     }
 
     /** Starts a container running Keyhole configured by {@code settings} (keys of {@code KeyholeConfig.Builder.KEYS}). */
@@ -307,7 +322,7 @@ public final class LifecycleCheck {
         }
 
         @Override
-        default void close() throws Exception {
+        default void close() throws IOException {
         }
     }
 

@@ -56,7 +56,7 @@ class SpringLifecycleTest {
     private record Running(AnnotationConfigApplicationContext context, EmbeddedJetty jetty, URI mount)
             implements Container {
         @Override
-        public void close() {
+        public void stop() {
             context.close();
         }
     }

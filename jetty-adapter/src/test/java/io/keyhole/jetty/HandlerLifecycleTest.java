@@ -45,7 +45,7 @@ class HandlerLifecycleTest {
     /** Holds the handler, so that only doStop() can close its Keyhole's pool (see {@link Container}). */
     private record Running(Server server, KeyholeHandler handler, URI mount) implements Container {
         @Override
-        public void close() throws Exception {
+        public void stop() throws Exception {
             server.stop();
         }
     }

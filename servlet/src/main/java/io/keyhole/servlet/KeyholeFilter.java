@@ -1,5 +1,6 @@
 package io.keyhole.servlet;
 
+import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
@@ -21,13 +22,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Serves authorised files below a mount. Configure it with init-params (the keys of
- * {@link KeyholeConfig.Builder#KEYS}) in {@code web.xml}, or hand it a {@link KeyholeConfig}
- * built in code. Requests outside the mount go down the chain untouched; a request inside it is
- * always answered here, never passed on. Inside and outside are judged on the path the container
- * mapped the request by (servlet path and path info: decoded, normalised, without path
- * parameters), so however a client spells {@code /files/…} it cannot slip past to a servlet
- * behind the filter.
+ * Serves authorised files below a mount. Configure it with init-params in {@code web.xml}, one
+ * per {@link ConfigKey} (an unknown name stops the start, naming the nearest key), or hand it a
+ * {@link KeyholeConfig} built in code. Requests outside the mount go down the chain untouched; a
+ * request inside it is always answered here, never passed on. Inside and outside are judged on
+ * the path the container mapped the request by (servlet path and path info: decoded, normalised,
+ * without path parameters), so however a client spells {@code /files/…} it cannot slip past to a
+ * servlet behind the filter.
  *
  * <p>The filter only translates: it shows the request to {@link Keyhole#decide} and renders the
  * {@link Delivery} it gets back. Configured with {@code media-url} and friends it is a cross-domain

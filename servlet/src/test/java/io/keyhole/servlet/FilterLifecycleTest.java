@@ -43,7 +43,7 @@ class FilterLifecycleTest {
     /** Holds the filter, so that only destroy() can close its pool (see {@link Container}). */
     private record Running(JettyHarness jetty, KeyholeFilter filter, URI mount) implements Container {
         @Override
-        public void close() throws Exception {
+        public void stop() throws Exception {
             jetty.close();
         }
     }

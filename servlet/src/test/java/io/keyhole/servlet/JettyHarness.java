@@ -10,6 +10,7 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /** KeyholeFilter on a real embedded Jetty 12, on a free loopback port. */
 final class JettyHarness implements AutoCloseable {
@@ -57,7 +58,22 @@ final class JettyHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
+    public void close() {
+        stop(server);
+    }
+
+    /**
+     * Stops a server. An interrupt while stopping is kept for the caller (the flag is set again),
+     * so a try-with-resources block never swallows it.
+     */
+    static void stop(LifeCycle server) {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping " + server, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop " + server + ": " + e, e);
+        }
     }
 }

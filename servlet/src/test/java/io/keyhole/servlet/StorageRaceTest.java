@@ -184,6 +184,7 @@ class StorageRaceTest {
                 }
             });
             assertEquals(List.of(), FileRaces.threadsInOpen(), "no thread is blocked in open");
+            assertTrue(swapper.running(), "the FIFO was swapped in and out the whole time");
         }
         assertEquals(List.of(), still.wrong());
         assertEquals(0, still.served.get(), "a FIFO is never served");

@@ -55,8 +55,11 @@ final class TestServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.stop();
-        connector.close();
+    public void close() {
+        try {
+            JettyHarness.stop(server);
+        } finally {
+            connector.close();
+        }
     }
 }

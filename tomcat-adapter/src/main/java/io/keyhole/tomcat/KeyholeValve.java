@@ -1,5 +1,6 @@
 package io.keyhole.tomcat;
 
+import io.keyhole.ConfigKey;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.servlet.KeyholeFilter;
 import jakarta.servlet.FilterConfig;
@@ -10,6 +11,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Request;
@@ -45,21 +47,23 @@ public final class KeyholeValve extends ValveBase {
     /** For code that builds the configuration itself. */
     public KeyholeValve(KeyholeConfig config) {
         super(true);
-        this.given = java.util.Objects.requireNonNull(config, "config");
+        this.given = Objects.requireNonNull(config, "config");
     }
 
     /**
-     * Takes one configuration key; Tomcat calls it for each attribute of the {@code <Valve>}
-     * element. Keys are checked when the valve starts.
+     * Takes one configuration key ({@link ConfigKey}); Tomcat calls it for each attribute of the
+     * {@code <Valve>} element. Values are checked when the valve starts, and so is the name: an
+     * unknown one stops the start with a message that lists the keys and suggests the nearest.
      *
-     * @return {@code true}: every name is kept
+     * @return whether {@code name} is a configuration key, so that Tomcat also warns about an
+     *         unknown one as it reads {@code context.xml}
      */
     public boolean setProperty(String name, String value) {
         if (given != null) {
             throw new IllegalStateException("this valve was given a KeyholeConfig; cannot also set '" + name + "'");
         }
         properties.put(name, value);
-        return true;
+        return ConfigKey.of(name).isPresent();
     }
 
     @Override

@@ -46,7 +46,7 @@ class KeyholeTomcatTest {
                 resp.setStatus(404);
             }
         });
-        context.addServletMappingDecoded("/", "fallback");
+        context.addServletMapping("/", "fallback");
         KeyholeTomcat.mount(context, KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
                 .authorizer(q -> AuthResponse.ofStatus(200)).build());
         tomcat.start();

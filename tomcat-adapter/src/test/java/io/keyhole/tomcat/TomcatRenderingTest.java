@@ -3,6 +3,7 @@ package io.keyhole.tomcat;
 import static io.keyhole.testing.Wire.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -210,13 +211,30 @@ class TomcatRenderingTest {
         tomcat = new TomcatServer(base);
         KeyholeValve valve = new KeyholeValve();
         // as Tomcat's digester does for <Valve className="io.keyhole.tomcat.KeyholeValve" fs-root="..." .../>
-        valve.setProperty("fs-root", root.toString());
-        valve.setProperty("fs-depth", "2");
-        valve.setProperty("mount", "/files/");
-        valve.setProperty("unix-socket", base.resolve("none.sock").toString());
+        assertTrue(valve.setProperty("fs-root", root.toString()));
+        assertTrue(valve.setProperty("fs-depth", "2"));
+        assertTrue(valve.setProperty("mount", "/files/"));
+        assertTrue(valve.setProperty("unix-socket", base.resolve("none.sock").toString()));
         tomcat.start(context -> context.getPipeline().addValve(valve));
         // no backend listens: Keyhole answers, and fails closed
         HttpResponse<byte[]> r = get(TestTree.LARGE);
         assertEquals(503, r.statusCode());
+    }
+
+    @Test
+    void anUnknownAttributeStopsTheValveNamingTheNearestKey() throws Exception {
+        tomcat = new TomcatServer(base);
+        KeyholeValve valve = new KeyholeValve();
+        assertTrue(valve.setProperty("fs-root", root.toString()));
+        // false makes Tomcat's digester warn about the attribute as it reads context.xml
+        assertFalse(valve.setProperty("unix-sokcet", base.resolve("none.sock").toString()));
+        Exception e = assertThrows(Exception.class, () -> tomcat.start(context -> context.getPipeline().addValve(valve)));
+        Throwable cause = e;
+        while (cause != null && !String.valueOf(cause.getMessage()).contains("misconfigured")) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null && cause.getMessage().contains("is misconfigured: unknown configuration key"
+                + " 'unix-sokcet'; known: ") && cause.getMessage().endsWith("; did you mean 'unix-socket'?"),
+                String.valueOf(cause != null ? cause : e));
     }
 }

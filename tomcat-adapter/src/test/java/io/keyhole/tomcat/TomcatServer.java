@@ -53,7 +53,7 @@ final class TomcatServer implements AutoCloseable {
                 resp.getWriter().print("application");
             }
         });
-        context.addServletMappingDecoded("/", "fallback");
+        context.addServletMapping("/", "fallback");
         context.getPipeline().addValve(new ValveBase(true) {
             @Override
             public void invoke(Request request, Response response) throws IOException, jakarta.servlet.ServletException {

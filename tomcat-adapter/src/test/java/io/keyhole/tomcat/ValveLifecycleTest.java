@@ -44,7 +44,7 @@ class ValveLifecycleTest {
     /** Holds the valve, so that only stopping it can close its Keyhole's pool (see {@link Container}). */
     private record Running(TomcatServer tomcat, KeyholeValve valve, URI mount) implements Container {
         @Override
-        public void close() throws Exception {
+        public void stop() throws Exception {
             tomcat.close();
         }
     }

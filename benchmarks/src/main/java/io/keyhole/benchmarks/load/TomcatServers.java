@@ -29,7 +29,7 @@ final class TomcatServers {
         Context context = tomcat.addContext("", docBase.toString());
         Wrapper servlet = Tomcat.addServlet(context, "default", new DefaultServlet());
         servlet.addInitParameter("listings", "false");
-        context.addServletMappingDecoded("/", "default");
+        context.addServletMapping("/", "default");
         return context;
     }
 

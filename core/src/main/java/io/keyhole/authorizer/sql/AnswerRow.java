@@ -32,6 +32,8 @@ final class AnswerRow {
 
     /** The row could not be read as an answer; the message names the column. */
     static final class BadValue extends Exception {
+        private static final long serialVersionUID = 1L;
+
         BadValue(String message) {
             super(message);
         }

@@ -132,6 +132,8 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
 
     /** Signals that a reused connection turned out dead. */
     private static final class StaleConnection extends Exception {
+        private static final long serialVersionUID = 1L;
+
         final AuthorizationException failure;
 
         StaleConnection(AuthorizationException failure) {

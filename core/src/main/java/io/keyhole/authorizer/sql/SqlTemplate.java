@@ -42,20 +42,20 @@ final class SqlTemplate {
     /** Which statement a template is: it decides the key named in messages and what placeholders mean. */
     enum Kind {
         /** {@code sql-query}, asked for downloads: one positional placeholder is the auth value, two the file id then the auth value. */
-        QUERY("sql-query", List.of(Param.AUTH_VALUE), List.of(Param.FILE_ID, Param.AUTH_VALUE)),
+        QUERY("sql-query", List.of(List.of(Param.AUTH_VALUE), List.of(Param.FILE_ID, Param.AUTH_VALUE))),
         /** {@code sql-insert-query}, run for uploads: six positional placeholders, in the later module's order. */
-        INSERT("sql-insert-query", List.of(Param.AUTH_VALUE, Param.FILE_ID, Param.FILENAME, Param.CONTENT_TYPE,
-                Param.CONTENT_DISPOSITION, Param.ETAG)),
+        INSERT("sql-insert-query", List.of(List.of(Param.AUTH_VALUE, Param.FILE_ID, Param.FILENAME, Param.CONTENT_TYPE,
+                Param.CONTENT_DISPOSITION, Param.ETAG))),
         /** {@code sql-delete-query}, run for deletes: one positional placeholder is the file id, two the file id then the auth value. */
-        DELETE("sql-delete-query", List.of(Param.FILE_ID), List.of(Param.FILE_ID, Param.AUTH_VALUE));
+        DELETE("sql-delete-query", List.of(List.of(Param.FILE_ID), List.of(Param.FILE_ID, Param.AUTH_VALUE)));
 
         final String key;
         private final List<List<Param>> positional;
 
-        @SafeVarargs
-        Kind(String key, List<Param>... positional) {
+        /** @param positional what the placeholders mean, one list per count of {@code ?} the statement may have */
+        Kind(String key, List<List<Param>> positional) {
             this.key = key;
-            this.positional = List.of(positional);
+            this.positional = positional;
         }
 
         boolean allows(Param p) {

@@ -24,6 +24,7 @@ import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * A small web application whose private media live on another host, which never sees the
@@ -137,12 +138,12 @@ public final class CrossDomainExample {
 
         /** Stops both hosts and removes the temporary media root. */
         @Override
-        public void close() throws Exception {
+        public void close() {
             try {
-                app.stop();
+                stop(app);
             } finally {
                 try {
-                    media.stop();
+                    stop(media);
                 } finally {
                     deleteTree(root);
                 }
@@ -224,6 +225,21 @@ public final class CrossDomainExample {
         System.out.println("Open the application in a browser on this machine (*.localhost is this machine).");
         System.out.println("Press Ctrl-C to stop.");
         running.join();
+    }
+
+    /**
+     * Stops a server. An interrupt while stopping is kept for the caller (the flag is set again),
+     * so a try-with-resources block never swallows it.
+     */
+    static void stop(LifeCycle server) {
+        try {
+            server.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping " + server, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop " + server + ": " + e, e);
+        }
     }
 
     private static void deleteTree(Path root) {

@@ -1,5 +1,6 @@
 package io.keyhole.examples.spring;
 
+import io.keyhole.ConfigKey;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.servlet.KeyholeFilter;
 import java.util.HashMap;
@@ -21,8 +22,8 @@ import org.springframework.core.env.Environment;
  * keyhole.jwt-field=uid
  * </pre>
  *
- * The keys are those of {@link KeyholeConfig.Builder#KEYS}; a bad value stops the application
- * at start with a message naming the key.
+ * The keys are those of {@link ConfigKey}; a bad value stops the application at start with a
+ * message naming the key.
  */
 @Configuration(proxyBeanMethods = false)
 public class KeyholeConfiguration {
@@ -41,7 +42,7 @@ public class KeyholeConfiguration {
     @Bean
     public KeyholeConfig keyholeConfig(Environment environment) {
         Map<String, String> settings = new HashMap<>();
-        for (String key : KeyholeConfig.Builder.KEYS) {
+        for (String key : ConfigKey.names()) {
             String value = environment.getProperty(PREFIX + key);
             if (value != null) {
                 settings.put(key, value);

@@ -88,11 +88,11 @@ final class Hosts implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
-            app.stop();
+            CrossDomainExample.stop(app);
         } finally {
-            media.stop();
+            CrossDomainExample.stop(media);
         }
     }
 }
