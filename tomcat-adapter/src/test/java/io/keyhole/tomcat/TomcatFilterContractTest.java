@@ -31,7 +31,7 @@ class TomcatFilterContractTest extends AdapterContract {
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("/app", base.toString());
         Tomcat.addServlet(context, "application", application(application));
-        context.addServletMappingDecoded("/files/*", "application");
+        context.addServletMapping("/files/*", "application");
         install.accept(context);
         tomcat.start();
         return new Container(connector.getLocalPort(), () -> {
