@@ -28,6 +28,11 @@ import java.util.Set;
  */
 final class ConfigDraft {
 
+    /** Keys that choose the backend; none may be set when an {@link Authorizer} is given in code. */
+    private static final Set<String> TRANSPORT_KEYS = Set.of("request-type", "transport-type", "unix-socket",
+            "tcp-host", "tcp-port", "http-url", "sql-dsn", "sql-password", "sql-query", "sql-no-row",
+            "sql-pool-size", "sql-pool-wait", "sql-data-source", "sql-insert-query", "sql-delete-query");
+
     final Set<String> made = new HashSet<>();
     Path fsRoot;
     int fsDepth = 4;
@@ -81,7 +86,7 @@ final class ConfigDraft {
         }
         Backend backend;
         if (authorizer != null) {
-            List<String> transportKeys = made.stream().filter(KeyholeConfig.Builder.TRANSPORT_KEYS::contains).sorted().toList();
+            List<String> transportKeys = made.stream().filter(TRANSPORT_KEYS::contains).sorted().toList();
             if (!transportKeys.isEmpty()) {
                 throw new IllegalArgumentException("an authorizer was given in code; drop " + transportKeys);
             }

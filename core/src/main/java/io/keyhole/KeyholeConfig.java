@@ -29,36 +29,29 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * Everything Keyhole needs to serve one mount. Immutable; built by {@link Builder}, from Java
- * code or from text ({@link #fromProperties(Map)}: servlet init-params, a {@code .properties}
- * file). Bad values are rejected with a message naming the key and what it accepts.
+ * Everything Keyhole needs to serve one mount: a value that describes the backend, the JWT check
+ * and the store and builds none of them ({@link Keyhole} starts the live parts and closes them).
+ * Built by {@link Builder}, from code or from text ({@link #fromProperties(Map)}: init-params, a
+ * {@code .properties} file); bad values are rejected with a message naming the key.
  *
- * <p>A configuration is a value: it describes the backend, the JWT check and the store, and
- * builds none of them. {@link Keyhole} starts the live parts (connection pools, transports)
- * from it and closes them when it is closed.
- *
- * @param tree               where the files live
- * @param mount              URL prefix (relative to the context) under which ids are served, ends with {@code /}
- * @param backend            who decides; its {@code toString()} describes it for logs, e.g.
- *                           {@code json over unix:/run/a.sock}; {@code null} in media mode
- * @param jwt                how JWTs are checked, or {@code null} when requests carry no JWT
- * @param tokenSource        where the JWT is looked for (unused without {@code jwt})
- * @param forwardedHeaders   names of headers forwarded to the backend; empty (and not {@code forwardAllHeaders})
- *                           means no {@code headers} field is sent
- * @param forwardAllHeaders  whether every header is forwarded
- * @param forwardCookies     whether all cookies are forwarded
- * @param downloadMatrix     what an answer without status means for downloads
- * @param delivery           how bytes leave
- * @param accelPrefix        internal location prefix for X-Accel-Redirect / X-Sendfile, ends with {@code /}
- * @param renderer           how a servlet container sends streamed bytes: {@code auto}, {@code stream} or an
- *                           adapter's name ({@code jetty}, {@code tomcat})
- * @param cacheControl       Cache-Control of granted answers
- * @param maxRanges          most ranges honoured in one request
- * @param clock              time source
- * @param media              cross-domain media mode: what the media host serves and how it checks
- *                           tokens; {@code null} for a hashed tree (then {@code tree} and
- *                           {@code backend} are set, and they are {@code null} in media mode)
- * @param uploads            uploads and deletes over HTTP (read-only by default, and always in media mode)
+ * @param tree              where the files live; {@code null} in media mode
+ * @param mount             URL prefix (below the context) under which ids are served, ends with {@code /}
+ * @param backend           who decides; {@code toString()} describes it; {@code null} in media mode
+ * @param jwt               how JWTs are checked, or {@code null} when requests carry no JWT
+ * @param tokenSource       where the JWT is looked for (unused without {@code jwt})
+ * @param forwardedHeaders  headers forwarded to the backend; empty (and not all) sends no {@code headers}
+ * @param forwardAllHeaders whether every header is forwarded
+ * @param forwardCookies    whether all cookies are forwarded
+ * @param downloadMatrix    what an answer without status means for downloads
+ * @param delivery          how bytes leave
+ * @param accelPrefix       internal location prefix for X-Accel-Redirect / X-Sendfile, ends with {@code /}
+ * @param renderer          how streamed bytes are sent: {@code auto}, {@code stream}, {@code jetty}, {@code tomcat}
+ * @param cacheControl      Cache-Control of granted answers
+ * @param maxRanges         most ranges honoured in one request
+ * @param clock             time source
+ * @param media             cross-domain media mode (what the media host serves, how tokens are
+ *                          checked); {@code null} for a hashed tree
+ * @param uploads           uploads and deletes over HTTP (read-only by default, and always in media mode)
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
@@ -101,15 +94,10 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
     }
 
     /**
-     * Builds a {@link KeyholeConfig}. Each setting may be d.made once; a second call for the same
+     * Builds a {@link KeyholeConfig}. Each setting may be made once; a second call for the same
      * setting is an error, as is a value out of range.
      */
     public static final class Builder {
-
-        /** Keys that choose the backend; none may be set when an {@link Authorizer} is given in code. */
-        static final Set<String> TRANSPORT_KEYS = Set.of("request-type", "transport-type", "unix-socket",
-                "tcp-host", "tcp-port", "http-url", "sql-dsn", "sql-password", "sql-query", "sql-no-row",
-                "sql-pool-size", "sql-pool-wait", "sql-data-source", "sql-insert-query", "sql-delete-query");
 
         /** Every text key {@link #properties(Map)} understands: those of {@link ConfigKey}. */
         public static final Set<String> KEYS = ConfigKey.names();
@@ -447,11 +435,6 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                 }
             }
             return this;
-        }
-
-        /** nginx-style durations: {@code 250ms}, {@code 5s}, {@code 2m}; a bare number is seconds. */
-        static Duration duration(String key, String value) {
-            return Settings.duration(key, value);
         }
 
         /** A media key's text, read by {@link MediaSettings} when the configuration is built. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.authorizer.AuthMatrix;
+import io.keyhole.internal.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,10 +71,10 @@ class KeyholeConfigTest {
 
     @Test
     void durationsInNginxStyle() {
-        assertEquals(Duration.ofMillis(250), KeyholeConfig.Builder.duration("k", "250ms"));
-        assertEquals(Duration.ofSeconds(5), KeyholeConfig.Builder.duration("k", "5s"));
-        assertEquals(Duration.ofSeconds(7), KeyholeConfig.Builder.duration("k", "7"));
-        assertEquals(Duration.ofMinutes(2), KeyholeConfig.Builder.duration("k", "2m"));
+        assertEquals(Duration.ofMillis(250), Settings.duration("k", "250ms"));
+        assertEquals(Duration.ofSeconds(5), Settings.duration("k", "5s"));
+        assertEquals(Duration.ofSeconds(7), Settings.duration("k", "7"));
+        assertEquals(Duration.ofMinutes(2), Settings.duration("k", "2m"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
