@@ -254,7 +254,7 @@ public final class LocalStorage implements Storage {
                 return Optional.empty();
             }
             BasicFileAttributes now = again.look();
-            if (now == null || !now.isRegularFile() || !same(seen, now)) {
+            if (now == null || !now.isRegularFile() || !same(seen, now) || !seekable(channel)) {
                 channel.close();
                 changed(relativePath, null);
                 return Optional.empty();
@@ -264,6 +264,20 @@ public final class LocalStorage implements Storage {
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * Whether what was opened is a file one can seek in: a FIFO cannot ({@code ESPIPE}). The name
+     * may look the same before and after the open while a FIFO stood there just for the open,
+     * released by some other writer; asking the opened descriptor itself is the only sure test.
+     */
+    private static boolean seekable(SeekableByteChannel channel) {
+        try {
+            channel.position();
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
