@@ -49,10 +49,10 @@ public final class Keyhole implements AutoCloseable {
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {
-            this.mount = new MediaMount(media, deliveries);
+            this.mount = new MediaMount(media, parts.storage, deliveries);
         } else {
             Gate gate = new Gate(config, parts.authorizer, parts.jwt);
-            this.mount = new TreeMount(config, gate, deliveries, new Writes(config, gate, parts.store));
+            this.mount = new TreeMount(config, parts.storage, gate, deliveries, new Writes(config, gate, parts.store));
         }
     }
 

@@ -3,11 +3,11 @@ package io.keyhole;
 import io.keyhole.http.ContentTypes;
 import io.keyhole.http.QueryString;
 import io.keyhole.media.MediaPath;
-import io.keyhole.media.MediaRoot;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.media.MediaUrlSigner;
 import io.keyhole.media.TokenCheck;
 import io.keyhole.storage.OpenedFile;
+import io.keyhole.storage.Storage;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -31,9 +31,12 @@ final class MediaMount implements Mount {
     private static final NameValue ALLOW = new NameValue("Allow", "GET, HEAD");
 
     private final MediaSettings media;
+    /** Where media are opened; {@code null} in development mode without media-root. */
+    private final Storage storage;
     private final Deliveries deliveries;
 
-    MediaMount(MediaSettings media, Deliveries deliveries) {
+    MediaMount(MediaSettings media, Storage storage, Deliveries deliveries) {
+        this.storage = storage;
         this.media = media;
         this.deliveries = deliveries;
     }
@@ -91,12 +94,11 @@ final class MediaMount implements Mount {
 
     /** Steps 4 and 5: the first disk access, and only now. */
     private Delivery deliver(RequestView request, MediaPath file) {
-        MediaRoot root = media.root();
         Optional<OpenedFile> found;
         try {
-            found = root.open(file);
+            found = storage.open(file.value());
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "cannot read " + file + " below " + root, e);
+            LOG.log(Level.ERROR, "cannot read " + file + " below " + storage.describe(), e);
             return Deliveries.reply(500, "file cannot be read");
         }
         if (found.isEmpty()) {

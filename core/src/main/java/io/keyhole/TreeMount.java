@@ -1,6 +1,7 @@
 package io.keyhole;
 
 import io.keyhole.storage.OpenedFile;
+import io.keyhole.storage.Storage;
 import io.keyhole.tree.HashedTree;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -19,12 +20,14 @@ final class TreeMount implements Mount {
     private static final String DEFAULT_FILENAME = "file";
 
     private final HashedTree tree;
+    private final Storage storage;
     private final KeyholeConfig config;
     private final Gate gate;
     private final Deliveries deliveries;
     private final Writes writes;
 
-    TreeMount(KeyholeConfig config, Gate gate, Deliveries deliveries, Writes writes) {
+    TreeMount(KeyholeConfig config, Storage storage, Gate gate, Deliveries deliveries, Writes writes) {
+        this.storage = storage;
         this.config = config;
         this.tree = config.tree();
         this.gate = gate;
@@ -67,7 +70,7 @@ final class TreeMount implements Mount {
         // 4 open: the first disk access, and only now; what is opened is what gets served
         OpenedFile file;
         try {
-            Optional<OpenedFile> found = tree.open(id);
+            Optional<OpenedFile> found = storage.open(tree.relativePathOf(id));
             if (found.isEmpty()) {
                 return Deliveries.notFound();
             }

@@ -48,7 +48,7 @@ final class StreamExchange {
         if (!closed) {
             closed = true;
             if (retained) {
-                Watchdog.release();
+                Watchdog.shared().release();
             }
         }
     }
@@ -58,7 +58,7 @@ final class StreamExchange {
         if (!retained) {
             synchronized (this) {
                 if (!retained && !closed) {
-                    Watchdog.retain();
+                    Watchdog.shared().retain();
                     retained = true;
                 }
             }
@@ -101,7 +101,7 @@ final class StreamExchange {
     }
 
     private void connect(SocketChannel channel, SocketAddress address, long start) throws AuthorizationException {
-        Watchdog.Deadline deadline = Watchdog.close(channel, limits.connectNanos());
+        Watchdog.Deadline deadline = Watchdog.shared().close(channel, limits.connectNanos());
         try {
             channel.connect(address);
         } catch (IOException e) {
@@ -126,7 +126,7 @@ final class StreamExchange {
     }
 
     private byte[] converse(SocketChannel channel, byte[] request, long start) throws AuthorizationException {
-        Watchdog.Deadline deadline = Watchdog.close(channel, limits.answerNanos());
+        Watchdog.Deadline deadline = Watchdog.shared().close(channel, limits.answerNanos());
         try {
             try {
                 ByteBuffer out = ByteBuffer.wrap(request);

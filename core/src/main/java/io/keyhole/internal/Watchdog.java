@@ -19,29 +19,55 @@ import java.util.concurrent.atomic.AtomicInteger;
  * can close what is not open yet: the storage's deadline instead runs an action that gives the
  * FIFO a writer ({@link #after}).
  *
- * <p>One daemon thread serves the whole JVM. Actions run on it one after the other, so an action
- * must not block: one that might hands its work to a thread of its own. The thread ends when the
- * last open user (a started {@code Keyhole}, an open transport) is closed ({@link #retain()},
- * {@link #release()}), so a closed Keyhole leaves no thread behind; and after a minute without
- * work, for users their owners never close. Deadlines already set when it ends still fire.
+ * <p>Each watchdog has one daemon thread, started when needed. Actions run on it one after the
+ * other, so an action must not block: one that might hands its work to a thread of its own. The
+ * {@linkplain #shared() shared} watchdog serves the transports of the whole JVM; its thread ends
+ * when the last open transport is closed ({@link #retain()}, {@link #release()}), and after a
+ * minute without work for transports their owners never close. A watchdog of one's own (a
+ * started {@code Keyhole} has one for opening files) ends with {@link #shutdown()}. Deadlines
+ * already set when the thread ends by release still fire.
  */
 public final class Watchdog {
 
     private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
     private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final Watchdog SHARED = new Watchdog("keyhole-deadline-");
 
-    /** Guards {@link #users} and replacing {@link #timer}. */
-    private static final Object LOCK = new Object();
-    private static int users;
+    private final String threadPrefix;
+    /** Guards {@link #users}, {@link #shut} and replacing {@link #timer}. */
+    private final Object lock = new Object();
+    private int users;
+    private boolean shut;
     /** The current timer; {@code null} until needed again after the last user left. */
-    private static volatile ScheduledThreadPoolExecutor timer;
+    private volatile ScheduledThreadPoolExecutor timer;
 
-    private Watchdog() {
+    /** A watchdog of one's own, whose thread is named {@code threadPrefix} and a number; end it with {@link #shutdown()}. */
+    public Watchdog(String threadPrefix) {
+        this.threadPrefix = Objects.requireNonNull(threadPrefix, "threadPrefix");
+    }
+
+    /** The JVM-wide watchdog of the transports. */
+    public static Watchdog shared() {
+        return SHARED;
+    }
+
+    /**
+     * Ends this watchdog's thread at once; deadlines not yet passed never fire, and setting one
+     * afterwards fails. For a watchdog of one's own, by its owner.
+     */
+    public void shutdown() {
+        synchronized (lock) {
+            shut = true;
+            if (timer != null) {
+                timer.shutdownNow();
+                timer = null;
+            }
+        }
     }
 
     /** One more user relies on the thread: it stays (while it has work) until released. */
-    public static void retain() {
-        synchronized (LOCK) {
+    public void retain() {
+        synchronized (lock) {
             users++;
         }
     }
@@ -50,8 +76,8 @@ public final class Watchdog {
      * One user less. When it was the last, the thread ends as soon as the deadlines
      * still set have fired or been cancelled, instead of a minute later.
      */
-    public static void release() {
-        synchronized (LOCK) {
+    public void release() {
+        synchronized (lock) {
             if (--users == 0 && timer != null) {
                 ScheduledThreadPoolExecutor retired = timer;
                 // First out of sight, so that whoever finds it shut down finds it gone too.
@@ -63,18 +89,21 @@ public final class Watchdog {
     }
 
     /** How many users hold the thread now. */
-    public static int users() {
-        synchronized (LOCK) {
+    public int users() {
+        synchronized (lock) {
             return users;
         }
     }
 
-    private static ScheduledThreadPoolExecutor timer() {
+    private ScheduledThreadPoolExecutor timer() {
         ScheduledThreadPoolExecutor current = timer;
         if (current != null) {
             return current;
         }
-        synchronized (LOCK) {
+        synchronized (lock) {
+            if (shut) {
+                throw new IllegalStateException("the watchdog " + threadPrefix + " was shut down");
+            }
             if (timer == null) {
                 timer = newTimer();
             }
@@ -82,9 +111,9 @@ public final class Watchdog {
         }
     }
 
-    private static ScheduledThreadPoolExecutor newTimer() {
+    private ScheduledThreadPoolExecutor newTimer() {
         ThreadFactory factory = task -> {
-            Thread thread = new Thread(task, "keyhole-deadline-" + THREADS.incrementAndGet());
+            Thread thread = new Thread(task, threadPrefix + THREADS.incrementAndGet());
             thread.setDaemon(true);
             // Not the creating request thread's loader: a web application's loader must not be pinned by us.
             thread.setContextClassLoader(null);
@@ -130,7 +159,7 @@ public final class Watchdog {
     }
 
     /** Closes {@code channel} after {@code nanos} unless the returned deadline is cancelled first. */
-    public static Deadline close(Channel channel, long nanos) {
+    public Deadline close(Channel channel, long nanos) {
         Objects.requireNonNull(channel, "channel");
         return after(nanos, () -> {
             try {
@@ -146,7 +175,7 @@ public final class Watchdog {
      * Runs {@code action} on the watchdog's thread after {@code nanos} unless the returned deadline
      * is cancelled first. The action must not block (see the class comment).
      */
-    public static Deadline after(long nanos, Runnable action) {
+    public Deadline after(long nanos, Runnable action) {
         Deadline deadline = new Deadline(Objects.requireNonNull(action, "action"));
         while (true) {
             ScheduledThreadPoolExecutor current = timer();
@@ -154,7 +183,8 @@ public final class Watchdog {
                 deadline.future = current.schedule(deadline, nanos, TimeUnit.NANOSECONDS);
                 return deadline;
             } catch (RejectedExecutionException e) {
-                // The last user left between timer() and schedule(): the next call starts a new timer.
+                // The last user left between timer() and schedule(): the next call starts a new timer
+                // (or, after shutdown(), fails).
                 LOG.log(Level.TRACE, "deadline timer retired meanwhile; taking a new one");
             }
         }

@@ -44,7 +44,8 @@ import java.util.Set;
  * and compared before and after. That leaves a window in which a directory swapped for a link is
  * followed; use such providers only for trees no untrusted process writes to.
  *
- * <p>Thread-safe. Holds no descriptor between requests, so {@link #close()} has nothing to do.
+ * <p>Thread-safe. Holds no descriptor between requests; a thread that guards opens starts with
+ * the first and ends with {@link #close()} (or after a minute without opens).
  */
 public final class LocalStorage implements Storage {
 
@@ -77,6 +78,9 @@ public final class LocalStorage implements Storage {
      * path does not match it, so a root that is itself a link may be repointed while running.
      */
     private volatile Path realRoot;
+
+    /** Releases opens blocked on a FIFO; its thread starts with the first open and ends with {@link #close()}. */
+    private final Watchdog watchdog = new Watchdog("keyhole-open-");
 
     /** @param root the directory (need not exist yet); kept absolute and normalised */
     public LocalStorage(Path root) {
@@ -220,7 +224,7 @@ public final class LocalStorage implements Storage {
         OpenRescue rescue = new OpenRescue(() -> dir.newByteChannel(name, RELEASE).close(),
                 root + "/" + relativePath, openBoundNanos);
         SeekableByteChannel channel;
-        Watchdog.Deadline deadline = Watchdog.after(openBoundNanos, rescue);
+        Watchdog.Deadline deadline = watchdog.after(openBoundNanos, rescue);
         try {
             channel = dir.newByteChannel(name, READ);
         } catch (NoSuchFileException e) {
@@ -324,7 +328,7 @@ public final class LocalStorage implements Storage {
         OpenRescue rescue = new OpenRescue(() -> Files.newByteChannel(real, RELEASE).close(), real.toString(),
                 openBoundNanos);
         SeekableByteChannel channel;
-        Watchdog.Deadline deadline = Watchdog.after(openBoundNanos, rescue);
+        Watchdog.Deadline deadline = watchdog.after(openBoundNanos, rescue);
         try {
             channel = Files.newByteChannel(real, READ);
         } catch (NoSuchFileException e) {
@@ -411,9 +415,13 @@ public final class LocalStorage implements Storage {
         return "local " + root;
     }
 
-    /** Nothing to release: no descriptor is kept between requests. */
+    /**
+     * Ends the thread that guards opens (no descriptor is kept between requests). Opens after
+     * this fail with {@link IllegalStateException}.
+     */
     @Override
     public void close() {
+        watchdog.shutdown();
     }
 
     @Override

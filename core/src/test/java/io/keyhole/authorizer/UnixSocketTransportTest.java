@@ -72,23 +72,23 @@ class UnixSocketTransportTest {
     @Test
     void holdsTheSharedDeadlineThreadFromItsFirstExchangeUntilClosed() throws Exception {
         // Transports that other tests leave open hold it too: counted from here.
-        int before = Watchdog.users();
+        int before = Watchdog.shared().users();
         try (FakeBackend backend = FakeBackend.start(socket(), "{}")) {
             UnixSocketTransport unused = transport(backend.socket());
             UnixSocketTransport used = transport(backend.socket());
-            assertEquals(before, Watchdog.users(), "a transport only built holds nothing");
+            assertEquals(before, Watchdog.shared().users(), "a transport only built holds nothing");
 
             used.exchange(new byte[0]);
             used.exchange(new byte[0]);
-            assertEquals(before + 1, Watchdog.users(), "one hold, however many exchanges");
+            assertEquals(before + 1, Watchdog.shared().users(), "one hold, however many exchanges");
 
             used.close();
             used.close();
             unused.close();
-            assertEquals(before, Watchdog.users(), "released once, by the transport that held it");
+            assertEquals(before, Watchdog.shared().users(), "released once, by the transport that held it");
             assertArrayEquals("{}".getBytes(StandardCharsets.UTF_8), used.exchange(new byte[0]),
                     "a connection per exchange: still works once closed");
-            assertEquals(before, Watchdog.users(), "an exchange after close holds nothing");
+            assertEquals(before, Watchdog.shared().users(), "an exchange after close holds nothing");
         }
     }
 

@@ -290,7 +290,7 @@ class LocalStorageTest {
         OpenRescue rescue = new OpenRescue(
                 () -> Files.newByteChannel(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close(),
                 fifo.toString(), nanos);
-        Watchdog.Deadline deadline = Watchdog.after(nanos, rescue);
+        Watchdog.Deadline deadline = Watchdog.shared().after(nanos, rescue);
         try (SeekableByteChannel reader = Files.newByteChannel(fifo, StandardOpenOption.READ)) {
             assertTrue(deadline.fired(), "only the rescue's writer lets this open return");
             assertEquals(-1, reader.read(ByteBuffer.allocate(1)), "and it wrote nothing");
