@@ -106,19 +106,18 @@ final class Gate {
      * as a refusal; anything else, and every failure to get an answer, fails closed.
      */
     Verdict authorise(AuthRequest question, AuthMatrix matrix, int success) {
-        String what = question.method() + " " + question.fileId();
         AuthResponse answer;
         try {
             answer = Objects.requireNonNull(authorizer.authorize(question), "the authorizer answered null");
         } catch (AuthorizationException e) {
-            LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what, e.getMessage());
+            LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
             return refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what, e);
+            LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what(question), e);
             return refused(Deliveries.reply(502, "authorisation backend failed"));
         }
         if (answer.error() != null) {
-            LOG.log(Level.INFO, "backend said for {0}: {1}", what, answer.error());
+            LOG.log(Level.INFO, "backend said for {0}: {1}", what(question), answer.error());
         }
         Integer status = answer.status();
         if (status == null) {
@@ -141,7 +140,7 @@ final class Gate {
             return refused(Deliveries.reply(status, status == 403 ? "forbidden" : "denied"));
         }
         LOG.log(Level.WARNING, "backend answered status {0} for {1}, which is not a decision; failing closed",
-                status, what);
+                status, what(question));
         return refused(Deliveries.reply(502, "authorisation backend failed"));
     }
 
@@ -170,6 +169,11 @@ final class Gate {
             }
         }
         return out;
+    }
+
+    /** The request a log line is about, e.g. {@code GET abcdef0123}; built only when a line is written. */
+    private static String what(AuthRequest question) {
+        return question.method() + " " + question.fileId();
     }
 
     private static Delivery credentialRequired() {
