@@ -8,6 +8,7 @@ import io.keyhole.credential.JwtSettings;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.KeyholeListener;
 import io.keyhole.tree.FileIds;
 import io.keyhole.tree.HashedTree;
 import java.net.URI;
@@ -69,6 +70,7 @@ final class ConfigDraft {
     String cacheControl = "private";
     int maxRanges = 16;
     Clock clock = Clock.systemUTC();
+    KeyholeListener listener = KeyholeListener.NONE;
     MediaSettings media;
     final Map<String, String> mediaText = new LinkedHashMap<>();
 
@@ -131,7 +133,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                cacheControl, maxRanges, clock, null, uploads());
+                cacheControl, maxRanges, clock, null, uploads(), listener);
     }
 
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
@@ -177,7 +179,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads());
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */

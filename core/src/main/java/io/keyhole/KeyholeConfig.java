@@ -15,6 +15,7 @@ import io.keyhole.credential.JwtSettings;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.KeyholeListener;
 import io.keyhole.tree.HashedTree;
 import java.net.URI;
 import java.nio.file.Path;
@@ -52,19 +53,21 @@ import javax.sql.DataSource;
  * @param media             cross-domain media mode (what the media host serves, how tokens are
  *                          checked); {@code null} for a hashed tree
  * @param uploads           uploads and deletes over HTTP (read-only by default, and always in media mode)
+ * @param listener          told of every answer and backend round trip ({@link KeyholeListener#NONE} by default)
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
-                            Uploads uploads) {
+                            Uploads uploads, KeyholeListener listener) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
 
     public KeyholeConfig {
         forwardedHeaders = List.copyOf(forwardedHeaders);
+        Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -410,6 +413,11 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         /** The clock for token expiry. */
         public Builder clock(Clock clock) {
             return set("clock", () -> d.clock = Objects.requireNonNull(clock, "clock"));
+        }
+
+        /** Who is told of every answer and backend round trip: metrics, an audit log. Code only. */
+        public Builder listener(KeyholeListener listener) {
+            return set("listener", () -> d.listener = Objects.requireNonNull(listener, "listener"));
         }
 
         /**

@@ -1,0 +1,28 @@
+package io.keyhole.observe;
+
+/**
+ * What Keyhole tells about its work, for metrics and audit logs. Every method has a default that
+ * does nothing, so a listener implements only what it needs.
+ *
+ * <p>Called on request threads, possibly many at once: implementations must be thread-safe,
+ * quick, and must not block. An exception thrown by a listener is logged and otherwise ignored;
+ * it never changes an answer.
+ */
+public interface KeyholeListener {
+
+    /** The listener that ignores everything. */
+    KeyholeListener NONE = new KeyholeListener() {
+    };
+
+    /** One request answered: after its bytes were written, or after writing them failed. */
+    default void answered(Answered event) {
+    }
+
+    /** One question put to the authorisation backend (a decision served from a cache asks none). */
+    default void asked(Asked event) {
+    }
+
+    /** One lookup in the decision cache: {@code hit} when the decision was found there. */
+    default void cacheLookup(boolean hit) {
+    }
+}
