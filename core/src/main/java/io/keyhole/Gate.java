@@ -41,7 +41,7 @@ final class Gate {
         this.forwardAllHeaders = config.forwardAllHeaders();
         this.forwardCookies = config.forwardCookies();
         this.cacheControl = config.cacheControl();
-        this.listener = new GuardedListener(List.of(config.listener()));
+        this.listener = KeyholeListener.all(config.listener());
     }
 
     /** Who is asking: the credential's value, or the refusal to answer with. */

@@ -2,12 +2,13 @@ package io.keyhole;
 
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.AuditLog;
 import io.keyhole.observe.Health;
+import io.keyhole.observe.KeyholeListener;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +41,7 @@ public final class Keyhole implements AutoCloseable {
     private final String bareMount;
     private final Parts parts;
     private final Mount mount;
-    private final GuardedListener listener;
+    private final KeyholeListener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -53,7 +54,7 @@ public final class Keyhole implements AutoCloseable {
         this.bareMount = config.media() != null && config.media().development() ? null
                 : prefix.substring(0, prefix.length() - 1);
         this.parts = Parts.start(config);
-        this.listener = new GuardedListener(List.of(config.listener()));
+        this.listener = KeyholeListener.all(config.listener(), AuditLog.SYSTEM);
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {

@@ -89,13 +89,13 @@ final class DemoCommand {
 
         FileServer server;
         try {
-            server = FileServer.start(config, new Listen("127.0.0.1", port));
+            server = FileServer.start(config, new Listen("127.0.0.1", port), ServeSettings.DEFAULT_SHUTDOWN_TIMEOUT);
         } catch (Exception e) {
             if (port == 0 || !ServeCommand.bindFailed(e)) {
                 throw new Failure("cannot listen on 127.0.0.1:" + port + ": " + ServeCommand.reason(e));
             }
             err.println("keyhole: port " + port + " is taken (" + ServeCommand.reason(e) + "); using a free port instead");
-            server = FileServer.start(config, new Listen("127.0.0.1", 0));
+            server = FileServer.start(config, new Listen("127.0.0.1", 0), ServeSettings.DEFAULT_SHUTDOWN_TIMEOUT);
         }
         // The server stops before the backend it asks.
         opened.add(0, server::stop);

@@ -32,7 +32,8 @@ class ServeLifecycleTest {
     }
 
     private static Container serve(Map<String, String> settings) throws Exception {
-        FileServer server = FileServer.start(KeyholeConfig.fromProperties(settings), Listen.parse("127.0.0.1:0"));
+        FileServer server = FileServer.start(KeyholeConfig.fromProperties(settings), Listen.parse("127.0.0.1:0"),
+                ServeSettings.DEFAULT_SHUTDOWN_TIMEOUT);
         return new Running(server, server.uri());
     }
 
