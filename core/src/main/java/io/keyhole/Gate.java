@@ -27,6 +27,7 @@ final class Gate {
     private final boolean forwardAllHeaders;
     private final boolean forwardCookies;
     private final String cacheControl;
+    private final DecisionCache decisions;
 
     Gate(KeyholeConfig config, Authorizer authorizer, JwtVerifier jwt) {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
@@ -37,6 +38,8 @@ final class Gate {
         this.forwardAllHeaders = config.forwardAllHeaders();
         this.forwardCookies = config.forwardCookies();
         this.cacheControl = config.cacheControl();
+        this.decisions = config.authCache().enabled()
+                ? new DecisionCache(config.authCache(), config.clock(), config.listener()) : null;
     }
 
     /** Who is asking: the credential's value, or the refusal to answer with. */
@@ -103,19 +106,37 @@ final class Gate {
      * Step 3, authorise: puts {@code question} to the backend and maps its answer. Granted: status
      * 200 or {@code success}, or no status and {@code matrix} allows. A download may be answered
      * 304 by the backend itself; that is relayed. Every other status a client may see is relayed
-     * as a refusal; anything else, and every failure to get an answer, fails closed.
+     * as a refusal; anything else, and every failure to get an answer, fails closed. With the
+     * decision cache on, a download's decision may come from it instead ({@link DecisionCache}).
      */
     Verdict authorise(AuthRequest question, AuthMatrix matrix, int success) {
+        if (decisions != null && DecisionCache.covers(question)) {
+            return decisions.decide(question, q -> ask(q, matrix, success));
+        }
+        return ask(question, matrix, success).verdict();
+    }
+
+    /** The decision cache, {@code null} when it is off; uploads, deletes and revocations forget through it. */
+    DecisionCache decisions() {
+        return decisions;
+    }
+
+    /** One round trip to the backend and the one mapping of its answer. */
+    private DecisionCache.Asked ask(AuthRequest question, AuthMatrix matrix, int success) {
         AuthResponse answer;
         try {
             answer = Objects.requireNonNull(authorizer.authorize(question), "the authorizer answered null");
         } catch (AuthorizationException e) {
             LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
-            return refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
+            return failed(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what(question), e);
-            return refused(Deliveries.reply(502, "authorisation backend failed"));
+            return failed(Deliveries.reply(502, "authorisation backend failed"));
         }
+        return new DecisionCache.Asked(verdict(question, answer, matrix, success), answer);
+    }
+
+    private Verdict verdict(AuthRequest question, AuthResponse answer, AuthMatrix matrix, int success) {
         if (answer.error() != null) {
             LOG.log(Level.INFO, "backend said for {0}: {1}", what(question), answer.error());
         }
@@ -182,5 +203,9 @@ final class Gate {
 
     private static Verdict refused(Delivery delivery) {
         return new Verdict.Refused(delivery);
+    }
+
+    private static DecisionCache.Asked failed(Delivery delivery) {
+        return new DecisionCache.Asked(refused(delivery), null);
     }
 }
