@@ -3,14 +3,12 @@ package io.keyhole;
 import io.keyhole.observe.KeyholeListener;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -35,9 +33,6 @@ final class DecisionCache {
                        List<NameValue> cookies) {
     }
 
-    private record Entry(Gate.Verdict verdict, long expiresMillis) {
-    }
-
     /**
      * One round trip's outcome, as the gate maps it.
      *
@@ -49,19 +44,17 @@ final class DecisionCache {
 
     private final long ttlMillis;
     private final long negativeTtlMillis;
-    private final int size;
     private final Clock clock;
     private final KeyholeListener listener;
-    private final Map<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final ExpiringMap<Key, Gate.Verdict> entries;
     private final Map<Key, CompletableFuture<Gate.Verdict>> flights = new ConcurrentHashMap<>();
     /** Moves on every revocation; a question that began before it stores nothing. */
     private final AtomicLong revocations = new AtomicLong();
-    private final ReentrantLock evicting = new ReentrantLock();
 
     DecisionCache(AuthCache settings, Clock clock, KeyholeListener listener) {
         this.ttlMillis = settings.ttl().toMillis();
         this.negativeTtlMillis = settings.negativeTtl().toMillis();
-        this.size = settings.size();
+        this.entries = new ExpiringMap<>(settings.size());
         this.clock = Objects.requireNonNull(clock, "clock");
         this.listener = Objects.requireNonNull(listener, "listener");
     }
@@ -77,7 +70,7 @@ final class DecisionCache {
      */
     Gate.Verdict decide(AuthRequest question, Function<AuthRequest, Asked> ask) {
         Key key = new Key(question.authValue(), question.fileId(), DOWNLOAD, question.headers(), question.cookies());
-        Gate.Verdict remembered = lookup(key);
+        Gate.Verdict remembered = entries.get(key, clock.millis());
         tell(remembered != null);
         if (remembered != null) {
             return remembered;
@@ -89,7 +82,7 @@ final class DecisionCache {
         }
         try {
             // A flight that ended between the lookup and now has stored its decision.
-            Gate.Verdict stored = lookup(key);
+            Gate.Verdict stored = entries.get(key, clock.millis());
             if (stored != null) {
                 mine.complete(stored);
                 return stored;
@@ -98,7 +91,9 @@ final class DecisionCache {
             Asked asked = ask.apply(question);
             long lifetime = lifetime(asked);
             if (lifetime > 0) {
-                store(key, new Entry(asked.verdict(), clock.millis() + lifetime), revoked);
+                long now = clock.millis();
+                // A revocation since the question was put may have missed this entry: it goes again.
+                entries.put(key, asked.verdict(), now, now + lifetime, () -> revocations.get() == revoked);
             }
             mine.complete(asked.verdict());
             return asked.verdict();
@@ -114,31 +109,19 @@ final class DecisionCache {
     void revoke(FileId id) {
         Objects.requireNonNull(id, "id");
         revocations.incrementAndGet();
-        entries.keySet().removeIf(k -> k.fileId().equals(id));
+        entries.removeIf(k -> k.fileId().equals(id));
     }
 
     /** Forgets every decision made for {@code authValue}. */
     void revokeSubject(String authValue) {
         Objects.requireNonNull(authValue, "authValue");
         revocations.incrementAndGet();
-        entries.keySet().removeIf(k -> authValue.equals(k.authValue()));
+        entries.removeIf(k -> authValue.equals(k.authValue()));
     }
 
     /** How many decisions are remembered, expired ones included until they are looked up or evicted. */
     int size() {
         return entries.size();
-    }
-
-    private Gate.Verdict lookup(Key key) {
-        Entry entry = entries.get(key);
-        if (entry == null) {
-            return null;
-        }
-        if (clock.millis() < entry.expiresMillis()) {
-            return entry.verdict();
-        }
-        entries.remove(key, entry);
-        return null;
     }
 
     /**
@@ -162,35 +145,6 @@ final class DecisionCache {
         }
         Long seconds = answer.cacheTtl();
         return seconds == null || seconds >= max / 1000 + 1 ? max : Math.min(max, seconds * 1000);
-    }
-
-    private void store(Key key, Entry entry, long revoked) {
-        if (entries.size() >= size) {
-            evict();
-        }
-        entries.put(key, entry);
-        // A revocation since the question was put may have missed this entry: take it out again.
-        if (revocations.get() != revoked) {
-            entries.remove(key, entry);
-        }
-    }
-
-    /** Makes room: first the expired decisions, then, when that was not enough, a tenth of the rest. */
-    private void evict() {
-        if (!evicting.tryLock()) {
-            return;
-        }
-        try {
-            long now = clock.millis();
-            entries.values().removeIf(e -> now >= e.expiresMillis());
-            int excess = entries.size() - size * 9 / 10;
-            for (Iterator<Key> keys = entries.keySet().iterator(); excess > 0 && keys.hasNext(); excess--) {
-                keys.next();
-                keys.remove();
-            }
-        } finally {
-            evicting.unlock();
-        }
     }
 
     private void tell(boolean hit) {

@@ -22,6 +22,8 @@ final class Gate {
     private final Authorizer authorizer;
     private final String backend;
     private final JwtVerifier jwt;
+    /** Tokens {@link #jwt} found valid, until their {@code exp}; {@code null} exactly when {@code jwt} is. */
+    private final CredentialCache credentials;
     private final TokenSource tokenSource;
     private final List<String> forwardedHeaders;
     private final boolean forwardAllHeaders;
@@ -33,6 +35,7 @@ final class Gate {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
         this.backend = config.backend().toString();
         this.jwt = jwt;
+        this.credentials = jwt == null ? null : new CredentialCache(jwt::verify, config.clock(), CredentialCache.SIZE);
         this.tokenSource = config.tokenSource();
         this.forwardedHeaders = config.forwardedHeaders();
         this.forwardAllHeaders = config.forwardAllHeaders();
@@ -75,7 +78,7 @@ final class Gate {
         if (token == null) {
             return new Caller.Refused(credentialRequired());
         }
-        Credential credential = jwt.verify(token);
+        Credential credential = credentials.verify(token);
         if (credential instanceof Credential.Valid valid) {
             return new Caller.Known(valid.value());
         }
