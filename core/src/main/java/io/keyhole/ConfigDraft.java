@@ -72,6 +72,9 @@ final class ConfigDraft {
     Clock clock = Clock.systemUTC();
     KeyholeListener listener = KeyholeListener.NONE;
     MediaSettings media;
+    Duration authCacheTtl = Duration.ZERO;
+    Duration authCacheNegativeTtl = Duration.ZERO;
+    int authCacheSize = AuthCache.DEFAULT_SIZE;
     final Map<String, String> mediaText = new LinkedHashMap<>();
 
     /**
@@ -133,7 +136,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                cacheControl, maxRanges, clock, null, uploads(), listener);
+                cacheControl, maxRanges, clock, null, uploads(), listener, authCache());
     }
 
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
@@ -179,7 +182,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener);
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */
@@ -206,6 +209,16 @@ final class ConfigDraft {
             throw new IllegalArgumentException((transportType.equals("http") ? "http-url: " : "tcp-host/tcp-port: ")
                     + e.getMessage(), e);
         }
+    }
+
+    /** The decision cache: off unless a TTL is set, and then only with a size that means something. */
+    private AuthCache authCache() {
+        AuthCache cache = new AuthCache(authCacheTtl, authCacheNegativeTtl, authCacheSize);
+        if (!cache.enabled() && made.contains("auth-cache-size")) {
+            throw new IllegalArgumentException("auth-cache-size needs auth-cache-ttl or auth-cache-negative-ttl:"
+                    + " without either no decision is remembered");
+        }
+        return cache;
     }
 
     /** Uploads and deletes: a store on the tree, or nothing at all while read-only. */
@@ -260,6 +273,13 @@ final class ConfigDraft {
 
     static String oneOf(String key, String value, String... allowed) {
         return Settings.oneOf(key, value, allowed);
+    }
+
+    static Duration notNegative(String key, Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(key + " must be a duration of 0 or more, was " + d);
+        }
+        return d;
     }
 
     static Duration positive(String key, Duration d) {

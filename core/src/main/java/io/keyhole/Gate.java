@@ -25,23 +25,29 @@ final class Gate {
     private final Authorizer authorizer;
     private final String backend;
     private final JwtVerifier jwt;
+    /** Tokens {@link #jwt} found valid, until their {@code exp}; {@code null} exactly when {@code jwt} is. */
+    private final CredentialCache credentials;
     private final TokenSource tokenSource;
     private final List<String> forwardedHeaders;
     private final boolean forwardAllHeaders;
     private final boolean forwardCookies;
     private final String cacheControl;
     private final KeyholeListener listener;
+    private final DecisionCache decisions;
 
     Gate(KeyholeConfig config, Authorizer authorizer, JwtVerifier jwt) {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
         this.backend = config.backend().toString();
         this.jwt = jwt;
+        this.credentials = jwt == null ? null : new CredentialCache(jwt::verify, config.clock(), CredentialCache.SIZE);
         this.tokenSource = config.tokenSource();
         this.forwardedHeaders = config.forwardedHeaders();
         this.forwardAllHeaders = config.forwardAllHeaders();
         this.forwardCookies = config.forwardCookies();
         this.cacheControl = config.cacheControl();
         this.listener = new GuardedListener(List.of(config.listener()));
+        this.decisions = config.authCache().enabled()
+                ? new DecisionCache(config.authCache(), config.clock(), listener) : null;
     }
 
     /** Who is asking: the credential's value, or the refusal to answer with. */
@@ -77,7 +83,7 @@ final class Gate {
         if (token == null) {
             return new Caller.Refused(credentialRequired());
         }
-        Credential credential = jwt.verify(token);
+        Credential credential = credentials.verify(token);
         if (credential instanceof Credential.Valid valid) {
             Trace.caller(valid.value());
             return new Caller.Known(valid.value());
@@ -109,19 +115,37 @@ final class Gate {
      * Step 3, authorise: puts {@code question} to the backend and maps its answer. Granted: status
      * 200 or {@code success}, or no status and {@code matrix} allows. A download may be answered
      * 304 by the backend itself; that is relayed. Every other status a client may see is relayed
-     * as a refusal; anything else, and every failure to get an answer, fails closed.
+     * as a refusal; anything else, and every failure to get an answer, fails closed. With the
+     * decision cache on, a download's decision may come from it instead ({@link DecisionCache}).
      */
     Verdict authorise(AuthRequest question, AuthMatrix matrix, int success) {
+        if (decisions != null && DecisionCache.covers(question)) {
+            return decisions.decide(question, q -> ask(q, matrix, success));
+        }
+        return ask(question, matrix, success).verdict();
+    }
+
+    /** The decision cache, {@code null} when it is off; uploads, deletes and revocations forget through it. */
+    DecisionCache decisions() {
+        return decisions;
+    }
+
+    /** One round trip to the backend and the one mapping of its answer. */
+    private DecisionCache.Asked ask(AuthRequest question, AuthMatrix matrix, int success) {
         AuthResponse answer;
         try {
             answer = Objects.requireNonNull(ask(question), "the authorizer answered null");
         } catch (AuthorizationException e) {
             LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
-            return refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
+            return failed(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what(question), e);
-            return refused(Deliveries.reply(502, "authorisation backend failed"));
+            return failed(Deliveries.reply(502, "authorisation backend failed"));
         }
+        return new DecisionCache.Asked(verdict(question, answer, matrix, success), answer);
+    }
+
+    private Verdict verdict(AuthRequest question, AuthResponse answer, AuthMatrix matrix, int success) {
         if (answer.error() != null) {
             LOG.log(Level.INFO, "backend said for {0}: {1}", what(question), answer.error());
         }
@@ -211,5 +235,9 @@ final class Gate {
 
     private static Verdict refused(Delivery delivery) {
         return new Verdict.Refused(delivery);
+    }
+
+    private static DecisionCache.Asked failed(Delivery delivery) {
+        return new DecisionCache.Asked(refused(delivery), null);
     }
 }

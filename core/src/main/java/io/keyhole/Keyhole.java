@@ -37,6 +37,8 @@ public final class Keyhole implements AutoCloseable {
     private final Parts parts;
     private final Mount mount;
     private final GuardedListener listener;
+    /** The decision cache, {@code null} when it is off or on a media host. */
+    private final DecisionCache decisions;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -54,8 +56,10 @@ public final class Keyhole implements AutoCloseable {
         MediaSettings media = config.media();
         if (media != null) {
             this.mount = new MediaMount(media, parts.storage, deliveries);
+            this.decisions = null;
         } else {
             Gate gate = new Gate(config, parts.authorizer, parts.jwt);
+            this.decisions = gate.decisions();
             this.mount = new TreeMount(config, parts.storage, gate, deliveries, new Writes(config, gate, parts.store));
         }
     }
@@ -73,6 +77,31 @@ public final class Keyhole implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             parts.close();
+        }
+    }
+
+    /**
+     * Forgets every decision remembered about {@code id} ({@code auth-cache-ttl}), for an
+     * application that changed who may read it; the next request for it asks the backend.
+     * Questions about it still in flight remember nothing. Uploads and deletes through this
+     * Keyhole do this themselves. Other instances are not told: they may serve a grant they
+     * remembered for at most their {@code auth-cache-ttl}. Without the decision cache, nothing to do.
+     */
+    public void revoke(FileId id) {
+        Objects.requireNonNull(id, "id");
+        if (decisions != null) {
+            decisions.revoke(id);
+        }
+    }
+
+    /**
+     * Forgets every decision remembered for the auth value {@code authValue} (the {@code jwt-field}
+     * claim's value), for an application that changed what that user may read; see {@link #revoke}.
+     */
+    public void revokeSubject(String authValue) {
+        Objects.requireNonNull(authValue, "authValue");
+        if (decisions != null) {
+            decisions.revokeSubject(authValue);
         }
     }
 

@@ -2,6 +2,7 @@ package io.keyhole;
 
 import static io.keyhole.ConfigDraft.headerValue;
 import static io.keyhole.ConfigDraft.nonBlank;
+import static io.keyhole.ConfigDraft.notNegative;
 import static io.keyhole.ConfigDraft.oneOf;
 import static io.keyhole.ConfigDraft.positive;
 import static io.keyhole.ConfigDraft.slashed;
@@ -54,13 +55,14 @@ import javax.sql.DataSource;
  *                          checked); {@code null} for a hashed tree
  * @param uploads           uploads and deletes over HTTP (read-only by default, and always in media mode)
  * @param listener          told of every answer and backend round trip ({@link KeyholeListener#NONE} by default)
+ * @param authCache         how long the backend's decisions are remembered ({@link AuthCache#OFF} by default)
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
-                            Uploads uploads, KeyholeListener listener) {
+                            Uploads uploads, KeyholeListener listener, AuthCache authCache) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -68,6 +70,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
     public KeyholeConfig {
         forwardedHeaders = List.copyOf(forwardedHeaders);
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(authCache, "authCache");
     }
 
     /**
@@ -418,6 +421,29 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         /** Who is told of every answer and backend round trip: metrics, an audit log. Code only. */
         public Builder listener(KeyholeListener listener) {
             return set("listener", () -> d.listener = Objects.requireNonNull(listener, "listener"));
+        }
+
+        /**
+         * {@code auth-cache-ttl}: how long a grant is remembered, default 0 (none; every request
+         * asks the backend). See {@link AuthCache}.
+         */
+        public Builder authCacheTtl(Duration ttl) {
+            return set("auth-cache-ttl", () -> d.authCacheTtl = notNegative("auth-cache-ttl", ttl));
+        }
+
+        /** {@code auth-cache-negative-ttl}: how long a 403 or 404 is remembered, default 0 (none). */
+        public Builder authCacheNegativeTtl(Duration ttl) {
+            return set("auth-cache-negative-ttl", () -> d.authCacheNegativeTtl = notNegative("auth-cache-negative-ttl", ttl));
+        }
+
+        /** {@code auth-cache-size}: most decisions remembered at once, 1..10,000,000, default 10,000. */
+        public Builder authCacheSize(int size) {
+            once("auth-cache-size");
+            if (size < 1 || size > AuthCache.MAX_SIZE) {
+                throw new IllegalArgumentException("auth-cache-size must be 1.." + AuthCache.MAX_SIZE + ", was " + size);
+            }
+            d.authCacheSize = size;
+            return this;
         }
 
         /**

@@ -140,6 +140,7 @@ final class Writes {
         String uri = config.mount() + id;
         Gate.Verdict verdict = gate.authorise(gate.question(request, uri, id, authValue, stored),
                 uploads.uploadMatrix(), 201);
+        forgetDecisions(id);
         if (verdict instanceof Gate.Verdict.Refused refused) {
             remove(id, "its upload was not recorded");
             return refused.delivery();
@@ -283,6 +284,7 @@ final class Writes {
         if (verdict instanceof Gate.Verdict.Refused refused) {
             return refused.delivery();
         }
+        forgetDecisions(id);
         // 4 the first disk access, and only now
         try {
             if (!store.delete(id)) {
@@ -297,6 +299,14 @@ final class Writes {
     }
 
     // ---- shared -----------------------------------------------------------------------------
+
+    /** The file {@code id} changed here: a remembered decision about it no longer holds. */
+    private void forgetDecisions(FileId id) {
+        DecisionCache decisions = gate.decisions();
+        if (decisions != null) {
+            decisions.revoke(id);
+        }
+    }
 
     /** Takes a stored file back out of the tree; a failure is logged, since the answer is decided already. */
     private void remove(FileId id, String why) {

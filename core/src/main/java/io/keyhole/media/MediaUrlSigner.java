@@ -59,6 +59,8 @@ public final class MediaUrlSigner {
 
     private final String signingKeyId;
     private final Map<String, SecretKeySpec> keys;
+    /** Each key's MAC, initialised once; a check works on a clone, which skips the key schedule. */
+    private final Map<String, Mac> macs;
     private final Duration lifetime;
     private final Duration leeway;
     private final boolean bindMethod;
@@ -67,6 +69,9 @@ public final class MediaUrlSigner {
     private MediaUrlSigner(Builder b) {
         this.signingKeyId = b.signingKeyId;
         this.keys = Collections.unmodifiableMap(new LinkedHashMap<>(b.keys));
+        Map<String, Mac> initialised = new LinkedHashMap<>();
+        keys.forEach((id, key) -> initialised.put(id, initialised(key)));
+        this.macs = Collections.unmodifiableMap(initialised);
         this.lifetime = b.lifetime;
         this.leeway = b.leeway;
         this.bindMethod = b.bindMethod;
@@ -90,7 +95,7 @@ public final class MediaUrlSigner {
     public String sign(MediaPath path, String method) {
         Objects.requireNonNull(path, "path");
         String expiry = Long.toString(clock.instant().getEpochSecond() + lifetime.toSeconds());
-        return signingKeyId + '.' + expiry + '.' + signature(keys.get(signingKeyId), signingKeyId, expiry,
+        return signingKeyId + '.' + expiry + '.' + signature(signingKeyId, expiry,
                 scope(method), path);
     }
 
@@ -118,7 +123,7 @@ public final class MediaUrlSigner {
             return new TokenCheck.Invalid("unknown key id '" + parts[0] + "' (known: " + String.join(", ", keys.keySet())
                     + ")");
         }
-        String expected = signature(key, parts[0], parts[1], scope(method), path);
+        String expected = signature(parts[0], parts[1], scope(method), path);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 parts[2].getBytes(StandardCharsets.US_ASCII))) {
             return new TokenCheck.Invalid("signature does not match: tampered, or made for another path"
@@ -182,14 +187,24 @@ public final class MediaUrlSigner {
         return method.equals("HEAD") ? "GET" : method;
     }
 
-    private static String signature(SecretKeySpec key, String keyId, String expiry, String scope, MediaPath path) {
+    private String signature(String keyId, String expiry, String scope, MediaPath path) {
         // Newlines cannot occur in any of the parts, so the fields cannot run into each other.
         String input = CONTEXT + '\n' + keyId + '\n' + expiry + '\n' + scope + '\n' + path.value();
+        Mac mac;
+        try {
+            mac = (Mac) macs.get(keyId).clone();
+        } catch (CloneNotSupportedException e) {
+            mac = initialised(keys.get(keyId));
+        }
+        byte[] full = mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
+        return BASE64URL.encodeToString(Arrays.copyOf(full, SIGNATURE_BYTES));
+    }
+
+    private static Mac initialised(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            byte[] full = mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
-            return BASE64URL.encodeToString(Arrays.copyOf(full, SIGNATURE_BYTES));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every Java runtime has " + ALGORITHM, e);
         }
