@@ -118,6 +118,12 @@ public enum ConfigKey {
             tree((b, v) -> b.cacheControl(v))),
     MAX_RANGES("max-ranges", Group.RARE, "16", "the most ranges honoured in one request",
             tree((b, v) -> b.maxRanges(Settings.integer("max-ranges", v)))),
+    CONTENT_SECURITY_POLICY("content-security-policy", Group.RARE, "sandbox",
+            "the Content-Security-Policy of served files (PDF excepted), or none",
+            tree((b, v) -> b.contentSecurityPolicy(ActiveContent.parsePolicy(v)))),
+    ACTIVE_UPLOADS("active-uploads", Group.RARE, "attachment",
+            "uploads of HTML, SVG, XML, JavaScript: stored as attachment, or as-sent",
+            tree((b, v) -> b.inlineActiveUploads(ActiveContent.parseInline(v)))),
 
     SITE_URL("site-url", Group.ESSENTIAL, "— (required with an absolute media-url)",
             "the application's base URL, where browsers get fresh tokens",

@@ -1,5 +1,6 @@
 package io.keyhole;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.credential.Credential;
 import io.keyhole.credential.JwtVerifier;
@@ -17,7 +18,7 @@ import java.util.Objects;
  */
 final class Gate {
 
-    private static final System.Logger LOG = System.getLogger(Gate.class.getName());
+    private static final System.Logger LOG = Logs.of(Gate.class);
 
     private final Authorizer authorizer;
     private final String backend;
@@ -56,7 +57,15 @@ final class Gate {
         record Granted(AuthResponse answer) implements Verdict {
         }
 
-        record Refused(Delivery delivery) implements Verdict {
+        /**
+         * @param unanswered whether the backend failed to answer (down, too slow, nonsense): it may
+         *                   have acted on the question all the same, e.g. recorded an upload
+         */
+        record Refused(Delivery delivery, boolean unanswered) implements Verdict {
+
+            Refused(Delivery delivery) {
+                this(delivery, false);
+            }
         }
     }
 
@@ -111,10 +120,10 @@ final class Gate {
             answer = Objects.requireNonNull(authorizer.authorize(question), "the authorizer answered null");
         } catch (AuthorizationException e) {
             LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
-            return refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
+            return new Verdict.Refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"), true);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what(question), e);
-            return refused(Deliveries.reply(502, "authorisation backend failed"));
+            return new Verdict.Refused(Deliveries.reply(502, "authorisation backend failed"), true);
         }
         if (answer.error() != null) {
             LOG.log(Level.INFO, "backend said for {0}: {1}", what(question), answer.error());

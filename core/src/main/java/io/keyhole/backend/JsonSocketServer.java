@@ -1,5 +1,6 @@
 package io.keyhole.backend;
 
+import io.keyhole.internal.Logs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class JsonSocketServer implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(JsonSocketServer.class.getName());
+    private static final System.Logger LOG = Logs.of(JsonSocketServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A question is a few hundred bytes; anything far larger is not one. */
     private static final int MAX_QUESTION_BYTES = 1 << 20;

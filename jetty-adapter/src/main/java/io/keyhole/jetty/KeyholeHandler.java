@@ -1,5 +1,6 @@
 package io.keyhole.jetty;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
@@ -32,7 +33,7 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class KeyholeHandler extends Handler.Abstract {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeHandler.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeHandler.class);
 
     private final Keyhole keyhole;
 

@@ -1,5 +1,6 @@
 package io.keyhole.servlet;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.Delivery;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
@@ -17,7 +18,7 @@ import java.lang.System.Logger.Level;
  */
 final class DeliveryWriter {
 
-    private static final System.Logger LOG = System.getLogger(DeliveryWriter.class.getName());
+    private static final System.Logger LOG = Logs.of(DeliveryWriter.class);
 
     private final Renderer renderer;
 

@@ -1,5 +1,6 @@
 package io.keyhole.servlet;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
@@ -37,7 +38,7 @@ import java.util.Objects;
  */
 public final class KeyholeFilter implements Filter {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeFilter.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeFilter.class);
 
     private final KeyholeConfig given;
     private volatile Keyhole keyhole;

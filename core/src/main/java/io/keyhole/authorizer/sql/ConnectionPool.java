@@ -1,5 +1,6 @@
 package io.keyhole.authorizer.sql;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
 import java.lang.System.Logger.Level;
@@ -38,7 +39,7 @@ final class ConnectionPool implements AutoCloseable {
     static final long RETRY_AFTER_MILLIS = 500;
     static final long VALIDATE_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final Executor DIRECT = Runnable::run;
-    private static final System.Logger LOG = System.getLogger(ConnectionPool.class.getName());
+    private static final System.Logger LOG = Logs.of(ConnectionPool.class);
 
     /** Opens connections. */
     interface ConnectionSource {
