@@ -153,7 +153,7 @@ final class Deliveries {
         }
         if (text.length() > MAX_HEADER_VALUE) {
             LOG.log(Level.WARNING, "ignoring the backend''s etag of {0} characters, more than {1}",
-                    text.length(), MAX_HEADER_VALUE);
+                    Integer.toString(text.length()), Integer.toString(MAX_HEADER_VALUE));
             return null;
         }
         try {
@@ -194,7 +194,7 @@ final class Deliveries {
         String extension = dot > 0 && value.length() - dot <= 16 ? value.substring(dot) : "";
         String stem = value.substring(0, value.offsetByCodePoints(0, MAX_FILENAME - extension.length()));
         LOG.log(Level.WARNING, "backend''s filename for {0} has {1} characters; sending its first {2}",
-                what, length, MAX_FILENAME);
+                what, Integer.toString(length), Integer.toString(MAX_FILENAME));
         return stem + extension;
     }
 
@@ -205,7 +205,7 @@ final class Deliveries {
         }
         if (value.length() > MAX_HEADER_VALUE) {
             LOG.log(Level.WARNING, "backend''s {0} for {1} has {2} characters, more than {3}; using {4}",
-                    field, what, value.length(), MAX_HEADER_VALUE, fallback);
+                    field, what, Integer.toString(value.length()), Integer.toString(MAX_HEADER_VALUE), fallback);
             return fallback;
         }
         if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f || c > 0xff)) {
