@@ -71,6 +71,7 @@ final class ConfigDraft {
     int maxRanges = 16;
     Clock clock = Clock.systemUTC();
     KeyholeListener listener = KeyholeListener.NONE;
+    ActiveContent activeContent = ActiveContent.DEFAULT;
     MediaSettings media;
     Duration authCacheTtl = Duration.ZERO;
     Duration authCacheNegativeTtl = Duration.ZERO;
@@ -136,13 +137,13 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                cacheControl, maxRanges, clock, null, uploads(), listener, authCache());
+                cacheControl, maxRanges, clock, null, uploads(), listener, authCache(), activeContent);
     }
 
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
     private KeyholeConfig buildMedia() {
         Set<String> fitting = Set.of("media", "mount", "delivery", "accel-prefix", "renderer", "cache-control",
-                "max-ranges", "clock", "listener");
+                "max-ranges", "clock", "listener", "content-security-policy");
         List<String> misplaced = made.stream().filter(k -> !fitting.contains(k)).sorted().toList();
         if (!misplaced.isEmpty()) {
             throw new IllegalArgumentException("media mode (media-url) serves media-root to signed URLs and asks no"
@@ -182,7 +183,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF);
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */
@@ -227,7 +228,7 @@ final class ConfigDraft {
         if (readOnly) {
             List<String> needless = made.stream().filter(k -> k.equals("upload-max-size") || k.equals("matrix-upload")
                     || k.equals("matrix-delete") || k.equals("instance-id") || k.equals("sql-insert-query")
-                    || k.equals("sql-delete-query")).sorted().toList();
+                    || k.equals("sql-delete-query") || k.equals("active-uploads")).sorted().toList();
             if (!needless.isEmpty()) {
                 throw new IllegalArgumentException(needless + " only matter for uploads and deletes over HTTP;"
                         + " set read-only=no to accept them, or drop " + (needless.size() == 1 ? "it" : "them"));

@@ -126,6 +126,12 @@ public enum ConfigKey {
             tree((b, v) -> b.authCacheNegativeTtl(Settings.duration("auth-cache-negative-ttl", v)))),
     AUTH_CACHE_SIZE("auth-cache-size", Group.FREQUENT, "10000", "most decisions remembered at once",
             tree((b, v) -> b.authCacheSize(Settings.integer("auth-cache-size", v)))),
+    CONTENT_SECURITY_POLICY("content-security-policy", Group.RARE, "sandbox",
+            "the Content-Security-Policy of served files (PDF excepted), or none",
+            tree((b, v) -> b.contentSecurityPolicy(ActiveContent.parsePolicy(v)))),
+    ACTIVE_UPLOADS("active-uploads", Group.RARE, "attachment",
+            "uploads of HTML, SVG, XML, JavaScript: stored as attachment, or as-sent",
+            tree((b, v) -> b.inlineActiveUploads(ActiveContent.parseInline(v)))),
 
     SITE_URL("site-url", Group.ESSENTIAL, "— (required with an absolute media-url)",
             "the application's base URL, where browsers get fresh tokens",

@@ -5,6 +5,7 @@ import io.keyhole.credential.Credential;
 import io.keyhole.credential.JwtVerifier;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.http.EntityTag;
+import io.keyhole.internal.Logs;
 import io.keyhole.observe.Asked;
 import io.keyhole.observe.KeyholeListener;
 import java.lang.System.Logger.Level;
@@ -20,7 +21,7 @@ import java.util.Objects;
  */
 final class Gate {
 
-    private static final System.Logger LOG = System.getLogger(Gate.class.getName());
+    private static final System.Logger LOG = Logs.of(Gate.class);
 
     private final Authorizer authorizer;
     private final String backend;
@@ -67,7 +68,15 @@ final class Gate {
         record Granted(AuthResponse answer) implements Verdict {
         }
 
-        record Refused(Delivery delivery) implements Verdict {
+        /**
+         * @param unanswered whether the backend failed to answer (down, too slow, nonsense): it may
+         *                   have acted on the question all the same, e.g. recorded an upload
+         */
+        record Refused(Delivery delivery, boolean unanswered) implements Verdict {
+
+            Refused(Delivery delivery) {
+                this(delivery, false);
+            }
         }
     }
 
@@ -238,6 +247,6 @@ final class Gate {
     }
 
     private static DecisionCache.Asked failed(Delivery delivery) {
-        return new DecisionCache.Asked(refused(delivery), null);
+        return new DecisionCache.Asked(new Verdict.Refused(delivery, true), null);
     }
 }

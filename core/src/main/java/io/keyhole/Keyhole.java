@@ -1,5 +1,6 @@
 package io.keyhole;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import java.lang.System.Logger.Level;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Keyhole implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(Keyhole.class.getName());
+    private static final System.Logger LOG = Logs.of(Keyhole.class);
     private static final Delivery PASS = new Delivery.Pass();
 
     private final KeyholeConfig config;

@@ -56,13 +56,15 @@ import javax.sql.DataSource;
  * @param uploads           uploads and deletes over HTTP (read-only by default, and always in media mode)
  * @param listener          told of every answer and backend round trip ({@link KeyholeListener#NONE} by default)
  * @param authCache         how long the backend's decisions are remembered ({@link AuthCache#OFF} by default)
+ * @param activeContent     the {@code Content-Security-Policy} of served files and the disposition of active uploads
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
-                            Uploads uploads, KeyholeListener listener, AuthCache authCache) {
+                            Uploads uploads, KeyholeListener listener, AuthCache authCache,
+                            ActiveContent activeContent) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -71,6 +73,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         forwardedHeaders = List.copyOf(forwardedHeaders);
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(authCache, "authCache");
+        Objects.requireNonNull(activeContent, "activeContent");
     }
 
     /**
@@ -444,6 +447,25 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             }
             d.authCacheSize = size;
             return this;
+        }
+
+        /**
+         * {@code content-security-policy}: the policy sent with every served file (PDF files
+         * excepted), default {@code sandbox}; {@code null} (text: {@code none}) sends none.
+         */
+        public Builder contentSecurityPolicy(String policy) {
+            return set("content-security-policy", () -> d.activeContent = new ActiveContent(policy,
+                    d.activeContent.inlineActiveUploads()));
+        }
+
+        /**
+         * {@code active-uploads}: whether uploads of active types (HTML, SVG, XML, JavaScript…) keep
+         * the disposition they asked for ({@code true}, text {@code as-sent}) or are stored as
+         * attachments ({@code false}, text {@code attachment}, the default).
+         */
+        public Builder inlineActiveUploads(boolean inline) {
+            return set("active-uploads", () -> d.activeContent = new ActiveContent(
+                    d.activeContent.contentSecurityPolicy(), inline));
         }
 
         /**

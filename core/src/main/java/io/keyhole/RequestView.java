@@ -47,4 +47,14 @@ public interface RequestView extends RequestHeaders {
     default String contextPath() {
         return "";
     }
+
+    /**
+     * The address of the peer of the connection (the client, or the proxy in front), e.g.
+     * {@code 127.0.0.1}, as the container reports it; {@code null} when unknown. Only decides
+     * whether a diagnostic page may say more than a status: to a loopback peer without
+     * forwarding headers, an operator on the machine itself.
+     */
+    default String remoteAddress() {
+        return null;
+    }
 }

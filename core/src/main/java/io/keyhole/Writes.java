@@ -7,6 +7,7 @@ import io.keyhole.http.FormReader;
 import io.keyhole.http.MalformedFormException;
 import io.keyhole.http.MultipartForm;
 import io.keyhole.http.UrlEncodedForm;
+import io.keyhole.internal.Logs;
 import io.keyhole.tree.FileStore;
 import io.keyhole.tree.FileTooLargeException;
 import io.keyhole.tree.Upload;
@@ -24,13 +25,14 @@ import java.util.Objects;
  * {@code <mount><id>} asks the backend and then removes the file.
  *
  * <p>The order keeps tree and backend in step: an upload is written before the backend records
- * it, and removed again when the backend fails or says no, so a recorded id always has its file
- * and a refused upload leaves nothing behind. A caller who could never be allowed is refused
+ * it, and removed again when the backend says no, so a recorded id always has its file and a
+ * refused upload leaves nothing behind. When the backend fails to answer (down, too slow,
+ * nonsense) it may still have recorded the id, so the file stays and the log names it. A caller who could never be allowed is refused
  * before a byte of the body is read. Thread-safe.
  */
 final class Writes {
 
-    private static final System.Logger LOG = System.getLogger(Writes.class.getName());
+    private static final System.Logger LOG = Logs.of(Writes.class);
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     /** Allow of a read-only mount. */
@@ -142,6 +144,13 @@ final class Writes {
                 uploads.uploadMatrix(), 201);
         forgetDecisions(id);
         if (verdict instanceof Gate.Verdict.Refused refused) {
+            if (refused.unanswered()) {
+                // The backend may have recorded the id before it failed to answer (a timeout after
+                // its commit): the file stays, so that a recorded id always has its file.
+                LOG.log(Level.WARNING, "kept upload {0} ({1} bytes) although the backend did not answer: it may have"
+                        + " recorded it. If it has no record of {0}, remove the file: keyhole rm {0}", id, stored.size());
+                return refused.delivery();
+            }
             remove(id, "its upload was not recorded");
             return refused.delivery();
         }
@@ -201,8 +210,12 @@ final class Writes {
             }
             // Fields after the file may still name it: the id stays, the recorded metadata follows them.
             Upload last = upload(user, fields);
+            String type = last.effectiveContentType();
+            // A document that can run script is downloaded, never shown in the site's origin.
+            Disposition disposition = !config.activeContent().inlineActiveUploads() && ActiveContent.isActive(type)
+                    ? Disposition.ATTACHMENT : last.disposition();
             return new StoredMetadata(stored.id(), stored.size(), stored.etag(), stored.uploadDate(),
-                    last.effectiveContentType(), last.filename(), last.disposition());
+                    type, last.filename(), disposition);
         } catch (IOException | RuntimeException e) {
             if (stored != null) {
                 remove(stored.id(), "its upload failed");

@@ -92,6 +92,11 @@ final class ServletRequestView implements RequestView {
     }
 
     @Override
+    public String remoteAddress() {
+        return request.getRemoteAddr();
+    }
+
+    @Override
     public List<NameValue> cookies() {
         Cookie[] cookies = request.getCookies();
         if (cookies == null) {

@@ -71,6 +71,11 @@ public final class CoreRequestView implements RequestView {
     }
 
     @Override
+    public String remoteAddress() {
+        return Request.getRemoteAddr(request);
+    }
+
+    @Override
     public InputStream body() {
         return Content.Source.asInputStream(request);
     }
