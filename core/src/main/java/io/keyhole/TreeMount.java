@@ -38,7 +38,7 @@ final class TreeMount implements Mount {
     @Override
     public Delivery decide(RequestView request, String rest) {
         String method = request.method();
-        if (method.equals("POST") || method.equals("DELETE")) {
+        if (method.equals("POST") || method.equals("PUT") || method.equals("DELETE")) {
             return writes.decide(request, rest);
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -71,6 +71,10 @@ final class TreeMount implements Mount {
         OpenedFile file;
         try {
             Optional<OpenedFile> found = storage.open(tree.relativePathOf(id));
+            if (found.isEmpty() && id.isPackMember()) {
+                // a member not made (yet) is served as its leader, e.g. a variant of an image
+                found = storage.open(tree.relativePathOf(id.leader().orElseThrow()));
+            }
             if (found.isEmpty()) {
                 return Deliveries.notFound();
             }
