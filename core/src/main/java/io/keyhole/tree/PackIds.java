@@ -41,7 +41,7 @@ public final class PackIds {
         int first = name.indexOf('.');
         int last = name.lastIndexOf('.');
         if (first < 0 || first == last) {
-            return FileId.isValid(name) ? Optional.of(FileId.parse(name)) : Optional.empty();
+            return FileId.isValid(name) && !isMetaName(name) ? Optional.of(FileId.parse(name)) : Optional.empty();
         }
         String encoded = name.substring(last + 1);
         if (encoded.isEmpty() || encoded.length() % 2 != 0 || encoded.length() > 2 * FileId.MAX_SUFFIX_LENGTH) {
