@@ -18,6 +18,8 @@ final class TreeMount implements Mount {
     private static final System.Logger LOG = System.getLogger(TreeMount.class.getName());
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
     private static final String DEFAULT_FILENAME = "file";
+    /** Opens of a name that keeps changing before it is answered 404. */
+    private static final int OPEN_ATTEMPTS = 3;
 
     private final HashedTree tree;
     private final Storage storage;
@@ -70,10 +72,10 @@ final class TreeMount implements Mount {
         // 4 open: the first disk access, and only now; what is opened is what gets served
         OpenedFile file;
         try {
-            Optional<OpenedFile> found = storage.open(tree.relativePathOf(id));
+            Optional<OpenedFile> found = open(id);
             if (found.isEmpty() && id.isPackMember()) {
                 // a member not made (yet) is served as its leader, e.g. a variant of an image
-                found = storage.open(tree.relativePathOf(id.leader().orElseThrow()));
+                found = open(id.leader().orElseThrow());
             }
             if (found.isEmpty()) {
                 return Deliveries.notFound();
@@ -96,5 +98,20 @@ final class TreeMount implements Mount {
                 "attachment".equalsIgnoreCase(answer.contentDisposition()),
                 Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()),
                 List.of()));
+    }
+
+    /**
+     * Opens the file of {@code id}. The storage refuses a name that changed while it was opened;
+     * a replace ({@code PUT}) renames new content over the name, so a refused open is tried again:
+     * the new content is as whole as the old.
+     */
+    private Optional<OpenedFile> open(FileId id) throws IOException {
+        String path = tree.relativePathOf(id);
+        for (int attempt = 1; ; attempt++) {
+            Optional<OpenedFile> found = storage.open(path);
+            if (found.isPresent() || attempt == OPEN_ATTEMPTS) {
+                return found;
+            }
+        }
     }
 }
