@@ -49,4 +49,13 @@ public record AuthResponse(Integer status, String filename, String contentType,
         return filename == null && contentType == null && contentDisposition == null && etag == null
                 && length == null && uploadDate == null;
     }
+
+    /**
+     * Whether an answer without {@code status} counts as empty for a request with credential value
+     * {@code requester}: it carries no metadata, or it names an {@code auth_value} other than the
+     * requester's (the owner comparison of the authorisation matrix).
+     */
+    public boolean countsAsEmptyFor(String requester) {
+        return carriesNoMetadata() || authValue != null && !authValue.equals(requester);
+    }
 }

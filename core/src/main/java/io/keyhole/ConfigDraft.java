@@ -77,6 +77,7 @@ final class ConfigDraft {
     Duration authCacheNegativeTtl = Duration.ZERO;
     int authCacheSize = AuthCache.DEFAULT_SIZE;
     final Map<String, String> mediaText = new LinkedHashMap<>();
+    final InteropDraft interop = new InteropDraft();
 
     /**
      * Checks the settings together and builds the configuration.
@@ -90,6 +91,8 @@ final class ConfigDraft {
         if (fsRoot == null) {
             throw new IllegalArgumentException("fs-root is required: the directory that holds the hashed tree");
         }
+        interop.check(this);
+        HashedTree tree = new HashedTree(fsRoot, fsDepth);
         Backend backend;
         if (authorizer != null) {
             List<String> transportKeys = made.stream().filter(TRANSPORT_KEYS::contains).sorted().toList();
@@ -97,6 +100,8 @@ final class ConfigDraft {
                 throw new IllegalArgumentException("an authorizer was given in code; drop " + transportKeys);
             }
             backend = new Backend.Given(authorizer);
+        } else if (InteropDraft.builds(requestType, transportType)) {
+            backend = interop.backend(this, tree);
         } else if (requestType.equals("sql")) {
             for (String key : List.of("unix-socket", "tcp-host", "tcp-port", "http-url")) {
                 if (made.contains(key)) {
@@ -115,7 +120,7 @@ final class ConfigDraft {
         JwtSettings verifier = null;
         if (jwtKey != null) {
             verifier = new JwtSettings(jwtKey, jwtAlgorithm, jwtField, jwtLeeway);
-        } else if (jwtField != null || made.contains("token-source") || made.contains("jwt-algorithm")) {
+        } else if (jwtField != null || made.contains("token-source") && !interop.session || made.contains("jwt-algorithm")) {
             throw new IllegalArgumentException("jwt-field, jwt-header, jwt-cookie and jwt-algorithm need jwt-key");
         }
         if (delivery.offloaded() && accelPrefix == null) {
@@ -135,9 +140,10 @@ final class ConfigDraft {
                 forwarded.add(h);
             }
         }
-        return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, backend, verifier, tokenSource,
+        return new KeyholeConfig(tree, mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                cacheControl, maxRanges, clock, null, uploads(), listener, authCache(), activeContent);
+                cacheControl, maxRanges, clock, null, uploads(), listener, authCache(), activeContent,
+                interop.interop());
     }
 
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
@@ -183,7 +189,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent);
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent, Interop.DEFAULT);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */
@@ -235,7 +241,7 @@ final class ConfigDraft {
             }
             return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance);
         }
-        if (!uploadMatrix.allowsWithoutCredential() && (jwtKey == null || jwtField == null)) {
+        if (!uploadMatrix.allowsWithoutCredential() && !interop.session && (jwtKey == null || jwtField == null)) {
             throw new IllegalArgumentException("read-only=no, but no upload could ever be allowed: requests carry no"
                     + " credential value without jwt-key and jwt-field, and matrix-upload " + uploadMatrix
                     + " refuses every request without one. Set jwt-key and jwt-field, or allow requests without a"

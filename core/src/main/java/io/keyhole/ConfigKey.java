@@ -3,6 +3,7 @@ package io.keyhole;
 import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlAuthorizer;
+import io.keyhole.credential.AuthFilter;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
@@ -33,10 +34,11 @@ public enum ConfigKey {
             tree((b, v) -> b.fsDepth(Settings.integer("fs-depth", v)))),
     MOUNT("mount", Group.ESSENTIAL, "/", "the URL prefix under which ids are served",
             tree((b, v) -> b.mount(v))),
-    REQUEST_TYPE("request-type", Group.RARE, "json", "how the backend is asked: json or sql",
+    REQUEST_TYPE("request-type", Group.RARE, "json",
+            "how the backend is asked: json, sql, internal (metadata beside each file) or none (the matrices decide)",
             tree((b, v) -> b.requestType(v))),
     TRANSPORT_TYPE("transport-type", Group.RARE, "unix (mysql with sql)",
-            "how the question travels: unix, tcp or http; with sql mysql or jdbc",
+            "how the question travels: unix, tcp, http or redis; with sql mysql or jdbc",
             tree((b, v) -> b.transportType(v))),
     UNIX_SOCKET("unix-socket", Group.ESSENTIAL, "— (required unless an Authorizer is given in code)",
             "the backend's stream socket", tree((b, v) -> b.unixSocket(Path.of(v)))),
@@ -132,6 +134,26 @@ public enum ConfigKey {
     ACTIVE_UPLOADS("active-uploads", Group.RARE, "attachment",
             "uploads of HTML, SVG, XML, JavaScript: stored as attachment, or as-sent",
             tree((b, v) -> b.inlineActiveUploads(ActiveContent.parseInline(v)))),
+    CREDENTIAL("credential", Group.FREQUENT, "jwt", "jwt, or session: the raw cookie or header value, unverified",
+            tree((b, v) -> b.credential(v))),
+    AUTH_FILTER("auth-filter", Group.RARE, "—", "the part of the credential value sent: <delimiter>:<part from 1>",
+            tree((b, v) -> b.authFilter(AuthFilter.parse(v)))),
+    CORS_ORIGINS("cors-origins", Group.FREQUENT, "— (no cross-origin reads)",
+            "origins whose scripts may read answers, a comma list, or *",
+            tree((b, v) -> b.corsOrigins(Settings.list(v)))),
+    CORS_CREDENTIALS("cors-credentials", Group.RARE, "no", "let allowed origins send cookies and HTTP authentication",
+            tree((b, v) -> b.corsCredentials(Settings.yesNo("cors-credentials", v)))),
+    UPLOAD_ANSWER("upload-answer", Group.RARE, "json", "json (201, JSON, Location) or module (200, the id as text)",
+            tree((b, v) -> b.uploadAnswer(v))),
+    INTERNAL_CACHE_SIZE("internal-cache-size", Group.RARE, "0 (none)",
+            "metadata kept in memory with request-type=internal, bytes or k/m/g",
+            tree((b, v) -> b.internalCacheSize(v.strip().equals("0") ? 0 : Uploads.parseSize("internal-cache-size", v)))),
+    REDIS_HOST("redis-host", Group.FREQUENT, "127.0.0.1", "where Redis listens for transport-type=redis",
+            tree((b, v) -> b.redisHost(v))),
+    REDIS_PORT("redis-port", Group.FREQUENT, "6379", "Redis's port",
+            tree((b, v) -> b.redisPort(Settings.integer("redis-port", v)))),
+    REDIS_PASSWORD("redis-password", Group.RARE, "—", "Redis's password: file:/path, env:NAME or the value",
+            tree((b, v) -> b.redisPassword(SqlAuthorizer.readSecret("redis-password", v)))),
 
     SITE_URL("site-url", Group.ESSENTIAL, "— (required with an absolute media-url)",
             "the application's base URL, where browsers get fresh tokens",

@@ -1,6 +1,7 @@
 package io.keyhole;
 
 import io.keyhole.authorizer.AuthMatrix;
+import io.keyhole.credential.AuthFilter;
 import io.keyhole.credential.Credential;
 import io.keyhole.credential.JwtVerifier;
 import io.keyhole.credential.TokenSource;
@@ -35,6 +36,10 @@ final class Gate {
     private final String cacheControl;
     private final KeyholeListener listener;
     private final DecisionCache decisions;
+    /** {@code credential=session}: the token's raw value is the auth value. */
+    private final boolean session;
+    /** {@code auth-filter}, or {@code null}. */
+    private final AuthFilter authFilter;
 
     Gate(KeyholeConfig config, Authorizer authorizer, JwtVerifier jwt) {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
@@ -49,6 +54,8 @@ final class Gate {
         this.listener = new GuardedListener(List.of(config.listener()));
         this.decisions = config.authCache().enabled()
                 ? new DecisionCache(config.authCache(), config.clock(), listener) : null;
+        this.session = config.interop().sessionCredential();
+        this.authFilter = config.interop().authFilter();
     }
 
     /** Who is asking: the credential's value, or the refusal to answer with. */
@@ -85,17 +92,22 @@ final class Gate {
      * missing or invalid token is a 401 before anything else happens.
      */
     Caller caller(RequestView request, String what) {
-        if (jwt == null) {
+        if (jwt == null && !session) {
             return new Caller.Known(null);
         }
         String token = tokenSource.find(request);
         if (token == null) {
             return new Caller.Refused(credentialRequired());
         }
-        Credential credential = credentials.verify(token);
+        Credential credential = session ? new Credential.Valid(token) : credentials.verify(token);
         if (credential instanceof Credential.Valid valid) {
-            Trace.caller(valid.value());
-            return new Caller.Known(valid.value());
+            String value = authFilter == null || valid.value() == null ? valid.value() : authFilter.apply(valid.value());
+            if (value != null || authFilter == null) {
+                Trace.caller(value);
+                return new Caller.Known(value);
+            }
+            credential = new Credential.Invalid("the credential value has no part " + authFilter.part()
+                    + " after splitting on '" + authFilter.delimiter() + "'");
         }
         String reason = credential instanceof Credential.Invalid invalid ? invalid.reason() : "no token";
         LOG.log(Level.DEBUG, "rejected credential for {0} {1}: {2}", request.method(), what, reason);
@@ -160,9 +172,7 @@ final class Gate {
         }
         Integer status = answer.status();
         if (status == null) {
-            boolean empty = answer.carriesNoMetadata()
-                    || answer.authValue() != null && !answer.authValue().equals(question.authValue());
-            return matrix.allows(question.authValue() != null, empty)
+            return matrix.allows(question.authValue() != null, answer.countsAsEmptyFor(question.authValue()))
                     ? new Verdict.Granted(answer) : refused(Deliveries.reply(403, "forbidden"));
         }
         if (status == 200 || status == success) {

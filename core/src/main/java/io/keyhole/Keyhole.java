@@ -1,5 +1,6 @@
 package io.keyhole;
 
+import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
@@ -41,6 +42,12 @@ public final class Keyhole implements AutoCloseable {
     /** The decision cache, {@code null} when it is off or on a media host. */
     private final DecisionCache decisions;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Cross-origin reads: off unless {@code cors-origins} lists some. */
+    private final Cors cors;
+    /** What the mount accepts, for CORS preflights. */
+    private final String methods;
+    /** A header the credential travels in, which a preflight must allow; {@code null} when none. */
+    private final String tokenHeader;
 
     /**
      * Starts the parts {@code config} describes (the authoriser with its transport or connection
@@ -51,6 +58,9 @@ public final class Keyhole implements AutoCloseable {
         this.prefix = config.mount();
         this.bareMount = config.media() != null && config.media().development() ? null
                 : prefix.substring(0, prefix.length() - 1);
+        this.cors = config.interop().cors();
+        this.methods = config.uploads().readOnly() ? Writes.READ_ONLY_METHODS : Writes.ALL_METHODS;
+        this.tokenHeader = config.tokenSource() instanceof TokenSource.Header header ? header.name() : null;
         this.parts = Parts.start(config);
         this.listener = new GuardedListener(List.of(config.listener()));
         Deliveries deliveries = new Deliveries(config);
@@ -113,7 +123,12 @@ public final class Keyhole implements AutoCloseable {
             return path.equals(bareMount) ? Deliveries.notFound() : PASS;
         }
         try {
-            return mount.decide(request, path.substring(prefix.length()));
+            String rest = path.substring(prefix.length());
+            if (!cors.enabled()) {
+                return mount.decide(request, rest);
+            }
+            return request.method().equals("OPTIONS") ? cors.options(request, methods, tokenHeader)
+                    : cors.decorate(request, mount.decide(request, rest));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "Keyhole failed to decide " + request.method() + " " + path, e);
             return Deliveries.internalError();

@@ -57,6 +57,7 @@ import javax.sql.DataSource;
  * @param listener          told of every answer and backend round trip ({@link KeyholeListener#NONE} by default)
  * @param authCache         how long the backend's decisions are remembered ({@link AuthCache#OFF} by default)
  * @param activeContent     the {@code Content-Security-Policy} of served files and the disposition of active uploads
+ * @param interop           session credentials, the auth filter, CORS and the upload answer ({@link Interop#DEFAULT})
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
@@ -64,7 +65,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
                             Uploads uploads, KeyholeListener listener, AuthCache authCache,
-                            ActiveContent activeContent) {
+                            ActiveContent activeContent, Interop interop) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -74,6 +75,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(authCache, "authCache");
         Objects.requireNonNull(activeContent, "activeContent");
+        Objects.requireNonNull(interop, "interop");
     }
 
     /**
@@ -166,14 +168,21 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             return set("authorizer", () -> d.authorizer = Objects.requireNonNull(authorizer, "authorizer"));
         }
 
-        /** {@code request-type}: {@code json} (default) or {@code sql}. */
+        /**
+         * {@code request-type}: {@code json} (default), {@code sql}, {@code internal} (metadata beside
+         * each file, no backend process) or {@code none} (no question; the matrices decide).
+         */
         public Builder requestType(String type) {
-            return set("request-type", () -> d.requestType = oneOf("request-type", type, "json", "sql"));
+            return set("request-type", () -> d.requestType = oneOf("request-type", type, "json", "sql", "internal", "none"));
         }
 
-        /** {@code transport-type}: {@code unix} (default for json), {@code mysql} (default for sql) or {@code jdbc}. */
+        /**
+         * {@code transport-type}: {@code unix} (default for json), {@code tcp}, {@code http},
+         * {@code redis}; {@code mysql} (default for sql) or {@code jdbc}.
+         */
         public Builder transportType(String type) {
-            return set("transport-type", () -> d.transportType = oneOf("transport-type", type, "unix", "tcp", "http", "mysql", "jdbc"));
+            return set("transport-type", () -> d.transportType = oneOf("transport-type", type, "unix", "tcp", "http",
+                    "redis", "mysql", "jdbc"));
         }
 
         /** {@code unix-socket}: path of the backend's stream socket. */
@@ -424,6 +433,62 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         /** Who is told of every answer and backend round trip: metrics, an audit log. Code only. */
         public Builder listener(KeyholeListener listener) {
             return set("listener", () -> d.listener = Objects.requireNonNull(listener, "listener"));
+        }
+
+        /** {@code credential}: {@code jwt} (default, with {@code jwt-key}) or {@code session}: the raw value, unverified. */
+        public Builder credential(String kind) {
+            return set("credential", () -> d.interop.session = oneOf("credential", kind, "jwt", "session").equals("session"));
+        }
+
+        /** {@code auth-filter}: which part of the credential value becomes the auth value. */
+        public Builder authFilter(io.keyhole.credential.AuthFilter filter) {
+            return set("auth-filter", () -> d.interop.authFilter = Objects.requireNonNull(filter, "auth-filter"));
+        }
+
+        /** {@code cors-origins}: origins whose scripts may read answers ({@code *} for all); default none. */
+        public Builder corsOrigins(List<String> origins) {
+            return set("cors-origins", () -> d.interop.corsOrigins = new Cors(origins, false).origins());
+        }
+
+        /** {@code cors-credentials}: let allowed origins send cookies and HTTP authentication (default no). */
+        public Builder corsCredentials(boolean credentials) {
+            return set("cors-credentials", () -> d.interop.corsCredentials = credentials);
+        }
+
+        /** {@code upload-answer}: {@code json} (default: 201, JSON, Location) or {@code module} (200, the id as text). */
+        public Builder uploadAnswer(String answer) {
+            return set("upload-answer", () -> d.interop.moduleUploadAnswer =
+                    oneOf("upload-answer", answer, "json", "module").equals("module"));
+        }
+
+        /** {@code internal-cache-size}: bytes of {@code .meta} contents kept in memory with request-type=internal; default 0, none. */
+        public Builder internalCacheSize(long bytes) {
+            once("internal-cache-size");
+            if (bytes < 0) {
+                throw new IllegalArgumentException("internal-cache-size must be 0 or more bytes, was " + bytes);
+            }
+            d.interop.internalCacheSize = bytes;
+            return this;
+        }
+
+        /** {@code redis-host}: where Redis listens for {@code transport-type=redis}, default 127.0.0.1. */
+        public Builder redisHost(String host) {
+            return set("redis-host", () -> d.interop.redisHost = nonBlank("redis-host", host));
+        }
+
+        /** {@code redis-port}: default 6379. */
+        public Builder redisPort(int port) {
+            once("redis-port");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("redis-port must be 1..65535, was " + port);
+            }
+            d.interop.redisPort = port;
+            return this;
+        }
+
+        /** {@code redis-password}: sent with {@code AUTH} before each command. */
+        public Builder redisPassword(String password) {
+            return set("redis-password", () -> d.interop.redisPassword = Objects.requireNonNull(password, "redis-password"));
         }
 
         /**
