@@ -5,6 +5,7 @@ import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlSettings;
 import io.keyhole.credential.JwtSettings;
+import io.keyhole.credential.JwtTrust;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
@@ -57,6 +58,7 @@ final class ConfigDraft {
     String jwtField;
     Duration jwtLeeway = Duration.ofSeconds(30);
     TokenSource tokenSource = TokenSource.bearer();
+    JwtTrust jwtTrust = JwtTrust.NONE;
     boolean jsonExtended;
     List<String> extraHeaders = List.of();
     boolean allHeaders;
@@ -117,12 +119,7 @@ final class ConfigDraft {
             }
             backend = jsonBackend();
         }
-        JwtSettings verifier = null;
-        if (jwtKey != null) {
-            verifier = new JwtSettings(jwtKey, jwtAlgorithm, jwtField, jwtLeeway);
-        } else if (jwtField != null || made.contains("token-source") && !interop.session || made.contains("jwt-algorithm")) {
-            throw new IllegalArgumentException("jwt-field, jwt-header, jwt-cookie and jwt-algorithm need jwt-key");
-        }
+        JwtSettings verifier = jwt();
         if (delivery.offloaded() && accelPrefix == null) {
             throw new IllegalArgumentException("delivery=" + delivery.key()
                     + " needs accel-prefix: the front server's internal location, e.g. /protected/");
@@ -144,6 +141,42 @@ final class ConfigDraft {
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
                 cacheControl, maxRanges, clock, null, uploads(), listener, authCache(), activeContent,
                 interop.interop());
+    }
+
+    /** The JWT settings: a shared secret or public keys, and the claim checks; {@code null} without either. */
+    private JwtSettings jwt() {
+        boolean hmac = algorithmIsHmac();
+        if (jwtKey != null) {
+            if (jwtTrust.publicKeys()) {
+                throw new IllegalArgumentException("set jwt-key (a shared secret) or jwt-key-file/jwt-jwks-url (public"
+                        + " keys), not both");
+            }
+            if (!hmac) {
+                throw new IllegalArgumentException("jwt-algorithm " + jwtAlgorithm + " needs public keys (jwt-key-file"
+                        + " or jwt-jwks-url); jwt-key is an HMAC secret for HS256, HS384 or HS512");
+            }
+            return new JwtSettings(jwtKey, jwtAlgorithm, jwtField, jwtLeeway, jwtTrust);
+        }
+        if (jwtTrust.publicKeys()) {
+            if (made.contains("jwt-algorithm") && hmac) {
+                throw new IllegalArgumentException("jwt-algorithm " + jwtAlgorithm + " is an HMAC algorithm; with"
+                        + " public keys name a public-key algorithm, or leave it unset");
+            }
+            return new JwtSettings(new byte[0], made.contains("jwt-algorithm") ? jwtAlgorithm : null, jwtField,
+                    jwtLeeway, jwtTrust);
+        }
+        List<String> needing = made.stream().filter(k -> k.equals("jwt-field") || k.equals("token-source") && !interop.session
+                || k.equals("jwt-algorithm") || k.equals("jwt-audience") || k.equals("jwt-issuer")
+                || k.equals("jwt-max-lifetime")).sorted().toList();
+        if (!needing.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", needing).replace("token-source", "jwt-header/jwt-cookie")
+                    + " need jwt-key, jwt-key-file or jwt-jwks-url");
+        }
+        return null;
+    }
+
+    private boolean algorithmIsHmac() {
+        return jwtAlgorithm.startsWith("HS");
     }
 
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */

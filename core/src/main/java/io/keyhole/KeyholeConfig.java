@@ -275,9 +275,14 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             return this;
         }
 
-        /** {@code jwt-algorithm}: {@code HS256} (default), {@code HS384} or {@code HS512}; tokens must use it. */
+        /**
+         * {@code jwt-algorithm}: with {@code jwt-key} {@code HS256} (default), {@code HS384} or
+         * {@code HS512}, which tokens must use; with public keys the algorithm of RSA keys that name
+         * none (default RS256): {@code RS256}..{@code RS512}, {@code PS256}..{@code PS512}.
+         */
         public Builder jwtAlgorithm(String algorithm) {
-            return set("jwt-algorithm", () -> d.jwtAlgorithm = oneOf("jwt-algorithm", algorithm, "HS256", "HS384", "HS512"));
+            return set("jwt-algorithm", () -> d.jwtAlgorithm = oneOf("jwt-algorithm", algorithm, "HS256", "HS384", "HS512",
+                    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"));
         }
 
         /** {@code jwt-field}: the claim whose value is sent as the auth value. */
@@ -293,6 +298,31 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             }
             d.jwtLeeway = leeway;
             return this;
+        }
+
+        /** {@code jwt-key-file}: public keys (PEM or a JWK set) that verify tokens, instead of {@code jwt-key}. */
+        public Builder jwtKeyFile(Path file) {
+            return set("jwt-key-file", () -> d.jwtTrust = d.jwtTrust.withKeyFile(file));
+        }
+
+        /** {@code jwt-jwks-url}: where the public keys that verify tokens are fetched, instead of {@code jwt-key}. */
+        public Builder jwtJwksUrl(URI url) {
+            return set("jwt-jwks-url", () -> d.jwtTrust = d.jwtTrust.withJwksUrl(url));
+        }
+
+        /** {@code jwt-audience}: the {@code aud} values accepted; a token must name one of them. */
+        public Builder jwtAudience(List<String> audiences) {
+            return set("jwt-audience", () -> d.jwtTrust = d.jwtTrust.withAudiences(audiences));
+        }
+
+        /** {@code jwt-issuer}: the {@code iss} every token must carry. */
+        public Builder jwtIssuer(String issuer) {
+            return set("jwt-issuer", () -> d.jwtTrust = d.jwtTrust.withIssuer(nonBlank("jwt-issuer", issuer)));
+        }
+
+        /** {@code jwt-max-lifetime}: the longest a token may be valid, from {@code iat} or from now. */
+        public Builder jwtMaxLifetime(Duration max) {
+            return set("jwt-max-lifetime", () -> d.jwtTrust = d.jwtTrust.withMaxLifetime(positive("jwt-max-lifetime", max)));
         }
 
         /** {@code jwt-header} / {@code jwt-cookie}: where the JWT is found (default: Authorization: Bearer). */
