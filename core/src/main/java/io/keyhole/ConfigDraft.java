@@ -5,6 +5,7 @@ import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlSettings;
 import io.keyhole.credential.JwtSettings;
+import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
@@ -71,6 +72,7 @@ final class ConfigDraft {
     int maxRanges = 16;
     Clock clock = Clock.systemUTC();
     KeyholeListener listener = KeyholeListener.NONE;
+    SignedInCaller signedIn;
     MediaSettings media;
     final Map<String, String> mediaText = new LinkedHashMap<>();
 
@@ -109,6 +111,9 @@ final class ConfigDraft {
             backend = jsonBackend();
         }
         JwtSettings verifier = null;
+        if (signedIn != null && jwtKey != null) {
+            throw new IllegalArgumentException("the caller is signed in by the application (given in code); drop jwt-key");
+        }
         if (jwtKey != null) {
             verifier = new JwtSettings(jwtKey, jwtAlgorithm, jwtField, jwtLeeway);
         } else if (jwtField != null || made.contains("token-source") || made.contains("jwt-algorithm")) {
@@ -133,7 +138,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                cacheControl, maxRanges, clock, null, uploads(), listener);
+                cacheControl, maxRanges, clock, null, uploads(), listener, signedIn);
     }
 
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
@@ -179,7 +184,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener);
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, null);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */
@@ -221,7 +226,7 @@ final class ConfigDraft {
             }
             return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance);
         }
-        if (!uploadMatrix.allowsWithoutCredential() && (jwtKey == null || jwtField == null)) {
+        if (!uploadMatrix.allowsWithoutCredential() && signedIn == null && (jwtKey == null || jwtField == null)) {
             throw new IllegalArgumentException("read-only=no, but no upload could ever be allowed: requests carry no"
                     + " credential value without jwt-key and jwt-field, and matrix-upload " + uploadMatrix
                     + " refuses every request without one. Set jwt-key and jwt-field, or allow requests without a"

@@ -12,6 +12,7 @@ import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlAuthorizer;
 import io.keyhole.credential.JwtSettings;
+import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
@@ -54,13 +55,15 @@ import javax.sql.DataSource;
  *                          checked); {@code null} for a hashed tree
  * @param uploads           uploads and deletes over HTTP (read-only by default, and always in media mode)
  * @param listener          told of every answer and backend round trip ({@link KeyholeListener#NONE} by default)
+ * @param signedIn          the caller as the application signed it in, replacing the JWT; {@code null} when
+ *                          the credential is a JWT or there is none
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
-                            Uploads uploads, KeyholeListener listener) {
+                            Uploads uploads, KeyholeListener listener, SignedInCaller signedIn) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -418,6 +421,15 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         /** Who is told of every answer and backend round trip: metrics, an audit log. Code only. */
         public Builder listener(KeyholeListener listener) {
             return set("listener", () -> d.listener = Objects.requireNonNull(listener, "listener"));
+        }
+
+        /**
+         * The caller as the application has already signed it in (e.g. Spring Security's current
+         * authentication), asked on every request instead of a JWT; excludes {@code jwt-key}.
+         * Code only.
+         */
+        public Builder signedInCaller(SignedInCaller caller) {
+            return set("signed-in-caller", () -> d.signedIn = Objects.requireNonNull(caller, "signed-in-caller"));
         }
 
         /**

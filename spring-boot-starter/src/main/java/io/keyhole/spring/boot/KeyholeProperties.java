@@ -1,0 +1,149 @@
+package io.keyhole.spring.boot;
+
+import io.keyhole.ConfigKey;
+import io.keyhole.internal.Settings;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.core.env.Environment;
+
+/**
+ * The application's {@code keyhole.*} properties: the keys of the text configuration
+ * ({@link ConfigKey}) under the prefix {@code keyhole.}, read with Spring Boot's relaxed binding
+ * ({@code keyhole.fs-root}, {@code keyhole.fsRoot}, {@code KEYHOLE_FSROOT} and
+ * {@code KEYHOLE_FS_ROOT} are one key), plus three keys only the starter reads:
+ * {@code enabled}, {@code credential} and {@code spring-security-claim}.
+ *
+ * <p>Every name under {@code keyhole.} must be one of these: an unknown one stops the start with
+ * the text configuration's message, which names the nearest key.
+ *
+ * @param text        the text configuration, key to value, as {@link ConfigKey} spells the keys
+ * @param credential  {@code jwt} (the default: a JWT when {@code jwt-key} is set) or {@code spring-security}
+ * @param claim       with {@code spring-security}: the claim of a JWT or OIDC authentication that is the
+ *                    auth value; {@code null} for the authentication's name
+ */
+public record KeyholeProperties(Map<String, String> text, String credential, String claim) {
+
+    /** The prefix of Keyhole's properties. */
+    public static final String PREFIX = "keyhole";
+
+    /** {@code keyhole.enabled}: {@code false} leaves Keyhole out of the application. */
+    public static final String ENABLED = "enabled";
+
+    /** {@code keyhole.credential}: {@code jwt} (default) or {@code spring-security}. */
+    public static final String CREDENTIAL = "credential";
+
+    /** {@code keyhole.spring-security-claim}: the claim that is the auth value with {@code credential=spring-security}. */
+    public static final String CLAIM = "spring-security-claim";
+
+    /** The starter's own keys, beside those of {@link ConfigKey}. */
+    public static final Set<String> STARTER_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(
+            List.of(ENABLED, CREDENTIAL, CLAIM)));
+
+    public KeyholeProperties {
+        text = Collections.unmodifiableMap(new LinkedHashMap<>(text));
+    }
+
+    /** Whether the caller is Spring Security's current authentication. */
+    public boolean springSecurity() {
+        return credential.equals("spring-security");
+    }
+
+    /**
+     * Reads and checks the properties.
+     *
+     * @throws IllegalArgumentException naming an unknown key (and the nearest known one) or a bad value
+     */
+    public static KeyholeProperties read(Environment environment) {
+        Set<String> known = new LinkedHashSet<>(ConfigKey.names());
+        known.addAll(STARTER_KEYS);
+        Map<String, String> byUniform = new LinkedHashMap<>();
+        for (String key : known) {
+            byUniform.put(uniform(key), key);
+        }
+        List<String> unknown = given(environment).stream().filter(name -> !byUniform.containsKey(uniform(name))).toList();
+        if (!unknown.isEmpty()) {
+            Map<String, String> named = new LinkedHashMap<>();
+            unknown.forEach(name -> named.put(name, "?"));
+            // the text configuration's own check, and so its message
+            Settings.known(named, known, "configuration key");
+        }
+        Binder binder = Binder.get(environment);
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String key : known) {
+            value(binder, key).ifPresent(v -> values.put(key, v));
+        }
+        String credential = Settings.oneOf(PREFIX + "." + CREDENTIAL, values.getOrDefault(CREDENTIAL, "jwt"),
+                "jwt", "spring-security");
+        String claim = values.get(CLAIM);
+        if (claim != null && !credential.equals("spring-security")) {
+            throw new IllegalArgumentException(PREFIX + "." + CLAIM + " needs " + PREFIX + "." + CREDENTIAL
+                    + "=spring-security");
+        }
+        Map<String, String> text = new LinkedHashMap<>(values);
+        text.keySet().removeAll(STARTER_KEYS);
+        return new KeyholeProperties(text, credential, claim);
+    }
+
+    /**
+     * The names given under {@code keyhole.}, without the prefix, each element in its dashed form
+     * and the elements joined by {@code -}: {@code keyhole.jwtFeild} and {@code KEYHOLE_JWT_FEILD}
+     * both read {@code jwt-feild}. List indexes ({@code [0]}) are left out.
+     */
+    private static Set<String> given(Environment environment) {
+        ConfigurationPropertyName prefix = ConfigurationPropertyName.of(PREFIX);
+        Set<String> names = new LinkedHashSet<>();
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            if (source instanceof IterableConfigurationPropertySource iterable) {
+                iterable.stream().filter(prefix::isAncestorOf).forEach(name -> names.add(below(prefix, name)));
+            }
+        }
+        return names;
+    }
+
+    private static String below(ConfigurationPropertyName prefix, ConfigurationPropertyName name) {
+        StringBuilder key = new StringBuilder();
+        for (int i = prefix.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
+            if (name.isNumericIndex(i)) {
+                continue;
+            }
+            if (key.length() > 0) {
+                key.append('-');
+            }
+            key.append(name.getElement(i, ConfigurationPropertyName.Form.DASHED));
+        }
+        return key.toString();
+    }
+
+    /** One key's value: text, or a list joined by commas as the text configuration writes lists. */
+    private static Optional<String> value(Binder binder, String key) {
+        String name = PREFIX + "." + key;
+        Optional<String> text = Optional.ofNullable(binder.bind(name, Bindable.of(String.class)).orElse(null));
+        if (text.isPresent()) {
+            return text.map(String::trim);
+        }
+        return Optional.ofNullable(binder.bind(name, Bindable.listOf(String.class)).orElse(null))
+                .map(list -> String.join(",", list));
+    }
+
+    /** Letters and digits only, in lower case: how relaxed binding compares names. */
+    private static String uniform(String name) {
+        StringBuilder u = new StringBuilder(name.length());
+        for (char c : name.toCharArray()) {
+            if (Character.isLetterOrDigit(c)) {
+                u.append(Character.toLowerCase(c));
+            }
+        }
+        return u.toString();
+    }
+}
