@@ -144,7 +144,7 @@ final class ConfigDraft {
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
     private KeyholeConfig buildMedia() {
         Set<String> fitting = Set.of("media", "mount", "delivery", "accel-prefix", "renderer", "cache-control",
-                "max-ranges", "clock");
+                "max-ranges", "clock", "listener");
         List<String> misplaced = made.stream().filter(k -> !fitting.contains(k)).sorted().toList();
         if (!misplaced.isEmpty()) {
             throw new IllegalArgumentException("media mode (media-url) serves media-root to signed URLs and asks no"

@@ -6,9 +6,12 @@ import io.keyhole.credential.JwtVerifier;
 import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.http.EntityTag;
+import io.keyhole.observe.Asked;
+import io.keyhole.observe.KeyholeListener;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -29,6 +32,7 @@ final class Gate {
     private final boolean forwardAllHeaders;
     private final boolean forwardCookies;
     private final String cacheControl;
+    private final KeyholeListener listener;
 
     Gate(KeyholeConfig config, Authorizer authorizer, JwtVerifier jwt) {
         this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
@@ -40,6 +44,7 @@ final class Gate {
         this.forwardAllHeaders = config.forwardAllHeaders();
         this.forwardCookies = config.forwardCookies();
         this.cacheControl = config.cacheControl();
+        this.listener = new GuardedListener(List.of(config.listener()));
     }
 
     /** Who is asking: the credential's value, or the refusal to answer with. */
@@ -87,6 +92,7 @@ final class Gate {
         }
         Credential credential = jwt.verify(token);
         if (credential instanceof Credential.Valid valid) {
+            Trace.caller(valid.value());
             return new Caller.Known(valid.value());
         }
         String reason = credential instanceof Credential.Invalid invalid ? invalid.reason() : "no token";
@@ -121,7 +127,7 @@ final class Gate {
     Verdict authorise(AuthRequest question, AuthMatrix matrix, int success) {
         AuthResponse answer;
         try {
-            answer = Objects.requireNonNull(authorizer.authorize(question), "the authorizer answered null");
+            answer = Objects.requireNonNull(ask(question), "the authorizer answered null");
         } catch (AuthorizationException e) {
             LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
             return refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
@@ -155,6 +161,29 @@ final class Gate {
         LOG.log(Level.WARNING, "backend answered status {0} for {1}, which is not a decision; failing closed",
                 status, what(question));
         return refused(Deliveries.reply(502, "authorisation backend failed"));
+    }
+
+    /**
+     * One round trip to the backend, timed and told: to the listener, and to the request's trace
+     * for its report. The result is the backend's word before the matrix reads it: {@code denied}
+     * for a refusing status, else {@code granted}; or the failure.
+     */
+    private AuthResponse ask(AuthRequest question) throws AuthorizationException {
+        long start = System.nanoTime();
+        String result = "error";
+        try {
+            AuthResponse answer = authorizer.authorize(question);
+            Integer status = answer == null ? null : answer.status();
+            result = answer == null ? "bad-answer" : status != null && status >= 400 ? "denied" : "granted";
+            return answer;
+        } catch (AuthorizationException e) {
+            result = e.kind().name().toLowerCase(Locale.ROOT).replace('_', '-');
+            throw e;
+        } finally {
+            long nanos = System.nanoTime() - start;
+            Trace.asked(question, nanos);
+            listener.asked(new Asked(backend, result, nanos));
+        }
     }
 
     /** The backend's own 304, with its tag when it gave a usable one. */

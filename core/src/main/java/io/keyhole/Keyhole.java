@@ -3,6 +3,8 @@ package io.keyhole;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -34,6 +36,7 @@ public final class Keyhole implements AutoCloseable {
     private final String bareMount;
     private final Parts parts;
     private final Mount mount;
+    private final GuardedListener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -46,6 +49,7 @@ public final class Keyhole implements AutoCloseable {
         this.bareMount = config.media() != null && config.media().development() ? null
                 : prefix.substring(0, prefix.length() - 1);
         this.parts = Parts.start(config);
+        this.listener = new GuardedListener(List.of(config.listener()));
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {
@@ -84,6 +88,25 @@ public final class Keyhole implements AutoCloseable {
             LOG.log(Level.ERROR, "Keyhole failed to decide " + request.method() + " " + path, e);
             return Deliveries.internalError();
         }
+    }
+
+    /**
+     * {@link #decide}, for an adapter that writes the answer and then reports it through
+     * {@link Answer#sent} or {@link Answer#failed}, so that the configuration's listener hears of
+     * every request Keyhole answered exactly once, with what was actually sent.
+     */
+    public Answer answer(RequestView request) {
+        Instant time = config.clock().instant();
+        Trace trace = Trace.begin();
+        Delivery delivery;
+        try {
+            delivery = decide(request);
+        } finally {
+            trace.end();
+        }
+        String path = request.path();
+        String named = path.length() > prefix.length() && path.startsWith(prefix) ? path.substring(prefix.length()) : null;
+        return new Answer(delivery, listener, time, request.method(), named, trace);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.keyhole.servlet;
 
+import io.keyhole.Answer;
 import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
@@ -147,11 +148,11 @@ public final class KeyholeFilter implements Filter {
             }
             k = keyhole;
         }
-        Delivery delivery = k.decide(view);
-        if (delivery instanceof Delivery.Pass) {
+        Answer answer = k.answer(view);
+        if (answer.delivery() instanceof Delivery.Pass) {
             chain.doFilter(req, res);
         } else {
-            writer.write(delivery, req, res);
+            writer.write(answer, req, res);
         }
     }
 
