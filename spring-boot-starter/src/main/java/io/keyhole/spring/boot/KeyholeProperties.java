@@ -2,6 +2,7 @@ package io.keyhole.spring.boot;
 
 import io.keyhole.ConfigKey;
 import io.keyhole.internal.Settings;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +17,7 @@ import org.springframework.boot.context.properties.source.ConfigurationPropertyS
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 /**
  * The application's {@code keyhole.*} properties: the keys of the text configuration
@@ -71,7 +73,9 @@ public record KeyholeProperties(Map<String, String> text, String credential, Str
         for (String key : known) {
             byUniform.put(uniform(key), key);
         }
-        List<String> unknown = given(environment).stream().filter(name -> !byUniform.containsKey(uniform(name))).toList();
+        List<String> unknown = given(environment).stream()
+                .filter(name -> !name.bindable() || !byUniform.containsKey(uniform(name.key())))
+                .map(Given::key).distinct().toList();
         if (!unknown.isEmpty()) {
             Map<String, String> named = new LinkedHashMap<>();
             unknown.forEach(name -> named.put(name, "?"));
@@ -96,33 +100,37 @@ public record KeyholeProperties(Map<String, String> text, String credential, Str
     }
 
     /**
-     * The names given under {@code keyhole.}, without the prefix, each element in its dashed form
-     * and the elements joined by {@code -}: {@code keyhole.jwtFeild} and {@code KEYHOLE_JWT_FEILD}
-     * both read {@code jwt-feild}. List indexes ({@code [0]}) are left out.
+     * A name given under {@code keyhole.}, without the prefix: each element in its dashed form,
+     * joined by {@code .} ({@code keyhole.jwtFeild} reads {@code jwtfeild}, {@code keyhole.media.url}
+     * {@code media.url}), or for an environment variable by {@code -} ({@code KEYHOLE_JWT_FEILD}
+     * reads {@code jwt-feild}). List indexes ({@code [0]}) are left out.
+     *
+     * @param bindable whether Boot binds it to a key of one element: a single element, or any
+     *                 number from an environment variable, whose underscores may stand for dashes
      */
-    private static Set<String> given(Environment environment) {
+    private record Given(String key, boolean bindable) {
+    }
+
+    private static List<Given> given(Environment environment) {
         ConfigurationPropertyName prefix = ConfigurationPropertyName.of(PREFIX);
-        Set<String> names = new LinkedHashSet<>();
+        List<Given> names = new ArrayList<>();
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
             if (source instanceof IterableConfigurationPropertySource iterable) {
-                iterable.stream().filter(prefix::isAncestorOf).forEach(name -> names.add(below(prefix, name)));
+                boolean variables = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
+                iterable.stream().filter(prefix::isAncestorOf).forEach(name -> names.add(below(prefix, name, variables)));
             }
         }
         return names;
     }
 
-    private static String below(ConfigurationPropertyName prefix, ConfigurationPropertyName name) {
-        StringBuilder key = new StringBuilder();
+    private static Given below(ConfigurationPropertyName prefix, ConfigurationPropertyName name, boolean variable) {
+        List<String> elements = new ArrayList<>();
         for (int i = prefix.getNumberOfElements(); i < name.getNumberOfElements(); i++) {
-            if (name.isNumericIndex(i)) {
-                continue;
+            if (!name.isNumericIndex(i)) {
+                elements.add(name.getElement(i, ConfigurationPropertyName.Form.DASHED));
             }
-            if (key.length() > 0) {
-                key.append('-');
-            }
-            key.append(name.getElement(i, ConfigurationPropertyName.Form.DASHED));
         }
-        return key.toString();
+        return new Given(String.join(variable ? "-" : ".", elements), variable || elements.size() == 1);
     }
 
     /** One key's value: text, or a list joined by commas as the text configuration writes lists. */
