@@ -2,6 +2,7 @@ package io.keyhole.spring.boot;
 
 import io.keyhole.ConfigKey;
 import io.keyhole.internal.Settings;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,7 +28,9 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * {@code enabled}, {@code credential} and {@code spring-security-claim}.
  *
  * <p>Every name under {@code keyhole.} must be one of these: an unknown one stops the start with
- * the text configuration's message, which names the nearest key.
+ * the text configuration's message, which names the nearest key. Environment variables are the
+ * exception: other programs share their names, so an unknown {@code KEYHOLE_…} variable is
+ * logged as a warning with the same message and otherwise ignored.
  *
  * @param text        the text configuration, key to value, as {@link ConfigKey} spells the keys
  * @param credential  {@code jwt} (the default: a JWT when {@code jwt-key} is set) or {@code spring-security}
@@ -35,6 +38,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  *                    auth value; {@code null} for the authentication's name
  */
 public record KeyholeProperties(Map<String, String> text, String credential, String claim) {
+
+    private static final System.Logger LOG = System.getLogger(KeyholeProperties.class.getName());
 
     /** The prefix of Keyhole's properties. */
     public static final String PREFIX = "keyhole";
@@ -73,14 +78,14 @@ public record KeyholeProperties(Map<String, String> text, String credential, Str
         for (String key : known) {
             byUniform.put(uniform(key), key);
         }
-        List<String> unknown = given(environment).stream()
-                .filter(name -> !name.bindable() || !byUniform.containsKey(uniform(name.key())))
-                .map(Given::key).distinct().toList();
-        if (!unknown.isEmpty()) {
-            Map<String, String> named = new LinkedHashMap<>();
-            unknown.forEach(name -> named.put(name, "?"));
-            // the text configuration's own check, and so its message
-            Settings.known(named, known, "configuration key");
+        List<Given> unknown = given(environment).stream()
+                .filter(name -> !name.bindable() || !byUniform.containsKey(uniform(name.key()))).distinct().toList();
+        // the text configuration's own check, and so its message
+        refuse(unknown.stream().filter(name -> !name.variable()).toList(), known);
+        try {
+            refuse(unknown.stream().filter(Given::variable).toList(), known);
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "ignoring an environment variable that begins with KEYHOLE_: {0}", e.getMessage());
         }
         Binder binder = Binder.get(environment);
         Map<String, String> values = new LinkedHashMap<>();
@@ -107,8 +112,15 @@ public record KeyholeProperties(Map<String, String> text, String credential, Str
      *
      * @param bindable whether Boot binds it to a key of one element: a single element, or any
      *                 number from an environment variable, whose underscores may stand for dashes
+     * @param variable whether it is an environment variable
      */
-    private record Given(String key, boolean bindable) {
+    private record Given(String key, boolean bindable, boolean variable) {
+    }
+
+    private static void refuse(List<Given> unknown, Set<String> known) {
+        Map<String, String> named = new LinkedHashMap<>();
+        unknown.forEach(name -> named.put(name.key(), "?"));
+        Settings.known(named, known, "configuration key");
     }
 
     private static List<Given> given(Environment environment) {
@@ -130,7 +142,7 @@ public record KeyholeProperties(Map<String, String> text, String credential, Str
                 elements.add(name.getElement(i, ConfigurationPropertyName.Form.DASHED));
             }
         }
-        return new Given(String.join(variable ? "-" : ".", elements), variable || elements.size() == 1);
+        return new Given(String.join(variable ? "-" : ".", elements), variable || elements.size() == 1, variable);
     }
 
     /** One key's value: text, or a list joined by commas as the text configuration writes lists. */
