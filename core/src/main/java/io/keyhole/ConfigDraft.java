@@ -6,6 +6,7 @@ import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlSettings;
 import io.keyhole.credential.JwtSettings;
 import io.keyhole.credential.JwtTrust;
+import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
@@ -74,6 +75,7 @@ final class ConfigDraft {
     Clock clock = Clock.systemUTC();
     KeyholeListener listener = KeyholeListener.NONE;
     ActiveContent activeContent = ActiveContent.DEFAULT;
+    SignedInCaller signedIn;
     MediaSettings media;
     Duration authCacheTtl = Duration.ZERO;
     Duration authCacheNegativeTtl = Duration.ZERO;
@@ -119,6 +121,10 @@ final class ConfigDraft {
             }
             backend = jsonBackend();
         }
+        if (signedIn != null && (jwtKey != null || jwtTrust.publicKeys())) {
+            throw new IllegalArgumentException("the caller is signed in by the application (given in code); drop"
+                    + " jwt-key, jwt-key-file and jwt-jwks-url");
+        }
         JwtSettings verifier = jwt();
         if (delivery.offloaded() && accelPrefix == null) {
             throw new IllegalArgumentException("delivery=" + delivery.key()
@@ -140,7 +146,7 @@ final class ConfigDraft {
         return new KeyholeConfig(tree, mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
                 cacheControl, maxRanges, clock, null, uploads(), listener, authCache(), activeContent,
-                interop.interop());
+                interop.interop(), signedIn);
     }
 
     /** The JWT settings: a shared secret or public keys, and the claim checks; {@code null} without either. */
@@ -222,7 +228,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent, Interop.DEFAULT);
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent, Interop.DEFAULT, null);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */
@@ -274,7 +280,7 @@ final class ConfigDraft {
             }
             return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance);
         }
-        if (!uploadMatrix.allowsWithoutCredential() && !interop.session && (jwtKey == null || jwtField == null)) {
+        if (!uploadMatrix.allowsWithoutCredential() && !interop.session && signedIn == null && (jwtKey == null || jwtField == null)) {
             throw new IllegalArgumentException("read-only=no, but no upload could ever be allowed: requests carry no"
                     + " credential value without jwt-key and jwt-field, and matrix-upload " + uploadMatrix
                     + " refuses every request without one. Set jwt-key and jwt-field, or allow requests without a"

@@ -4,6 +4,7 @@ import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.credential.AuthFilter;
 import io.keyhole.credential.Credential;
 import io.keyhole.credential.JwtVerifier;
+import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.http.EntityTag;
 import io.keyhole.internal.Logs;
@@ -29,6 +30,7 @@ final class Gate {
     private final JwtVerifier jwt;
     /** Tokens {@link #jwt} found valid, until their {@code exp}; {@code null} exactly when {@code jwt} is. */
     private final CredentialCache credentials;
+    private final SignedInCaller signedIn;
     private final TokenSource tokenSource;
     private final List<String> forwardedHeaders;
     private final boolean forwardAllHeaders;
@@ -46,6 +48,7 @@ final class Gate {
         this.backend = config.backend().toString();
         this.jwt = jwt;
         this.credentials = jwt == null ? null : new CredentialCache(jwt::verify, config.clock(), CredentialCache.SIZE);
+        this.signedIn = config.signedIn();
         this.tokenSource = config.tokenSource();
         this.forwardedHeaders = config.forwardedHeaders();
         this.forwardAllHeaders = config.forwardAllHeaders();
@@ -89,9 +92,19 @@ final class Gate {
 
     /**
      * Step 2, the credential. Without {@code jwt-key} every caller is anonymous; with it a
-     * missing or invalid token is a 401 before anything else happens.
+     * missing or invalid token is a 401 before anything else happens. A caller signed in by the
+     * application is known by its auth value, anonymous when not signed in, and refused when signed
+     * in without one.
      */
     Caller caller(RequestView request, String what) {
+        if (signedIn != null) {
+            Credential credential = Objects.requireNonNull(signedIn.find(request), "the signed-in caller was null");
+            if (credential instanceof Credential.Invalid invalid) {
+                LOG.log(Level.DEBUG, "refused signed-in caller for {0} {1}: {2}", request.method(), what, invalid.reason());
+                return new Caller.Refused(Deliveries.reply(403, "forbidden"));
+            }
+            return new Caller.Known(credential instanceof Credential.Valid valid ? valid.value() : null);
+        }
         if (jwt == null && !session) {
             return new Caller.Known(null);
         }

@@ -13,6 +13,7 @@ import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlAuthorizer;
 import io.keyhole.credential.JwtSettings;
+import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
@@ -58,6 +59,8 @@ import javax.sql.DataSource;
  * @param authCache         how long the backend's decisions are remembered ({@link AuthCache#OFF} by default)
  * @param activeContent     the {@code Content-Security-Policy} of served files and the disposition of active uploads
  * @param interop           session credentials, the auth filter, CORS and the upload answer ({@link Interop#DEFAULT})
+ * @param signedIn          the caller as the application signed it in, replacing the JWT; {@code null} when
+ *                          the credential is a JWT or there is none
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
@@ -65,7 +68,8 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
                             Uploads uploads, KeyholeListener listener, AuthCache authCache,
-                            ActiveContent activeContent, Interop interop) {
+                            ActiveContent activeContent, Interop interop,
+                            SignedInCaller signedIn) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -561,6 +565,15 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         public Builder inlineActiveUploads(boolean inline) {
             return set("active-uploads", () -> d.activeContent = new ActiveContent(
                     d.activeContent.contentSecurityPolicy(), inline));
+        }
+
+        /**
+         * The caller as the application has already signed it in (e.g. Spring Security's current
+         * authentication), asked on every request instead of a JWT; excludes {@code jwt-key}.
+         * Code only.
+         */
+        public Builder signedInCaller(SignedInCaller caller) {
+            return set("signed-in-caller", () -> d.signedIn = Objects.requireNonNull(caller, "signed-in-caller"));
         }
 
         /**
