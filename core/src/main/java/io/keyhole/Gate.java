@@ -79,8 +79,9 @@ final class Gate {
         }
 
         /**
-         * @param unanswered whether the backend failed to answer (down, too slow, nonsense): it may
-         *                   have acted on the question all the same, e.g. recorded an upload
+         * @param unanswered whether the backend received the question but failed to answer it (too
+         *                   slow, nonsense, an error): it may have acted on it all the same, e.g.
+         *                   recorded an upload. A backend that could not be reached did not.
          */
         record Refused(Delivery delivery, boolean unanswered) implements Verdict {
 
@@ -171,10 +172,11 @@ final class Gate {
             answer = Objects.requireNonNull(ask(question), "the authorizer answered null");
         } catch (AuthorizationException e) {
             LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
-            return failed(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
+            return failed(Deliveries.reply(e.kind().status(), "authorisation backend failed"),
+                    e.kind() != AuthorizationException.Kind.UNAVAILABLE);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what(question), e);
-            return failed(Deliveries.reply(502, "authorisation backend failed"));
+            return failed(Deliveries.reply(502, "authorisation backend failed"), true);
         }
         return new DecisionCache.Asked(verdict(question, answer, matrix, success), answer);
     }
@@ -269,7 +271,7 @@ final class Gate {
         return new Verdict.Refused(delivery);
     }
 
-    private static DecisionCache.Asked failed(Delivery delivery) {
-        return new DecisionCache.Asked(new Verdict.Refused(delivery, true), null);
+    private static DecisionCache.Asked failed(Delivery delivery, boolean unanswered) {
+        return new DecisionCache.Asked(new Verdict.Refused(delivery, unanswered), null);
     }
 }

@@ -460,11 +460,12 @@ class WritesTest {
     }
 
     /**
-     * A backend that fails to answer may have recorded the upload all the same (a timeout after
-     * its commit): the file stays, so that a recorded id always has its file, and the log names it.
+     * A backend that received the question but failed to answer may have recorded the upload all
+     * the same (a timeout after its commit): the file stays, so that a recorded id always has its
+     * file, and the log names it.
      */
     @ParameterizedTest(name = "{0} → {1}")
-    @MethodSource("failures")
+    @MethodSource("unanswered")
     void aFailingBackendLeavesTheFileAndTheLogNamesIt(Kind kind, int status) throws IOException {
         answers = q -> {
             throw new Failing(kind);
@@ -476,6 +477,21 @@ class WritesTest {
             String id = asked.get(0).fileId().value();
             assertEquals(1, log.containing("keyhole rm " + id).size(), log.lines().toString());
         }
+    }
+
+    static Stream<Arguments> unanswered() {
+        return Stream.of(Arguments.of(Kind.TIMEOUT, 504), Arguments.of(Kind.BAD_ANSWER, 502));
+    }
+
+    /** A backend that could not be reached recorded nothing: the upload is removed again. */
+    @Test
+    void anUnreachableBackendLeavesNothing() throws IOException {
+        answers = q -> {
+            throw new Failing(Kind.UNAVAILABLE);
+        };
+        assertEquals(503, decide(writable(), upload("alice", form("d", content))).status());
+        assertEquals(1, asked.size());
+        assertEquals(List.of(), filesInTree());
     }
 
     @Test
