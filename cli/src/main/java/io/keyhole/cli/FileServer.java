@@ -59,11 +59,21 @@ final class FileServer {
     /**
      * Binds {@code listen} and starts serving {@code config}.
      *
-     * @param stopTimeout how long {@link #stop} waits for requests in flight before cutting them off
      * @throws Exception from Jetty, e.g. an {@link java.io.IOException} when the port is taken;
      *                   nothing is left running then
      */
-    static FileServer start(KeyholeConfig config, Listen listen, Duration stopTimeout) throws Exception {
+    static FileServer start(KeyholeConfig config, Listen listen) throws Exception {
+        return start(config, listen, ServeLimits.DEFAULT);
+    }
+
+    /** As {@link #start(KeyholeConfig, Listen)}, with what a slow client may cost. */
+    static FileServer start(KeyholeConfig config, Listen listen, ServeLimits limits) throws Exception {
+        return start(config, listen, limits, ServeSettings.DEFAULT_SHUTDOWN_TIMEOUT);
+    }
+
+    /** As {@link #start(KeyholeConfig, Listen, ServeLimits)}, with how long a stop waits for requests in flight. */
+    static FileServer start(KeyholeConfig config, Listen listen, ServeLimits limits, Duration stopTimeout)
+            throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("keyhole-http");
         Server server = new Server(threads);
@@ -75,6 +85,7 @@ final class FileServer {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(listen.host());
         connector.setPort(listen.port());
+        limits.apply(http, connector);
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
@@ -88,7 +99,7 @@ final class FileServer {
         errors.setShowMessageInTitle(false);
         server.setErrorHandler(errors);
 
-        server.setHandler(new GracefulHandler(context));
+        server.setHandler(new GracefulHandler(limits.limit(context)));
         server.setStopTimeout(stopTimeout.toMillis());
         try {
             server.start();

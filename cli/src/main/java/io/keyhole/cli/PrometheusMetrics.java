@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <ul>
  *   <li>{@code keyhole_requests_total{outcome,status,operation}}: answered requests</li>
- *   <li>{@code keyhole_bytes_total}: body bytes sent</li>
+ *   <li>{@code keyhole_bytes_total{operation}}: body bytes sent</li>
  *   <li>{@code keyhole_authorization_seconds_count/_sum{backend,result}}: backend round trips</li>
- *   <li>{@code keyhole_cache_lookups_total{result="hit"|"miss"}}: decision-cache lookups</li>
+ *   <li>{@code keyhole_decision_cache_total{result="hit"|"miss"}}: decision-cache lookups</li>
  * </ul>
  *
  * Counting is a {@link LongAdder} per series; nothing is locked on the request path.
@@ -37,7 +37,7 @@ final class PrometheusMetrics implements KeyholeListener {
     }
 
     private final Map<RequestKey, LongAdder> requests = new ConcurrentHashMap<>();
-    private final LongAdder bytes = new LongAdder();
+    private final Map<String, LongAdder> bytes = new ConcurrentHashMap<>();
     private final Map<AskedKey, Timer> asked = new ConcurrentHashMap<>();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -46,7 +46,9 @@ final class PrometheusMetrics implements KeyholeListener {
     public void answered(Answered event) {
         requests.computeIfAbsent(new RequestKey(AuditLog.outcome(event.outcome()), event.status(), event.operation()),
                 k -> new LongAdder()).increment();
-        bytes.add(event.bytes());
+        if (event.bytes() > 0) {
+            bytes.computeIfAbsent(event.operation(), k -> new LongAdder()).add(event.bytes());
+        }
     }
 
     @Override
@@ -73,7 +75,8 @@ final class PrometheusMetrics implements KeyholeListener {
 
         b.append("# HELP keyhole_bytes_total Body bytes Keyhole sent\n");
         b.append("# TYPE keyhole_bytes_total counter\n");
-        b.append("keyhole_bytes_total ").append(bytes.sum()).append('\n');
+        new TreeMap<>(bytes).forEach((operation, sum) -> b.append("keyhole_bytes_total{operation=\"")
+                .append(label(operation)).append("\"} ").append(sum.sum()).append('\n'));
 
         b.append("# HELP keyhole_authorization_seconds Round trips to the authorisation backend\n");
         b.append("# TYPE keyhole_authorization_seconds summary\n");
@@ -85,10 +88,10 @@ final class PrometheusMetrics implements KeyholeListener {
         });
         timers.forEach((series, value) -> b.append(series).append(' ').append(value).append('\n'));
 
-        b.append("# HELP keyhole_cache_lookups_total Lookups in the decision cache\n");
-        b.append("# TYPE keyhole_cache_lookups_total counter\n");
-        b.append("keyhole_cache_lookups_total{result=\"hit\"} ").append(hits.sum()).append('\n');
-        b.append("keyhole_cache_lookups_total{result=\"miss\"} ").append(misses.sum()).append('\n');
+        b.append("# HELP keyhole_decision_cache_total Lookups in the decision cache\n");
+        b.append("# TYPE keyhole_decision_cache_total counter\n");
+        b.append("keyhole_decision_cache_total{result=\"hit\"} ").append(hits.sum()).append('\n');
+        b.append("keyhole_decision_cache_total{result=\"miss\"} ").append(misses.sum()).append('\n');
         return b.toString();
     }
 

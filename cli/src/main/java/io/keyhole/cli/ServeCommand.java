@@ -39,8 +39,10 @@ final class ServeCommand {
         Map<String, String> properties = read(file);
 
         ServeSettings serve;
+        ServeLimits limits;
         try {
             serve = ServeSettings.take(properties);
+            limits = ServeLimits.take(properties);
             rejectUnknownKeys(properties.keySet());
         } catch (IllegalArgumentException e) {
             throw new UsageException("serve: bad configuration in " + file + ": " + e.getMessage());
@@ -51,7 +53,7 @@ final class ServeCommand {
         KeyholeConfig config = configure(properties, listener, file);
         warnAboutTheBackend(config, err);
 
-        FileServer server = start(config, serve.listen(), serve.shutdownTimeout(), file);
+        FileServer server = start(config, serve.listen(), limits, serve.shutdownTimeout(), file);
         AdminServer admin = null;
         if (serve.adminListen() != null) {
             try {
@@ -90,14 +92,15 @@ final class ServeCommand {
     /**
      * SIGHUP: reads {@code file} again and serves with what it says now — every engine key (keys,
      * backend, tree, mount, delivery, …); the audit file is reopened, for rotation. {@code listen},
-     * {@code admin-listen}, {@code audit-log} and {@code shutdown-timeout} keep their values until a
-     * restart. A file that no longer reads or checks is refused, and the running configuration stays.
+     * {@code admin-listen}, {@code audit-log}, {@code shutdown-timeout} and the slow-client limits
+     * keep their values until a restart. A file that no longer reads or checks is refused, and the running configuration stays.
      */
     static void reload(Path file, ServeSettings serve, KeyholeListener listener, AuditFile audit, FileServer server,
                        PrintStream out, PrintStream err) {
         try {
             Map<String, String> properties = read(file);
             ServeSettings now = ServeSettings.take(properties);
+            ServeLimits.take(properties);
             rejectUnknownKeys(properties.keySet());
             KeyholeConfig config = configure(properties, listener, file);
             if (audit != null) {
@@ -173,10 +176,10 @@ final class ServeCommand {
                 + " (" + config.describeBackend() + ", delivery " + config.delivery().key() + ")";
     }
 
-    private static FileServer start(KeyholeConfig config, Listen listen, Duration stopTimeout, Path file)
-            throws Failure {
+    private static FileServer start(KeyholeConfig config, Listen listen, ServeLimits limits, Duration stopTimeout,
+                                    Path file) throws Failure {
         try {
-            return FileServer.start(config, listen, stopTimeout);
+            return FileServer.start(config, listen, limits, stopTimeout);
         } catch (Exception e) {
             throw new Failure("cannot listen on " + listen.host() + ":" + listen.port() + ": " + reason(e)
                     + "; change '" + LISTEN + "' in " + file);
@@ -222,6 +225,7 @@ final class ServeCommand {
     private static void rejectUnknownKeys(Set<String> keys) {
         Set<String> known = new TreeSet<>(ConfigKey.names());
         known.addAll(ServeSettings.KEYS);
+        known.addAll(ServeLimits.KEYS);
         for (String key : keys) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown key '" + key + "'; known keys: " + String.join(", ", known)

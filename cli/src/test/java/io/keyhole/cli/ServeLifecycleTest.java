@@ -32,8 +32,7 @@ class ServeLifecycleTest {
     }
 
     private static Container serve(Map<String, String> settings) throws Exception {
-        FileServer server = FileServer.start(KeyholeConfig.fromProperties(settings), Listen.parse("127.0.0.1:0"),
-                ServeSettings.DEFAULT_SHUTDOWN_TIMEOUT);
+        FileServer server = FileServer.start(KeyholeConfig.fromProperties(settings), Listen.parse("127.0.0.1:0"));
         return new Running(server, server.uri());
     }
 

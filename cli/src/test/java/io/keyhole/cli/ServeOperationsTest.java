@@ -137,7 +137,7 @@ class ServeOperationsTest {
             assertTrue(metrics.contains("keyhole_requests_total{operation=\"download\",outcome=\"granted\",status=\"200\"} " + n + "\n"), metrics);
             assertTrue(metrics.contains("keyhole_requests_total{operation=\"download\",outcome=\"not-modified\",status=\"304\"} " + n + "\n"), metrics);
             assertTrue(metrics.contains("keyhole_requests_total{operation=\"download\",outcome=\"denied\",status=\"403\"} " + n + "\n"), metrics);
-            assertTrue(metrics.contains("keyhole_bytes_total " + (n * 10_000 + n * "forbidden\n".length()
+            assertTrue(metrics.contains("keyhole_bytes_total{operation=\"download\"} " + (n * 10_000 + n * "forbidden\n".length()
                     + n * "credential required\n".length()) + "\n"), metrics);
             assertTrue(metrics.contains("keyhole_authorization_seconds_count{backend=\"json over unix:" + socket
                     + "\",result=\"granted\"} " + 2 * n + "\n"), metrics);

@@ -5,6 +5,7 @@ import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.observe.Health;
 import jakarta.servlet.Filter;
@@ -42,24 +43,40 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KeyholeFilter implements Filter {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeFilter.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeFilter.class);
 
     private final KeyholeConfig given;
+    /** An engine started and closed by someone else, e.g. a Spring context; {@code null} when the filter starts its own. */
+    private final Keyhole external;
     /** The engine and its writer, swapped together by {@link #reload}. */
     private volatile Engine engine;
 
-    /** @param context the container, whose renderer a reload chooses again; {@code null} when unknown */
-    private record Engine(Keyhole keyhole, DeliveryWriter writer, ServletContext context) {
+    /**
+     * @param context the container, whose renderer a reload chooses again; {@code null} when unknown
+     * @param owned   whether this filter started the engine, and so closes it
+     */
+    private record Engine(Keyhole keyhole, DeliveryWriter writer, ServletContext context, boolean owned) {
     }
 
     /** For containers that instantiate the filter and call {@link #init} with init-params. */
     public KeyholeFilter() {
         this.given = null;
+        this.external = null;
     }
 
     /** For code that builds the configuration itself (Spring, embedded containers). */
     public KeyholeFilter(KeyholeConfig config) {
         this.given = Objects.requireNonNull(config, "config");
+        this.external = null;
+    }
+
+    /**
+     * For code that starts the engine itself and closes it when it is done (a Spring context, which
+     * also reads its health): the filter serves through it and never closes it.
+     */
+    public KeyholeFilter(Keyhole keyhole) {
+        this.external = Objects.requireNonNull(keyhole, "keyhole");
+        this.given = keyhole.config();
     }
 
     @Override
@@ -92,7 +109,7 @@ public final class KeyholeFilter implements Filter {
 
     private void start(KeyholeConfig config, ServletContext context) {
         DeliveryWriter writer = new DeliveryWriter(config, context);
-        this.engine = new Engine(new Keyhole(config), writer, context);
+        this.engine = new Engine(external != null ? external : new Keyhole(config), writer, context, external == null);
         announce(config, writer);
     }
 
@@ -158,12 +175,13 @@ public final class KeyholeFilter implements Filter {
     /**
      * Closes the engine, and with it what it started from the configuration (the connection pool
      * of a SQL backend, the threads of an HTTP one), so an undeployed application leaves nothing
-     * behind. An {@link io.keyhole.Authorizer} given in code stays open: it is its owner's.
+     * behind. An {@link io.keyhole.Authorizer} given in code stays open: it is its owner's, and so
+     * does an engine given in code.
      */
     @Override
     public void destroy() {
         Engine e = engine;
-        if (e != null) {
+        if (e != null && e.owned()) {
             e.keyhole().close();
         }
     }
@@ -193,9 +211,11 @@ public final class KeyholeFilter implements Filter {
         }
         DeliveryWriter writer = new DeliveryWriter(config, old.context());
         synchronized (this) {
-            engine = new Engine(new Keyhole(config), writer, old.context());
+            engine = new Engine(new Keyhole(config), writer, old.context(), true);
         }
         announce(config, writer);
-        CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS).execute(old.keyhole()::close);
+        if (old.owned()) {
+            CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS).execute(old.keyhole()::close);
+        }
     }
 }
