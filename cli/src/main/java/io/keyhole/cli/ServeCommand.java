@@ -51,9 +51,9 @@ final class ServeCommand {
         AuditFile audit = openAudit(serve, file);
         KeyholeListener listener = KeyholeListener.all(metrics, audit == null ? KeyholeListener.NONE : audit);
         KeyholeConfig config = configure(properties, listener, file);
-        warnAboutTheBackend(config, err);
 
         FileServer server = start(config, serve.listen(), limits, serve.shutdownTimeout(), file);
+        warnAboutTheBackend(config, err);
         AdminServer admin = null;
         if (serve.adminListen() != null) {
             try {
