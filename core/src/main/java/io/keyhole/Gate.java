@@ -58,8 +58,8 @@ final class Gate {
         }
 
         /**
-         * @param unanswered whether the backend failed to answer (down, too slow, nonsense): it may
-         *                   have acted on the question all the same, e.g. recorded an upload
+         * @param unanswered whether the backend took the question but gave no answer in time: it
+         *                   may have acted on it all the same, e.g. recorded an upload
          */
         record Refused(Delivery delivery, boolean unanswered) implements Verdict {
 
@@ -120,10 +120,11 @@ final class Gate {
             answer = Objects.requireNonNull(authorizer.authorize(question), "the authorizer answered null");
         } catch (AuthorizationException e) {
             LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
-            return new Verdict.Refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"), true);
+            return new Verdict.Refused(Deliveries.reply(e.kind().status(), "authorisation backend failed"),
+                    e.kind() == AuthorizationException.Kind.TIMEOUT);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what(question), e);
-            return new Verdict.Refused(Deliveries.reply(502, "authorisation backend failed"), true);
+            return refused(Deliveries.reply(502, "authorisation backend failed"));
         }
         if (answer.error() != null) {
             LOG.log(Level.INFO, "backend said for {0}: {1}", what(question), answer.error());
