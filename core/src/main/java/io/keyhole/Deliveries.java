@@ -1,6 +1,5 @@
 package io.keyhole;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.http.ByteRange;
 import io.keyhole.http.ContentDisposition;
 import io.keyhole.http.EntityTag;
@@ -10,6 +9,7 @@ import io.keyhole.http.Outcome;
 import io.keyhole.http.Preconditions;
 import io.keyhole.http.Representation;
 import io.keyhole.http.RequestHeaders;
+import io.keyhole.internal.Logs;
 import io.keyhole.storage.OpenedFile;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

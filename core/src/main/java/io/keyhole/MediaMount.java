@@ -1,8 +1,9 @@
 package io.keyhole;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.http.ContentTypes;
 import io.keyhole.http.QueryString;
+import io.keyhole.internal.Logs;
+import io.keyhole.media.MediaGrant;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.media.MediaUrlSigner;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,6 +32,8 @@ final class MediaMount implements Mount {
     private static final List<NameValue> MEDIA_HEADERS = List.of(new NameValue("Referrer-Policy", "no-referrer"));
 
     private static final NameValue ALLOW = new NameValue("Allow", "GET, HEAD");
+    /** Most media cookies of the same name (for nested directories) looked at in one request. */
+    private static final int MAX_COOKIES_TRIED = 8;
 
     private final MediaSettings media;
     /** Where media are opened; {@code null} in development mode without media-root. */
@@ -62,12 +66,15 @@ final class MediaMount implements Mount {
             return Deliveries.notFound();
         }
 
-        // 2 credential: the token in the URL; public media need none
+        // 2 credential: the token in the URL, else a directory token in the media cookie; public media need none
+        List<NameValue> extra = MEDIA_HEADERS;
         if (!media.isPublic(file)) {
             List<String> tokens = QueryString.values(request.query(), MediaSettings.TOKEN_PARAMETER);
+            MediaUrlSigner signer = media.signer();
             TokenCheck check = tokens.size() > 1
                     ? new TokenCheck.Invalid("the URL carries " + tokens.size() + " tokens")
-                    : media.signer().check(tokens.isEmpty() ? null : tokens.get(0), file, method);
+                    : tokens.isEmpty() ? fromCookie(request, file, method)
+                    : signer.check(tokens.get(0), file, method, request.remoteAddress());
 
             // 3 authorise: a valid signature is the application's grant, made moments ago
             if (check.renewable()) {
@@ -77,8 +84,45 @@ final class MediaMount implements Mount {
                 LOG.log(Level.DEBUG, "refused the media token for {0}: {1}", file, invalid.reason());
                 return Deliveries.reply(403, "invalid media token");
             }
+            if (check instanceof TokenCheck.Valid valid && tokens.size() == 1) {
+                extra = withCookie(tokens.get(0), file, valid);
+            }
         }
-        return deliver(request, file);
+        return deliver(request, file, extra);
+    }
+
+    /**
+     * The first media cookie whose token is valid for this request. A cookie that is not (stale,
+     * for another directory, or planted by a sibling host) counts as no token at all: the browser
+     * goes to the application for a fresh one rather than meeting a 403 it cannot get past.
+     */
+    private TokenCheck fromCookie(RequestView request, MediaPath file, String method) {
+        String name = media.cookieName();
+        if (name != null) {
+            int tried = 0;
+            for (NameValue cookie : request.cookies()) {
+                if (cookie.name().equals(name) && tried++ < MAX_COOKIES_TRIED) {
+                    TokenCheck check = media.signer().check(cookie.value(), file, method, request.remoteAddress());
+                    if (check instanceof TokenCheck.Valid) {
+                        return check;
+                    }
+                }
+            }
+        }
+        return new TokenCheck.Missing();
+    }
+
+    /** A valid directory token from the URL goes into the media cookie, for the files below the directory. */
+    private List<NameValue> withCookie(String token, MediaPath file, TokenCheck.Valid valid) {
+        MediaGrant grant = media.cookieName() == null ? null : media.signer().grantOf(token, file);
+        String cookie = grant == null ? null
+                : media.setCookie(token, grant, valid.expires(), media.signer().clock().instant());
+        if (cookie == null) {
+            return MEDIA_HEADERS;
+        }
+        List<NameValue> headers = new ArrayList<>(MEDIA_HEADERS);
+        headers.add(new NameValue("Set-Cookie", cookie));
+        return List.copyOf(headers);
     }
 
     /**
@@ -93,8 +137,12 @@ final class MediaMount implements Mount {
         return deliver(request, file);
     }
 
-    /** Steps 4 and 5: the first disk access, and only now. */
     private Delivery deliver(RequestView request, MediaPath file) {
+        return deliver(request, file, MEDIA_HEADERS);
+    }
+
+    /** Steps 4 and 5: the first disk access, and only now. */
+    private Delivery deliver(RequestView request, MediaPath file, List<NameValue> headers) {
         Optional<OpenedFile> found;
         try {
             found = storage.open(file.value());
@@ -106,7 +154,7 @@ final class MediaMount implements Mount {
             return Deliveries.notFound();
         }
         return deliveries.file(request, new Deliveries.Found(file.toString(), found.get(),
-                ContentTypes.of(file.fileName()), file.fileName(), false, Optional.empty(), null, MEDIA_HEADERS));
+                ContentTypes.of(file.fileName()), file.fileName(), false, Optional.empty(), null, headers));
     }
 
     /**
@@ -116,6 +164,10 @@ final class MediaMount implements Mount {
      */
     private Delivery toApplication(RequestView request, MediaPath file, TokenCheck check) {
         MediaUrlSigner signer = media.signer();
+        if (signer.format() == MediaUrlSigner.Format.DJANGO) {
+            // exactly as the Django view: a Django application hands no loop mark back
+            return Delivery.redirect(media.authUrl(file));
+        }
         Instant now = signer.clock().instant();
         Instant bounced = MediaSettings.bouncedAt(request.query());
         if (bounced != null) {

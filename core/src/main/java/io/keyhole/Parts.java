@@ -1,7 +1,7 @@
 package io.keyhole;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.credential.JwtVerifier;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaRoot;
 import io.keyhole.storage.LocalStorage;
 import io.keyhole.storage.Storage;

@@ -1,8 +1,8 @@
 package io.keyhole.authorizer;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

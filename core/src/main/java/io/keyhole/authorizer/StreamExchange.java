@@ -1,8 +1,8 @@
 package io.keyhole.authorizer;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.Watchdog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

@@ -1,6 +1,5 @@
 package io.keyhole.backend;
 
-import io.keyhole.internal.Logs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +12,7 @@ import io.keyhole.Disposition;
 import io.keyhole.FileId;
 import io.keyhole.NameValue;
 import io.keyhole.StoredMetadata;
+import io.keyhole.internal.Logs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

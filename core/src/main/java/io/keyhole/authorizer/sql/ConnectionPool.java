@@ -1,8 +1,8 @@
 package io.keyhole.authorizer.sql;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;

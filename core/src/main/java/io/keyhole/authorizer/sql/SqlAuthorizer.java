@@ -1,16 +1,13 @@
 package io.keyhole.authorizer.sql;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
 import io.keyhole.StoredMetadata;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.keyhole.internal.Logs;
+import io.keyhole.internal.Settings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -329,22 +326,6 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
      *                                  the message never holds the secret
      */
     public static String readSecret(String key, String spec) {
-        if (spec.startsWith("file:")) {
-            Path file = Path.of(spec.substring("file:".length()));
-            try {
-                return Files.readString(file, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new IllegalArgumentException(key + ": cannot read the file " + file + ": " + e, e);
-            }
-        }
-        if (spec.startsWith("env:")) {
-            String name = spec.substring("env:".length());
-            String value = System.getenv(name);
-            if (value == null) {
-                throw new IllegalArgumentException(key + ": the environment variable " + name + " is not set");
-            }
-            return value;
-        }
-        return spec;
+        return Settings.secretText(key, spec);
     }
 }

@@ -1,8 +1,8 @@
 package io.keyhole.internal.jetty;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.Delivery;
 import io.keyhole.http.ByteRange;
+import io.keyhole.internal.Logs;
 import io.keyhole.storage.OpenedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
