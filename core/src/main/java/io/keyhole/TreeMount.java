@@ -1,5 +1,6 @@
 package io.keyhole;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.storage.OpenedFile;
 import io.keyhole.storage.Storage;
 import io.keyhole.tree.HashedTree;
@@ -15,7 +16,7 @@ import java.util.Optional;
  */
 final class TreeMount implements Mount {
 
-    private static final System.Logger LOG = System.getLogger(TreeMount.class.getName());
+    private static final System.Logger LOG = Logs.of(TreeMount.class);
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
     private static final String DEFAULT_FILENAME = "file";
     /** Opens of a name that keeps changing before it is answered 404. */
@@ -94,7 +95,7 @@ final class TreeMount implements Mount {
         String what = id.toString();
         return deliveries.file(request, new Deliveries.Found(what, file,
                 Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what),
-                answer.filename() != null ? answer.filename() : DEFAULT_FILENAME,
+                Deliveries.filename(answer.filename(), DEFAULT_FILENAME, what),
                 "attachment".equalsIgnoreCase(answer.contentDisposition()),
                 Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()),
                 List.of()));

@@ -7,15 +7,16 @@ import io.keyhole.http.FormReader;
 import io.keyhole.http.MalformedFormException;
 import io.keyhole.http.MultipartForm;
 import io.keyhole.http.UrlEncodedForm;
+import io.keyhole.internal.Logs;
 import io.keyhole.tree.FileStore;
 import io.keyhole.tree.FileTooLargeException;
 import io.keyhole.tree.Upload;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
-import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -28,13 +29,14 @@ import java.util.Objects;
  * the file. With {@code pl} and {@code ext} a {@code POST} stores a pack member, {@code <pl>.<ext>}.
  *
  * <p>The order keeps tree and backend in step: an upload is written before the backend records
- * it, and removed again when the backend fails or says no, so a recorded id always has its file
- * and a refused upload leaves nothing behind. A caller who could never be allowed is refused
+ * it, and removed again when the backend says no, so a recorded id always has its file and a
+ * refused upload leaves nothing behind. When the backend fails to answer (down, too slow,
+ * nonsense) it may still have recorded the id, so the file stays and the log names it. A caller who could never be allowed is refused
  * before a byte of the body is read. Thread-safe.
  */
 final class Writes {
 
-    private static final System.Logger LOG = System.getLogger(Writes.class.getName());
+    private static final System.Logger LOG = Logs.of(Writes.class);
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     /** Allow of a read-only mount. */
@@ -153,8 +155,14 @@ final class Writes {
         try (FileStore.Replacement replacement = received.replacement()) {
             Gate.Verdict verdict = gate.authorise(gate.question(request, uri, id, authValue, stored),
                     uploads.uploadMatrix(), replacement == null ? 201 : 200);
+            forgetDecisions(id);
             if (verdict instanceof Gate.Verdict.Refused refused) {
-                if (replacement == null) {
+                if (replacement == null && refused.unanswered()) {
+                    // The backend may have recorded the id before it failed to answer (a timeout after
+                    // its commit): the file stays, so that a recorded id always has its file.
+                    LOG.log(Level.WARNING, "kept upload {0} ({1} bytes) although the backend did not answer: it may have"
+                            + " recorded it. If it has no record of {0}, remove the file: keyhole rm {0}", id, stored.size());
+                } else if (replacement == null) {
                     remove(id, "its upload was not recorded");
                 }
                 return refused.delivery();
@@ -162,6 +170,7 @@ final class Writes {
             // 4 a replacement takes the file's place only now, in one step
             if (replacement != null) {
                 replacement.commit();
+                forgetDecisions(id);
             }
         } catch (NoSuchFileException e) {
             return notFound();
@@ -260,8 +269,12 @@ final class Writes {
             }
             // Fields after the file may still name it: the id stays, the recorded metadata follows them.
             Upload last = upload(user, fields);
+            String type = last.effectiveContentType();
+            // A document that can run script is downloaded, never shown in the site's origin.
+            Disposition disposition = !config.activeContent().inlineActiveUploads() && ActiveContent.isActive(type)
+                    ? Disposition.ATTACHMENT : last.disposition();
             StoredMetadata received = new StoredMetadata(replacing != null ? replacing : kept, stored.size(),
-                    stored.etag(), stored.uploadDate(), last.effectiveContentType(), last.filename(), last.disposition());
+                    stored.etag(), stored.uploadDate(), type, last.filename(), disposition);
             return new Received(received, replacement);
         } catch (IOException | RuntimeException e) {
             if (kept != null) {
@@ -364,6 +377,7 @@ final class Writes {
         if (verdict instanceof Gate.Verdict.Refused refused) {
             return refused.delivery();
         }
+        forgetDecisions(id);
         // 4 the first disk access, and only now
         try {
             if (!store.delete(id)) {
@@ -378,6 +392,14 @@ final class Writes {
     }
 
     // ---- shared -----------------------------------------------------------------------------
+
+    /** The file {@code id} changed here: a remembered decision about it no longer holds. */
+    private void forgetDecisions(FileId id) {
+        DecisionCache decisions = gate.decisions();
+        if (decisions != null) {
+            decisions.revoke(id);
+        }
+    }
 
     /** Takes a stored file back out of the tree; a failure is logged, since the answer is decided already. */
     private void remove(FileId id, String why) {

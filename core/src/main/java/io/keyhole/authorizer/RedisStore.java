@@ -1,7 +1,7 @@
 package io.keyhole.authorizer;
 
-import io.keyhole.AuthorizationException;
 import io.keyhole.AuthorizationException.Kind;
+import io.keyhole.AuthorizationException;
 import io.keyhole.FileId;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
