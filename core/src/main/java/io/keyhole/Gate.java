@@ -54,7 +54,7 @@ final class Gate {
         this.forwardAllHeaders = config.forwardAllHeaders();
         this.forwardCookies = config.forwardCookies();
         this.cacheControl = config.cacheControl();
-        this.listener = new GuardedListener(List.of(config.listener()));
+        this.listener = KeyholeListener.all(config.listener());
         this.decisions = config.authCache().enabled()
                 ? new DecisionCache(config.authCache(), config.clock(), listener) : null;
         this.session = config.interop().sessionCredential();

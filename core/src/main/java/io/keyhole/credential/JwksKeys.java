@@ -1,7 +1,7 @@
 package io.keyhole.credential;
 
-import io.keyhole.internal.Logs;
 import com.nimbusds.jose.jwk.JWKSet;
+import io.keyhole.internal.Logs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;

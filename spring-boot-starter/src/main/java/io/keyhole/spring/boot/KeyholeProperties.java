@@ -1,7 +1,7 @@
 package io.keyhole.spring.boot;
 
-import io.keyhole.internal.Logs;
 import io.keyhole.ConfigKey;
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.Settings;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;

@@ -1,15 +1,12 @@
-package io.keyhole;
+package io.keyhole.observe;
 
 import io.keyhole.internal.Logs;
-import io.keyhole.observe.Answered;
-import io.keyhole.observe.Asked;
-import io.keyhole.observe.KeyholeListener;
 import java.lang.System.Logger.Level;
 import java.util.List;
 
 /**
- * The listeners of one {@link Keyhole}, told in turn: one that throws is logged and the others are
- * still told; an answer never changes because of a listener.
+ * Listeners told in turn ({@link KeyholeListener#all}): one that throws is logged and the others
+ * are still told; an answer never changes because of a listener.
  */
 final class GuardedListener implements KeyholeListener {
 
@@ -18,12 +15,11 @@ final class GuardedListener implements KeyholeListener {
     private final List<KeyholeListener> listeners;
 
     GuardedListener(List<KeyholeListener> listeners) {
-        this.listeners = listeners.stream().filter(l -> l != KeyholeListener.NONE).toList();
+        this.listeners = List.copyOf(listeners);
     }
 
-    /** Whether no listener is told anything, so that events need not even be built. */
-    boolean silent() {
-        return listeners.isEmpty();
+    List<KeyholeListener> listeners() {
+        return listeners;
     }
 
     @Override
