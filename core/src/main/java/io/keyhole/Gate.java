@@ -79,9 +79,8 @@ final class Gate {
         }
 
         /**
-         * @param unanswered whether the backend received the question but failed to answer it (too
-         *                   slow, nonsense, an error): it may have acted on it all the same, e.g.
-         *                   recorded an upload. A backend that could not be reached did not.
+         * @param unanswered whether the backend took the question but gave no answer in time: it
+         *                   may have acted on it all the same, e.g. recorded an upload
          */
         record Refused(Delivery delivery, boolean unanswered) implements Verdict {
 
@@ -173,10 +172,10 @@ final class Gate {
         } catch (AuthorizationException e) {
             LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
             return failed(Deliveries.reply(e.kind().status(), "authorisation backend failed"),
-                    e.kind() != AuthorizationException.Kind.UNAVAILABLE);
+                    e.kind() == AuthorizationException.Kind.TIMEOUT);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what(question), e);
-            return failed(Deliveries.reply(502, "authorisation backend failed"), true);
+            return failed(Deliveries.reply(502, "authorisation backend failed"), false);
         }
         return new DecisionCache.Asked(verdict(question, answer, matrix, success), answer);
     }
@@ -271,6 +270,7 @@ final class Gate {
         return new Verdict.Refused(delivery);
     }
 
+    /** @param unanswered whether the backend took the question and may have acted on it (a timeout) */
     private static DecisionCache.Asked failed(Delivery delivery, boolean unanswered) {
         return new DecisionCache.Asked(new Verdict.Refused(delivery, unanswered), null);
     }

@@ -1,5 +1,6 @@
 package io.keyhole.observe;
 
+import io.keyhole.internal.Logs;
 import java.lang.System.Logger.Level;
 import java.util.List;
 
@@ -9,7 +10,7 @@ import java.util.List;
  */
 final class GuardedListener implements KeyholeListener {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeListener.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeListener.class);
 
     private final List<KeyholeListener> listeners;
 
