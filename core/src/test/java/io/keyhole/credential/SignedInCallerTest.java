@@ -54,10 +54,10 @@ class SignedInCallerTest {
     }
 
     @Test
-    void anAnonymousCallerIsRefusedUnderTheDefaultMatrixWithoutAsking() {
+    void anAnonymousCallerIsAskedAboutAsAnonymous() {
         Delivery d = decide(new Credential.Absent());
         assertEquals(403, d.status());
-        assertTrue(asked.isEmpty());
+        assertEquals(List.of("null"), asked);
     }
 
     @Test
