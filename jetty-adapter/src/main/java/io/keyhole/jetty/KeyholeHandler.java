@@ -5,6 +5,7 @@ import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.jetty.CoreRequestView;
 import io.keyhole.internal.jetty.FileBody;
 import java.io.IOException;
@@ -34,7 +35,7 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class KeyholeHandler extends Handler.Abstract {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeHandler.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeHandler.class);
 
     private final Keyhole keyhole;
 

@@ -4,6 +4,7 @@ import io.keyhole.Answer;
 import io.keyhole.Delivery;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
+import io.keyhole.internal.Logs;
 import io.keyhole.servlet.spi.Renderer;
 import io.keyhole.storage.OpenedFile;
 import jakarta.servlet.ServletContext;
@@ -18,7 +19,7 @@ import java.lang.System.Logger.Level;
  */
 final class DeliveryWriter {
 
-    private static final System.Logger LOG = System.getLogger(DeliveryWriter.class.getName());
+    private static final System.Logger LOG = Logs.of(DeliveryWriter.class);
 
     private final Renderer renderer;
 

@@ -5,6 +5,7 @@ import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaSettings;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -38,7 +39,7 @@ import java.util.Objects;
  */
 public final class KeyholeFilter implements Filter {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeFilter.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeFilter.class);
 
     private final KeyholeConfig given;
     /** An engine started and closed by someone else, e.g. a Spring context; {@code null} when the filter starts its own. */

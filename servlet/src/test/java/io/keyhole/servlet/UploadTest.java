@@ -18,8 +18,8 @@ import io.keyhole.KeyholeConfig;
 import io.keyhole.StoredMetadata;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.http.HttpDate;
-import io.keyhole.testing.FakeBackend;
 import io.keyhole.observe.Outcome;
+import io.keyhole.testing.FakeBackend;
 import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.RecordingListener;
 import io.keyhole.testing.Tokens;
@@ -342,8 +342,8 @@ class UploadTest {
             assertEquals(200, RawHttp.request(readOnly.port(), "GET", "/files/" + id, bearer("alice")).status());
         }
         assertEquals(before, snapshot(root));
-        assertEquals("GET, HEAD, POST, DELETE",
-                RawHttp.request(jetty.port(), "PUT", "/files/" + id, bearer("alice"), "Content-Length: 0").header("Allow"));
+        assertEquals("GET, HEAD, POST, PUT, DELETE",
+                RawHttp.request(jetty.port(), "PATCH", "/files/" + id, bearer("alice"), "Content-Length: 0").header("Allow"));
     }
 
     // ---- the hand-off fails -------------------------------------------------------------------

@@ -11,6 +11,7 @@ import io.keyhole.observe.Answered;
 import io.keyhole.observe.Outcome;
 import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.RecordingListener;
+import io.keyhole.testing.TestClock;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Tokens;
 import io.keyhole.testing.Wire;
@@ -22,6 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -220,6 +223,35 @@ public abstract class AdapterContract {
         asked.clear();
         reached.clear();
         events.clear();
+        startingTest();
+    }
+
+    /**
+     * Called before each test, after the records were cleared: a suite that runs with the decision
+     * cache on moves its clock past the TTL here, so that each test starts without remembered
+     * decisions and counts its questions as the others do.
+     */
+    protected void startingTest() {
+    }
+
+    /**
+     * The decision cache for a subclass that runs this contract with it on: {@link #on} adds it to
+     * the configuration, {@link #expireAll} (from {@link #startingTest}) moves its clock past the TTL.
+     */
+    protected static final class DecisionCacheOn {
+        private static final Duration TTL = Duration.ofSeconds(10);
+        private final TestClock clock = new TestClock(Instant.now());
+
+        public DecisionCacheOn() {
+        }
+
+        public KeyholeConfig.Builder on(KeyholeConfig.Builder config) {
+            return config.clock(clock).authCacheTtl(TTL).authCacheNegativeTtl(TTL);
+        }
+
+        public void expireAll() {
+            clock.advance(TTL);
+        }
     }
 
     /** The port the container listens on. */
