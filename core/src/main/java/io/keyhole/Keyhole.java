@@ -4,9 +4,13 @@ import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.Health;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -133,6 +137,42 @@ public final class Keyhole implements AutoCloseable {
             LOG.log(Level.ERROR, "Keyhole failed to decide " + request.method() + " " + path, e);
             return Deliveries.internalError();
         }
+    }
+
+    /**
+     * Whether this Keyhole can serve now: the backend is probed ({@link Authorizer#probe}: a
+     * connection made and closed within the connect deadline, a database connection checked) and
+     * the storage's root opened ({@link io.keyhole.storage.Storage#probe}). Takes at most the
+     * backend's connect deadline; asks about no file. A closed Keyhole is down.
+     */
+    public Health health() {
+        Map<String, String> details = new LinkedHashMap<>();
+        boolean up = !closed.get();
+        if (!up) {
+            details.put("keyhole", "closed");
+        }
+        if (parts.authorizer != null) {
+            String backend = config.describeBackend();
+            try {
+                details.put("backend", (parts.authorizer.probe() ? "reachable: " : "not checked: ") + backend);
+            } catch (AuthorizationException e) {
+                up = false;
+                details.put("backend", "unreachable: " + e.getMessage());
+            } catch (RuntimeException e) {
+                up = false;
+                details.put("backend", "probe failed: " + backend + ": " + e);
+            }
+        }
+        if (parts.storage != null) {
+            String storage = parts.storage.describe();
+            try {
+                details.put("storage", (parts.storage.probe() ? "readable: " : "not checked: ") + storage);
+            } catch (IOException | RuntimeException e) {
+                up = false;
+                details.put("storage", "unreadable: " + storage + ": " + e);
+            }
+        }
+        return new Health(up, details);
     }
 
     /**
