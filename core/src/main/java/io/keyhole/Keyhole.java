@@ -4,12 +4,13 @@ import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.AuditLog;
 import io.keyhole.observe.Health;
+import io.keyhole.observe.KeyholeListener;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +43,7 @@ public final class Keyhole implements AutoCloseable {
     private final String bareMount;
     private final Parts parts;
     private final Mount mount;
-    private final GuardedListener listener;
+    private final KeyholeListener listener;
     /** The decision cache, {@code null} when it is off or on a media host. */
     private final DecisionCache decisions;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -66,7 +67,7 @@ public final class Keyhole implements AutoCloseable {
         this.methods = config.uploads().readOnly() ? Writes.READ_ONLY_METHODS : Writes.ALL_METHODS;
         this.tokenHeader = config.tokenSource() instanceof TokenSource.Header header ? header.name() : null;
         this.parts = Parts.start(config);
-        this.listener = new GuardedListener(List.of(config.listener()));
+        this.listener = KeyholeListener.all(config.listener(), AuditLog.SYSTEM);
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {
