@@ -1,26 +1,16 @@
 package io.keyhole.spring.boot;
 
 import io.keyhole.Keyhole;
-import io.keyhole.KeyholeConfig;
-import io.keyhole.authorizer.Backend;
-import java.io.IOException;
+import io.keyhole.observe.Health;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The {@code keyhole} health contributor: UP while the tree (or media root) is a readable
- * directory and the backend accepts connections, DOWN otherwise, with the reason as a detail.
- * Nothing secret goes into the details: the paths and the backend's description only.
+ * The {@code keyhole} health contributor: {@link Keyhole#health()}, which connects to the backend
+ * and opens the storage's root, as an Actuator health indicator: UP or DOWN with one detail per
+ * part ({@code backend}, {@code storage}), never a secret.
  *
  * <p>Spring Boot 3.5 has its health types in {@code org.springframework.boot.actuate.health},
  * 4.0 in {@code org.springframework.boot.health.contributor}, with the same shape; the
@@ -34,10 +24,6 @@ final class KeyholeHealth {
     static final String BOOT4 = "org.springframework.boot.health.contributor";
 
     private KeyholeHealth() {
-    }
-
-    /** What the probe found: up or down, and why. */
-    record Probe(boolean up, Map<String, Object> details) {
     }
 
     /**
@@ -57,9 +43,9 @@ final class KeyholeHealth {
             Method build = builder.getMethod("build");
             InvocationHandler handler = (proxy, method, args) -> {
                 if (method.getName().equals("health") && method.getParameterCount() == 0) {
-                    Probe probe = probe(keyhole.config());
+                    Health probe = keyhole.health();
                     Object b = (probe.up() ? up : down).invoke(null);
-                    for (Map.Entry<String, Object> d : probe.details().entrySet()) {
+                    for (Map.Entry<String, String> d : probe.details().entrySet()) {
                         withDetail.invoke(b, d.getKey(), d.getValue());
                     }
                     return build.invoke(b);
@@ -77,53 +63,6 @@ final class KeyholeHealth {
             return Proxy.newProxyInstance(loader, new Class<?>[] {indicator}, handler);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Spring Boot's health types in " + healthPackage + " are not as expected", e);
-        }
-    }
-
-    /** Checks the store and the backend, each as the configuration describes it. */
-    static Probe probe(KeyholeConfig config) {
-        Map<String, Object> details = new LinkedHashMap<>();
-        boolean up = true;
-        Path root = config.tree() != null ? config.tree().root()
-                : config.media() != null && config.media().root() != null ? config.media().root().root() : null;
-        if (root != null) {
-            details.put("root", root.toString());
-            if (!Files.isDirectory(root) || !Files.isReadable(root)) {
-                details.put("rootError", "not a readable directory");
-                up = false;
-            }
-        }
-        details.put("backend", config.describeBackend());
-        String problem = config.backend() instanceof Backend.Json json ? unreachable(json) : null;
-        if (problem != null) {
-            details.put("backendError", problem);
-            up = false;
-        }
-        return new Probe(up, details);
-    }
-
-    /** Why the backend cannot be reached, or {@code null} when it accepts a connection. */
-    private static String unreachable(Backend.Json json) {
-        try {
-            switch (json.transport()) {
-                case "unix" -> {
-                    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                        channel.connect(UnixDomainSocketAddress.of(json.unixSocket()));
-                    }
-                }
-                case "tcp" -> {
-                    try (Socket socket = new Socket()) {
-                        socket.connect(new InetSocketAddress(json.tcpHost(), json.tcpPort()),
-                                (int) Math.min(Integer.MAX_VALUE, json.connectTimeout().toMillis()));
-                    }
-                }
-                default -> {
-                    // HTTP backends are asked per request; a probe request would be a question.
-                }
-            }
-            return null;
-        } catch (IOException e) {
-            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
     }
 }

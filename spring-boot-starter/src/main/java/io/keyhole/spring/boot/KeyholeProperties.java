@@ -25,8 +25,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * The application's {@code keyhole.*} properties: the keys of the text configuration
  * ({@link ConfigKey}) under the prefix {@code keyhole.}, read with Spring Boot's relaxed binding
  * ({@code keyhole.fs-root}, {@code keyhole.fsRoot}, {@code KEYHOLE_FSROOT} and
- * {@code KEYHOLE_FS_ROOT} are one key), plus three keys only the starter reads:
- * {@code enabled}, {@code credential} and {@code spring-security-claim}.
+ * {@code KEYHOLE_FS_ROOT} are one key), plus two keys only the starter reads, {@code enabled} and
+ * {@code spring-security-claim}, and one more value of {@code credential}: {@code spring-security}.
  *
  * <p>Every name under {@code keyhole.} must be one of these: an unknown one stops the start with
  * the text configuration's message, which names the nearest key. Environment variables are the
@@ -34,7 +34,8 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  * logged as a warning with the same message and otherwise ignored.
  *
  * @param text        the text configuration, key to value, as {@link ConfigKey} spells the keys
- * @param credential  {@code jwt} (the default: a JWT when {@code jwt-key} is set) or {@code spring-security}
+ * @param credential  {@code jwt} (the default: a JWT when {@code jwt-key} is set), {@code session} or
+ *                    {@code spring-security}
  * @param claim       with {@code spring-security}: the claim of a JWT or OIDC authentication that is the
  *                    auth value; {@code null} for the authentication's name
  */
@@ -48,7 +49,10 @@ public record KeyholeProperties(Map<String, String> text, String credential, Str
     /** {@code keyhole.enabled}: {@code false} leaves Keyhole out of the application. */
     public static final String ENABLED = "enabled";
 
-    /** {@code keyhole.credential}: {@code jwt} (default) or {@code spring-security}. */
+    /**
+     * {@code keyhole.credential}: the text configuration's key ({@code jwt}, the default, or
+     * {@code session}), which the starter extends with {@code spring-security}.
+     */
     public static final String CREDENTIAL = "credential";
 
     /** {@code keyhole.spring-security-claim}: the claim that is the auth value with {@code credential=spring-security}. */
@@ -56,7 +60,7 @@ public record KeyholeProperties(Map<String, String> text, String credential, Str
 
     /** The starter's own keys, beside those of {@link ConfigKey}. */
     public static final Set<String> STARTER_KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(
-            List.of(ENABLED, CREDENTIAL, CLAIM)));
+            List.of(ENABLED, CLAIM)));
 
     public KeyholeProperties {
         text = Collections.unmodifiableMap(new LinkedHashMap<>(text));
@@ -93,15 +97,18 @@ public record KeyholeProperties(Map<String, String> text, String credential, Str
         for (String key : known) {
             value(binder, key).ifPresent(v -> values.put(key, v));
         }
-        String credential = Settings.oneOf(PREFIX + "." + CREDENTIAL, values.getOrDefault(CREDENTIAL, "jwt"),
-                "jwt", "spring-security");
+        // credential is the text configuration's key (jwt, session); spring-security is the starter's value
+        String credential = Settings.oneOf(CREDENTIAL, values.getOrDefault(CREDENTIAL, "jwt"),
+                "jwt", "session", "spring-security");
         String claim = values.get(CLAIM);
         if (claim != null && !credential.equals("spring-security")) {
-            throw new IllegalArgumentException(PREFIX + "." + CLAIM + " needs " + PREFIX + "." + CREDENTIAL
-                    + "=spring-security");
+            throw new IllegalArgumentException(CLAIM + " needs " + CREDENTIAL + "=spring-security");
         }
         Map<String, String> text = new LinkedHashMap<>(values);
         text.keySet().removeAll(STARTER_KEYS);
+        if (credential.equals("spring-security")) {
+            text.remove(CREDENTIAL);
+        }
         return new KeyholeProperties(text, credential, claim);
     }
 

@@ -46,10 +46,6 @@ class ConfigurationMetadataTest {
         properties.add(entry("name", "keyhole.enabled", "type", "java.lang.Boolean", "sourceType", SOURCE,
                 "description", "Whether Keyhole is configured at all; false leaves it out and checks nothing.",
                 "defaultValue", true));
-        properties.add(entry("name", "keyhole.credential", "type", "java.lang.String", "sourceType", SOURCE,
-                "description", "Who the caller is: jwt (a JWT checked with jwt-key, or nobody without it) or"
-                        + " spring-security (Spring Security's current authentication).",
-                "defaultValue", "jwt"));
         properties.add(entry("name", "keyhole.spring-security-claim", "type", "java.lang.String", "sourceType",
                 SOURCE, "description", "With credential=spring-security: the claim of a JWT or OIDC authentication"
                         + " sent as the auth value; unset, the authentication's name is."));
@@ -67,7 +63,8 @@ class ConfigurationMetadataTest {
         }
         root.put("properties", properties);
         root.put("hints", List.of(
-                entry("name", "keyhole.credential", "values", List.of(entry("value", "jwt"), entry("value", "spring-security"))),
+                entry("name", "keyhole.credential", "values", List.of(entry("value", "jwt"), entry("value", "session"),
+                        entry("value", "spring-security"))),
                 entry("name", "keyhole.request-type", "values", List.of(entry("value", "json"), entry("value", "sql"))),
                 entry("name", "keyhole.delivery", "values", List.of(entry("value", "stream"),
                         entry("value", "x-accel-redirect"), entry("value", "x-sendfile"))),

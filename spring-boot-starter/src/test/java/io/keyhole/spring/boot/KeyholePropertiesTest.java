@@ -73,10 +73,13 @@ class KeyholePropertiesTest {
         assertEquals("uid", p.claim());
         assertEquals(Map.of(), p.text());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> KeyholeProperties.read(
-                environment(Map.of("keyhole.credential", "session"), Map.of())));
-        assertEquals("keyhole.credential must be one of jwt, spring-security; was 'session'", bad.getMessage());
+                environment(Map.of("keyhole.credential", "carrier-pigeon"), Map.of())));
+        assertEquals("credential must be one of jwt, session, spring-security; was 'carrier-pigeon'", bad.getMessage());
+        // the text configuration's own values stay with it
+        assertEquals(Map.of("credential", "session"), KeyholeProperties.read(
+                environment(Map.of("keyhole.credential", "session"), Map.of())).text());
         IllegalArgumentException lonely = assertThrows(IllegalArgumentException.class, () -> KeyholeProperties.read(
                 environment(Map.of("keyhole.spring-security-claim", "uid"), Map.of())));
-        assertEquals("keyhole.spring-security-claim needs keyhole.credential=spring-security", lonely.getMessage());
+        assertEquals("spring-security-claim needs credential=spring-security", lonely.getMessage());
     }
 }

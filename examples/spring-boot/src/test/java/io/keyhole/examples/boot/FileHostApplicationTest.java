@@ -32,10 +32,10 @@ class FileHostApplicationTest {
         Files.createDirectories(file.getParent());
         Files.write(file, pdf);
         Path key = Files.write(dir.resolve("jwt.key"), Tokens.KEY);
+        // command-line arguments outrank application.properties, as when the application is started
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(FileHostApplication.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "keyhole.fs-root=" + dir,
-                        "keyhole.jwt-key=file:" + key)
-                .run()) {
+                .run("--server.port=0", "--server.address=127.0.0.1", "--keyhole.fs-root=" + dir,
+                        "--keyhole.jwt-key=file:" + key)) {
             String url = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + "/" + id;
             HttpResponse<byte[]> owner = Wire.send("GET", url, "Authorization", "Bearer " + Tokens.valid("1001"));
             assertEquals(200, owner.statusCode());
