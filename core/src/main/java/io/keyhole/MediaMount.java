@@ -2,6 +2,7 @@ package io.keyhole;
 
 import io.keyhole.http.ContentTypes;
 import io.keyhole.http.QueryString;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaGrant;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
@@ -25,7 +26,7 @@ import java.util.Optional;
  */
 final class MediaMount implements Mount {
 
-    private static final System.Logger LOG = System.getLogger(MediaMount.class.getName());
+    private static final System.Logger LOG = Logs.of(MediaMount.class);
     private static final Delivery PASS = new Delivery.Pass();
     /** Media URLs carry a token: documents served from the media host must not pass it on in a Referer. */
     private static final List<NameValue> MEDIA_HEADERS = List.of(new NameValue("Referrer-Policy", "no-referrer"));
@@ -174,12 +175,25 @@ final class MediaMount implements Mount {
             if (since.compareTo(signer.leeway().negated()) >= 0 && since.compareTo(media.loopWindow()) <= 0) {
                 String why = loopCause(file, check, now);
                 LOG.log(Level.WARNING, "stopped a redirect loop for {0}: {1}", file, why);
-                return Deliveries.reply(508, "Keyhole stopped a redirect loop between this media host and "
-                        + media.siteUrl() + ".\n\n" + why);
+                // The mark comes from the URL: anyone can make a link that lands here. Only an
+                // operator on this machine sees the diagnosis; everyone else a status.
+                return operator(request)
+                        ? Deliveries.reply(508, "Keyhole stopped a redirect loop between this media host and "
+                                + media.siteUrl() + ".\n\n" + why)
+                        : Deliveries.reply(508, "redirect loop stopped; the media host's log says why");
             }
         }
         String location = media.authUrl(file) + '?' + MediaSettings.BOUNCED_PARAMETER + '=' + now.getEpochSecond();
         return Delivery.redirect(location);
+    }
+
+    /** A client on this machine, not one a proxy on this machine speaks for. */
+    private static boolean operator(RequestView request) {
+        String peer = request.remoteAddress();
+        boolean loopback = peer != null && (peer.startsWith("127.") || peer.equals("::1")
+                || peer.equals("0:0:0:0:0:0:0:1") || peer.equals("[::1]"));
+        return loopback && request.first("Forwarded") == null && request.first("X-Forwarded-For") == null
+                && request.first("X-Real-IP") == null;
     }
 
     private String loopCause(MediaPath file, TokenCheck check, Instant now) {

@@ -84,6 +84,8 @@ public final class MediaUrlSigner {
 
     private final String signingKeyId;
     private final Map<String, SecretKeySpec> keys;
+    /** Each key's MAC, initialised once; a check works on a clone, which skips the key schedule. */
+    private final Map<String, Mac> macs;
     private final Duration lifetime;
     private final Duration leeway;
     private final boolean bindMethod;
@@ -100,6 +102,9 @@ public final class MediaUrlSigner {
         this.djangoPrefix = b.djangoPrefix;
         this.signingKeyId = b.signingKeyId;
         this.keys = Collections.unmodifiableMap(new LinkedHashMap<>(b.keys));
+        Map<String, Mac> initialised = new LinkedHashMap<>();
+        keys.forEach((id, key) -> initialised.put(id, initialised(key)));
+        this.macs = Collections.unmodifiableMap(initialised);
         this.lifetime = b.lifetime;
         this.leeway = b.leeway;
         this.bindMethod = b.bindMethod;
@@ -145,12 +150,11 @@ public final class MediaUrlSigner {
             return sign(grant.path(), method);
         }
         String expiry = Long.toString(clock.instant().getEpochSecond() + lifetime.toSeconds());
-        SecretKeySpec key = keys.get(signingKeyId);
         if (grant.plain()) {
-            return signingKeyId + '.' + expiry + '.' + signature(key, signingKeyId, expiry, scope(method), grant.path());
+            return signingKeyId + '.' + expiry + '.' + signature(signingKeyId, expiry, scope(method), grant.path());
         }
         String scope = BASE64URL.encodeToString(scopeText(grant).getBytes(StandardCharsets.UTF_8));
-        return signingKeyId + '.' + expiry + '.' + scopedSignature(key, signingKeyId, expiry, scope(method), scope)
+        return signingKeyId + '.' + expiry + '.' + scopedSignature(signingKeyId, expiry, scope(method), scope)
                 + '.' + scope;
     }
 
@@ -206,13 +210,12 @@ public final class MediaUrlSigner {
             return new TokenCheck.Invalid("malformed token: expected <key id>.<expiry>.<22-character signature>"
                     + "[.<scope>]");
         }
-        SecretKeySpec key = keys.get(parts[0]);
-        if (key == null) {
+        if (!keys.containsKey(parts[0])) {
             return new TokenCheck.Invalid("unknown key id '" + parts[0] + "' (known: " + String.join(", ", keys.keySet())
                     + ")");
         }
-        String expected = scoped ? scopedSignature(key, parts[0], parts[1], scope(method), parts[3])
-                : signature(key, parts[0], parts[1], scope(method), path);
+        String expected = scoped ? scopedSignature(parts[0], parts[1], scope(method), parts[3])
+                : signature(parts[0], parts[1], scope(method), path);
         if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
                 parts[2].getBytes(StandardCharsets.US_ASCII))) {
             return new TokenCheck.Invalid("signature does not match: tampered, or made for another path"
@@ -357,21 +360,32 @@ public final class MediaUrlSigner {
         return method.equals("HEAD") ? "GET" : method;
     }
 
-    private static String signature(SecretKeySpec key, String keyId, String expiry, String scope, MediaPath path) {
+    private String signature(String keyId, String expiry, String scope, MediaPath path) {
         // Newlines cannot occur in any of the parts, so the fields cannot run into each other.
-        return mac(key, CONTEXT + '\n' + keyId + '\n' + expiry + '\n' + scope + '\n' + path.value());
+        return mac(keyId, CONTEXT + '\n' + keyId + '\n' + expiry + '\n' + scope + '\n' + path.value());
     }
 
-    private static String scopedSignature(SecretKeySpec key, String keyId, String expiry, String method, String scope) {
-        return mac(key, SCOPED_CONTEXT + '\n' + keyId + '\n' + expiry + '\n' + method + '\n' + scope);
+    private String scopedSignature(String keyId, String expiry, String method, String scope) {
+        return mac(keyId, SCOPED_CONTEXT + '\n' + keyId + '\n' + expiry + '\n' + method + '\n' + scope);
     }
 
-    private static String mac(SecretKeySpec key, String input) {
+    /** The signature of {@code input} under key {@code keyId}, from a copy of its pre-keyed MAC. */
+    private String mac(String keyId, String input) {
+        Mac mac;
+        try {
+            mac = (Mac) macs.get(keyId).clone();
+        } catch (CloneNotSupportedException e) {
+            mac = initialised(keys.get(keyId));
+        }
+        byte[] full = mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
+        return BASE64URL.encodeToString(Arrays.copyOf(full, SIGNATURE_BYTES));
+    }
+
+    private static Mac initialised(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            byte[] full = mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
-            return BASE64URL.encodeToString(Arrays.copyOf(full, SIGNATURE_BYTES));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every Java runtime has " + ALGORITHM, e);
         }
