@@ -22,7 +22,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,11 +61,11 @@ class MediaCookieBrowserTest {
 
         List<Seen> seenByMedia = new CopyOnWriteArrayList<>();
         List<Seen> seenByApp = new CopyOnWriteArrayList<>();
-        Server media = bound();
-        Server app = bound();
+        Server media = Hosts.bound();
+        Server app = Hosts.bound();
         try (Chromium chromium = Chromium.start()) {
-            String appBase = "http://" + CrossDomainExample.APP_HOST + ":" + port(app);
-            String mediaBase = "http://" + CrossDomainExample.MEDIA_HOST + ":" + port(media);
+            String appBase = "http://" + CrossDomainExample.APP_HOST + ":" + Hosts.port(app);
+            String mediaBase = "http://" + CrossDomainExample.MEDIA_HOST + ":" + Hosts.port(media);
             MediaSettings settings = MediaSettings.builder().properties(Map.of("site-url", appBase,
                     "media-url", mediaBase + "/media/", "media-root", root.toString(),
                     "media-key", "k1:" + CrossDomainExample.newKey(), "media-cookie", COOKIE)).build();
@@ -147,19 +146,5 @@ class MediaCookieBrowserTest {
             CrossDomainExample.stop(app);
             CrossDomainExample.stop(media);
         }
-    }
-
-    private static Server bound() throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        connector.open();
-        return server;
-    }
-
-    private static int port(Server server) {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 }
