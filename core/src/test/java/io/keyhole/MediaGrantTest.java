@@ -178,7 +178,9 @@ class MediaGrantTest {
         String v6 = media.signer().sign(MediaGrant.file(MediaPath.of("videos/v1/seg-001.ts")).boundTo("::1"), "GET");
         TestRequest r6 = TestRequest.get("/media/videos/v1/seg-001.ts").withQuery("token=" + v6);
         assertEquals(200, keyhole.decide(new From(r6, "0:0:0:0:0:0:0:1")).status());
-        assertThrows(IllegalArgumentException.class, () -> MediaGrant.directory(VIDEO).boundTo("example.com"));
+        for (String notALiteral : List.of("example.com", "999.1.1.1", "1.2.3", "fe80::1%eth0")) {
+            assertThrows(IllegalArgumentException.class, () -> MediaGrant.directory(VIDEO).boundTo(notALiteral), notALiteral);
+        }
     }
 
     @Test
