@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Answer {
 
     private final Delivery delivery;
-    private final GuardedListener listener;
+    private final KeyholeListener listener;
     private final Instant time;
     private final String method;
     private final String operation;
@@ -25,7 +25,7 @@ public final class Answer {
     private final long backendNanos;
     private final AtomicBoolean reported = new AtomicBoolean();
 
-    Answer(Delivery delivery, GuardedListener listener, Instant time, String method, String fileId, Trace trace) {
+    Answer(Delivery delivery, KeyholeListener listener, Instant time, String method, String fileId, Trace trace) {
         this.delivery = delivery;
         this.listener = listener;
         this.time = time;
@@ -61,7 +61,7 @@ public final class Answer {
     }
 
     private void report(Outcome outcome, long bytes) {
-        if (delivery instanceof Delivery.Pass || listener.silent() || !reported.compareAndSet(false, true)) {
+        if (delivery instanceof Delivery.Pass || listener == KeyholeListener.NONE || !reported.compareAndSet(false, true)) {
             return;
         }
         listener.answered(new Answered(time, method, operation, fileId, authValue, outcome, delivery.status(),

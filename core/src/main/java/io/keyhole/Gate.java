@@ -54,7 +54,7 @@ final class Gate {
         this.forwardAllHeaders = config.forwardAllHeaders();
         this.forwardCookies = config.forwardCookies();
         this.cacheControl = config.cacheControl();
-        this.listener = new GuardedListener(List.of(config.listener()));
+        this.listener = KeyholeListener.all(config.listener());
         this.decisions = config.authCache().enabled()
                 ? new DecisionCache(config.authCache(), config.clock(), listener) : null;
         this.session = config.interop().sessionCredential();
@@ -79,8 +79,8 @@ final class Gate {
         }
 
         /**
-         * @param unanswered whether the backend failed to answer (down, too slow, nonsense): it may
-         *                   have acted on the question all the same, e.g. recorded an upload
+         * @param unanswered whether the backend took the question but gave no answer in time: it
+         *                   may have acted on it all the same, e.g. recorded an upload
          */
         record Refused(Delivery delivery, boolean unanswered) implements Verdict {
 
@@ -171,10 +171,11 @@ final class Gate {
             answer = Objects.requireNonNull(ask(question), "the authorizer answered null");
         } catch (AuthorizationException e) {
             LOG.log(Level.WARNING, "authorisation of {0} failed: {1}", what(question), e.getMessage());
-            return failed(Deliveries.reply(e.kind().status(), "authorisation backend failed"));
+            return failed(Deliveries.reply(e.kind().status(), "authorisation backend failed"),
+                    e.kind() == AuthorizationException.Kind.TIMEOUT);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "authorizer " + backend + " threw for " + what(question), e);
-            return failed(Deliveries.reply(502, "authorisation backend failed"));
+            return failed(Deliveries.reply(502, "authorisation backend failed"), false);
         }
         return new DecisionCache.Asked(verdict(question, answer, matrix, success), answer);
     }
@@ -269,7 +270,8 @@ final class Gate {
         return new Verdict.Refused(delivery);
     }
 
-    private static DecisionCache.Asked failed(Delivery delivery) {
-        return new DecisionCache.Asked(new Verdict.Refused(delivery, true), null);
+    /** @param unanswered whether the backend took the question and may have acted on it (a timeout) */
+    private static DecisionCache.Asked failed(Delivery delivery, boolean unanswered) {
+        return new DecisionCache.Asked(new Verdict.Refused(delivery, unanswered), null);
     }
 }

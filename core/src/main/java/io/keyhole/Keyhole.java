@@ -4,9 +4,14 @@ import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.AuditLog;
+import io.keyhole.observe.Health;
+import io.keyhole.observe.KeyholeListener;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,7 +43,7 @@ public final class Keyhole implements AutoCloseable {
     private final String bareMount;
     private final Parts parts;
     private final Mount mount;
-    private final GuardedListener listener;
+    private final KeyholeListener listener;
     /** The decision cache, {@code null} when it is off or on a media host. */
     private final DecisionCache decisions;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -62,7 +67,7 @@ public final class Keyhole implements AutoCloseable {
         this.methods = config.uploads().readOnly() ? Writes.READ_ONLY_METHODS : Writes.ALL_METHODS;
         this.tokenHeader = config.tokenSource() instanceof TokenSource.Header header ? header.name() : null;
         this.parts = Parts.start(config);
-        this.listener = new GuardedListener(List.of(config.listener()));
+        this.listener = KeyholeListener.all(config.listener(), AuditLog.SYSTEM);
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {
@@ -133,6 +138,42 @@ public final class Keyhole implements AutoCloseable {
             LOG.log(Level.ERROR, "Keyhole failed to decide " + request.method() + " " + path, e);
             return Deliveries.internalError();
         }
+    }
+
+    /**
+     * Whether this Keyhole can serve now: the backend is probed ({@link Authorizer#probe}: a
+     * connection made and closed within the connect deadline, a database connection checked) and
+     * the storage's root opened ({@link io.keyhole.storage.Storage#probe}). Takes at most the
+     * backend's connect deadline; asks about no file. A closed Keyhole is down.
+     */
+    public Health health() {
+        Map<String, String> details = new LinkedHashMap<>();
+        boolean up = !closed.get();
+        if (!up) {
+            details.put("keyhole", "closed");
+        }
+        if (parts.authorizer != null) {
+            String backend = config.describeBackend();
+            try {
+                details.put("backend", (parts.authorizer.probe() ? "reachable: " : "not checked: ") + backend);
+            } catch (AuthorizationException e) {
+                up = false;
+                details.put("backend", "unreachable: " + e.getMessage());
+            } catch (RuntimeException e) {
+                up = false;
+                details.put("backend", "probe failed: " + backend + ": " + e);
+            }
+        }
+        if (parts.storage != null) {
+            String storage = parts.storage.describe();
+            try {
+                details.put("storage", (parts.storage.probe() ? "readable: " : "not checked: ") + storage);
+            } catch (IOException | RuntimeException e) {
+                up = false;
+                details.put("storage", "unreadable: " + storage + ": " + e);
+            }
+        }
+        return new Health(up, details);
     }
 
     /**

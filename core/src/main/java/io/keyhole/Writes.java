@@ -30,8 +30,11 @@ import java.util.Objects;
  *
  * <p>The order keeps tree and backend in step: an upload is written before the backend records
  * it, and removed again when the backend says no, so a recorded id always has its file and a
- * refused upload leaves nothing behind. When the backend fails to answer (down, too slow,
- * nonsense) it may still have recorded the id, so the file stays and the log names it. A caller who could never be allowed is refused
+ * refused upload leaves nothing behind. A backend that took the question but did not answer
+ * within {@code auth-timeout} may still have recorded the id, so then the file stays and the log
+ * names it; a backend that could not be reached, answered nonsense or failed its statement
+ * recorded nothing, and the file is removed. A backend must therefore never record an upload
+ * and then answer nonsense. A caller who could never be allowed is refused
  * before a byte of the body is read. Thread-safe.
  */
 final class Writes {
@@ -158,10 +161,11 @@ final class Writes {
             forgetDecisions(id);
             if (verdict instanceof Gate.Verdict.Refused refused) {
                 if (replacement == null && refused.unanswered()) {
-                    // The backend may have recorded the id before it failed to answer (a timeout after
-                    // its commit): the file stays, so that a recorded id always has its file.
-                    LOG.log(Level.WARNING, "kept upload {0} ({1} bytes) although the backend did not answer: it may have"
-                            + " recorded it. If it has no record of {0}, remove the file: keyhole rm {0}", id, stored.size());
+                    // The backend may have recorded the id and been slow to say so (a commit, then the
+                    // timeout): the file stays, so that a recorded id always has its file.
+                    LOG.log(Level.WARNING, "kept upload {0} ({1} bytes) although the backend did not answer in time:"
+                            + " it may have recorded it. If it has no record of {0}, remove the file: keyhole rm {0}",
+                            id, Long.toString(stored.size()));
                 } else if (replacement == null) {
                     remove(id, "its upload was not recorded");
                 }

@@ -7,6 +7,7 @@ import static io.keyhole.WritesTest.upload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -252,6 +253,20 @@ class InternalMetadataTest {
         assertTrue(keyhole.decide(get(id, "alice")).header("Content-Disposition").contains("b.txt"));
         assertEquals(204, keyhole.decide(delete(id, "alice")).status());
         assertEquals(404, keyhole.decide(get(id, "alice")).status());
+    }
+
+    @Test
+    void moduleClientsGetTheIdAsText() throws IOException {
+        keyhole.close();
+        keyhole = new Keyhole(internal().uploadAnswer("module").build());
+        Delivery d = keyhole.decide(upload("alice", form("d", content)));
+        assertEquals(200, d.status());
+        assertEquals("text/plain;charset=utf-8", d.header("Content-Type"));
+        assertNull(d.header("Location"));
+        String id = ((Delivery.Reply) d).message();
+        assertTrue(FileId.isValid(id), id);
+        assertTrue(Files.exists(tree.metaPathOf(FileId.parse(id))));
+        assertEquals(id + "\n", new String(((Delivery.Reply) d).body(), StandardCharsets.UTF_8));
     }
 
     @Test

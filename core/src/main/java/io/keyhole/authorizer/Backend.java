@@ -12,7 +12,7 @@ import java.util.Objects;
 /**
  * Who decides, as configured: a value. {@link #start()} builds the live authoriser (transports,
  * connection pools) and its starter closes what it built; an authoriser given in code is its
- * owner's to close. {@link #toString()} describes the backend for log lines, never with a secret.
+ * owner's to close. {@code toString()} describes the backend for log lines, never with a secret.
  */
 public sealed interface Backend {
 

@@ -28,7 +28,7 @@ import java.util.Optional;
  *
  * Thread-safe; a cache in front of {@code .meta} files is updated by this instance's own writes only.
  */
-public final class StoredAnswers implements Authorizer, AutoCloseable {
+final class StoredAnswers implements Authorizer, AutoCloseable {
 
     private static final JsonRequestType JSON = new JsonRequestType(JsonRequestType.Fields.LATER);
 

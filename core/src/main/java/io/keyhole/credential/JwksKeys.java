@@ -1,6 +1,7 @@
 package io.keyhole.credential;
 
 import com.nimbusds.jose.jwk.JWKSet;
+import io.keyhole.internal.Logs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
@@ -45,7 +46,7 @@ final class JwksKeys {
     /** Largest key set read. */
     static final int MAX_BYTES = 512 * 1024;
 
-    private static final System.Logger LOG = System.getLogger(JwksKeys.class.getName());
+    private static final System.Logger LOG = Logs.of(JwksKeys.class);
     private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])max-age\\s*=\\s*\"?(\\d{1,10})\"?");
 
     private final URI url;

@@ -411,6 +411,13 @@ public final class LocalStorage implements Storage {
         return segments;
     }
 
+    /** Opens the root as a directory and closes it again, reading no entry. */
+    @Override
+    public boolean probe() throws IOException {
+        Files.newDirectoryStream(root).close();
+        return true;
+    }
+
     @Override
     public String describe() {
         return "local " + root;

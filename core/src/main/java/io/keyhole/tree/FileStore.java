@@ -230,31 +230,7 @@ public final class FileStore {
         Path source = tree.pathOf(from);
         Path target = tree.pathOf(to);
         ensureDirectory(target.getParent());
-        boolean linked = false;
-        if (hardLinks) {
-            try {
-                Files.createLink(target, source);
-                linked = true;
-            } catch (UnsupportedOperationException e) {
-                hardLinks = false;
-            } catch (FileAlreadyExistsException e) {
-                throw e;
-            } catch (FileSystemException e) {
-                if (!cannotLink(e)) {
-                    throw e;
-                }
-                hardLinks = false;
-            }
-        }
-        if (!linked) {
-            Files.createFile(target);
-            try {
-                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException | RuntimeException e) {
-                deleteQuietly(target, e);
-                throw e;
-            }
-        } else {
+        if (takeName(target, source)) {
             Files.delete(source);
             Disk.syncDirectory(source.getParent());
         }
@@ -384,28 +360,7 @@ public final class FileStore {
             FileId candidate = n < 0 ? base : FileIds.withCounter(base, n);
             Path target = tree.pathOf(candidate);
             try {
-                if (hardLinks) {
-                    try {
-                        Files.createLink(target, temp.path());
-                        return candidate;
-                    } catch (UnsupportedOperationException e) {
-                        hardLinks = false;
-                    } catch (FileAlreadyExistsException e) {
-                        throw e;
-                    } catch (FileSystemException e) {
-                        if (!cannotLink(e)) {
-                            throw e;
-                        }
-                        hardLinks = false;
-                    }
-                }
-                Files.createFile(target);
-                try {
-                    Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException | RuntimeException e) {
-                    deleteQuietly(target, e);
-                    throw e;
-                }
+                takeName(target, temp.path());
                 return candidate;
             } catch (FileAlreadyExistsException e) {
                 // taken: try the next counter
@@ -413,6 +368,39 @@ public final class FileStore {
         }
         throw new IOException("cannot store: " + base + " and " + base + ".0 to ." + (MAX_COUNTER - 1)
                 + " are all taken in " + tree.pathOf(base).getParent() + "; is the clock standing still?");
+    }
+
+    /**
+     * Gives {@code source} the name {@code target}, only when that name is free: a hard link, or on
+     * file systems without them an exclusive placeholder replaced by a rename.
+     *
+     * @return whether {@code source} still exists (it was linked, not moved)
+     * @throws FileAlreadyExistsException when the name is taken
+     */
+    private boolean takeName(Path target, Path source) throws IOException {
+        if (hardLinks) {
+            try {
+                Files.createLink(target, source);
+                return true;
+            } catch (UnsupportedOperationException e) {
+                hardLinks = false;
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (FileSystemException e) {
+                if (!cannotLink(e)) {
+                    throw e;
+                }
+                hardLinks = false;
+            }
+        }
+        Files.createFile(target);
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(target, e);
+            throw e;
+        }
+        return false;
     }
 
     /** Whether linking failed because the file system has no hard links (FAT, some FUSE and network mounts). */

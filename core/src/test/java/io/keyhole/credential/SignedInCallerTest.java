@@ -71,7 +71,6 @@ class SignedInCallerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KeyholeConfig.builder()
                 .fsRoot(root).authorizer(q -> AuthResponse.ofStatus(200)).signedInCaller(r -> new Credential.Absent())
                 .jwtKey("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII)).build());
-        assertEquals("the caller is signed in by the application (given in code); drop jwt-key, jwt-key-file and"
-                + " jwt-jwks-url", e.getMessage());
+        assertEquals("the caller is signed in by the application (given in code); drop jwt-key, jwt-key-file and jwt-jwks-url", e.getMessage());
     }
 }

@@ -7,6 +7,7 @@ import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.Health;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -18,10 +19,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Serves authorised files below a mount. Configure it with init-params in {@code web.xml}, one
@@ -44,8 +48,15 @@ public final class KeyholeFilter implements Filter {
     private final KeyholeConfig given;
     /** An engine started and closed by someone else, e.g. a Spring context; {@code null} when the filter starts its own. */
     private final Keyhole external;
-    private volatile Keyhole keyhole;
-    private volatile DeliveryWriter writer;
+    /** The engine and its writer, swapped together by {@link #reload}. */
+    private volatile Engine engine;
+
+    /**
+     * @param context the container, whose renderer a reload chooses again; {@code null} when unknown
+     * @param owned   whether this filter started the engine, and so closes it
+     */
+    private record Engine(Keyhole keyhole, DeliveryWriter writer, ServletContext context, boolean owned) {
+    }
 
     /** For containers that instantiate the filter and call {@link #init} with init-params. */
     public KeyholeFilter() {
@@ -97,8 +108,12 @@ public final class KeyholeFilter implements Filter {
     }
 
     private void start(KeyholeConfig config, ServletContext context) {
-        this.writer = new DeliveryWriter(config, context);
-        this.keyhole = external != null ? external : new Keyhole(config);
+        DeliveryWriter writer = new DeliveryWriter(config, context);
+        this.engine = new Engine(external != null ? external : new Keyhole(config), writer, context, external == null);
+        announce(config, writer);
+    }
+
+    private static void announce(KeyholeConfig config, DeliveryWriter writer) {
         MediaSettings media = config.media();
         if (media == null) {
             LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
@@ -137,23 +152,23 @@ public final class KeyholeFilter implements Filter {
 
     private void serve(ServletRequestView view, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        Keyhole k = keyhole;
-        if (k == null) {
+        Engine e = engine;
+        if (e == null) {
             if (given == null) {
                 throw new ServletException("Keyhole filter used before init()");
             }
             synchronized (this) {
-                if (keyhole == null) {
+                if (engine == null) {
                     start(given, req.getServletContext());
                 }
             }
-            k = keyhole;
+            e = engine;
         }
-        Answer answer = k.answer(view);
+        Answer answer = e.keyhole().answer(view);
         if (answer.delivery() instanceof Delivery.Pass) {
             chain.doFilter(req, res);
         } else {
-            writer.write(answer, req, res);
+            e.writer().write(answer, req, res);
         }
     }
 
@@ -165,9 +180,42 @@ public final class KeyholeFilter implements Filter {
      */
     @Override
     public void destroy() {
-        Keyhole k = keyhole;
-        if (k != null && external == null) {
-            k.close();
+        Engine e = engine;
+        if (e != null && e.owned()) {
+            e.keyhole().close();
+        }
+    }
+
+    /**
+     * Whether the engine can serve now ({@link Keyhole#health()}): backend reachable, storage
+     * readable. Down before the filter started and after it was destroyed.
+     */
+    public Health health() {
+        Engine e = engine;
+        return e == null ? new Health(false, Map.of("keyhole", "not started")) : e.keyhole().health();
+    }
+
+    /**
+     * Serves with {@code config} from now on (a changed key, a rotated JWT key, another backend):
+     * a new engine is started and takes every request that arrives after this returns. The old
+     * one finishes what it has begun and is closed once {@code grace} has passed, so that no
+     * request in flight loses its backend. For a filter that has been started.
+     *
+     * @throws IllegalStateException when the filter has not started, or {@code config} cannot be served here
+     */
+    public void reload(KeyholeConfig config, Duration grace) {
+        Objects.requireNonNull(config, "config");
+        Engine old = engine;
+        if (old == null) {
+            throw new IllegalStateException("Keyhole filter not started yet");
+        }
+        DeliveryWriter writer = new DeliveryWriter(config, old.context());
+        synchronized (this) {
+            engine = new Engine(new Keyhole(config), writer, old.context(), true);
+        }
+        announce(config, writer);
+        if (old.owned()) {
+            CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS).execute(old.keyhole()::close);
         }
     }
 }

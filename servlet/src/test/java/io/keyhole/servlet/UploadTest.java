@@ -350,7 +350,7 @@ class UploadTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"close", "garbage", "hang"})
-    void aBackendFailingTheHandOffGets5xxAndNoFile(String failure) throws Exception {
+    void aBackendFailingTheHandOffGets5xx(String failure) throws Exception {
         List<Path> before = snapshot(root);
         try (FakeBackend failing = FakeBackend.start(dir.resolve("f-" + failure + ".sock"), json -> switch (failure) {
                     case "close" -> FakeBackend.CLOSE;
@@ -362,7 +362,12 @@ class UploadTest {
             RawHttp.Response r = post(writable.port(), "/files/", form("n", "x.pdf", "d", content), bearer("alice"));
             assertEquals(failure.equals("hang") ? 504 : 502, r.status());
             assertNull(r.header("Location"));
-            assertEquals(before, snapshot(root));
+            if (failure.equals("hang")) {
+                // too slow: the backend may have recorded it, so the file stays (the log names it)
+                assertEquals(before.size() + 1, snapshot(root).size());
+            } else {
+                assertEquals(before, snapshot(root));
+            }
             // the question on the wire: the seed's names plus the method and the metadata
             JsonNode q = JSON.readTree(failing.requests().get(0));
             assertEquals("POST", q.get("http_method").asText());

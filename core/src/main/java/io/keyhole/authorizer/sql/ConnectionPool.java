@@ -129,6 +129,20 @@ final class ConnectionPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Borrows a connection, checks that the database answers on it, and gives it back: the
+     * database can be reached. Fails as {@link #borrow} does, or when the check fails.
+     */
+    void probe() throws AuthorizationException {
+        long start = System.nanoTime();
+        Lease lease = borrow(start);
+        boolean good = valid(lease.connection);
+        release(lease, !good);
+        if (!good) {
+            throw unavailable(start, "the database did not answer a validity check within " + validateSeconds + " s", null);
+        }
+    }
+
     /** The most recently used idle connection that is still good, or null. */
     private Lease idleConnection() {
         Idle candidate;

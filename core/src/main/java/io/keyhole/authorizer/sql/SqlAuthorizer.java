@@ -306,6 +306,13 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
     }
 
     /** Closes the idle connections; connections in use close when they come back. */
+    /** Borrows a pooled connection and checks that the database answers on it. */
+    @Override
+    public boolean probe() throws AuthorizationException {
+        pool.probe();
+        return true;
+    }
+
     @Override
     public void close() {
         pool.close();

@@ -1,6 +1,7 @@
 package io.keyhole.spring.boot;
 
 import io.keyhole.ConfigKey;
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.Settings;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
  */
 public record KeyholeProperties(Map<String, String> text, String credential, String claim) {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeProperties.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeProperties.class);
 
     /** The prefix of Keyhole's properties. */
     public static final String PREFIX = "keyhole";

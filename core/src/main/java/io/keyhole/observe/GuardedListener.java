@@ -1,28 +1,25 @@
-package io.keyhole;
+package io.keyhole.observe;
 
-import io.keyhole.observe.Answered;
-import io.keyhole.observe.Asked;
-import io.keyhole.observe.KeyholeListener;
+import io.keyhole.internal.Logs;
 import java.lang.System.Logger.Level;
 import java.util.List;
 
 /**
- * The listeners of one {@link Keyhole}, told in turn: one that throws is logged and the others are
- * still told; an answer never changes because of a listener.
+ * Listeners told in turn ({@link KeyholeListener#all}): one that throws is logged and the others
+ * are still told; an answer never changes because of a listener.
  */
 final class GuardedListener implements KeyholeListener {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeListener.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeListener.class);
 
     private final List<KeyholeListener> listeners;
 
     GuardedListener(List<KeyholeListener> listeners) {
-        this.listeners = listeners.stream().filter(l -> l != KeyholeListener.NONE).toList();
+        this.listeners = List.copyOf(listeners);
     }
 
-    /** Whether no listener is told anything, so that events need not even be built. */
-    boolean silent() {
-        return listeners.isEmpty();
+    List<KeyholeListener> listeners() {
+        return listeners;
     }
 
     @Override
