@@ -97,7 +97,7 @@ class KeyholeConfigTest {
         "jwt-jwks-url    | http://login.example.com/jwks | jwt-jwks-url must use https",
         "jwt-jwks-url    | https://login.example.com/jwks#x | jwt-jwks-url must be an absolute https URL",
         "jwt-header      | X Bad        | jwt-header: 'X Bad' is not a valid header or cookie name",
-        "jwt-key         | file:/nonexistent/key | jwt-key: cannot read the key file",
+        "jwt-key         | file:/nonexistent/key | jwt-key: cannot read the file",
         "delivery        | x-accel-redirect | needs accel-prefix",
         "fs-rot          | /tmp         | unknown configuration key 'fs-rot'",
         "matrix-download | allow:deny   | matrix-download: an authorisation matrix has four allow/deny cells",

@@ -175,7 +175,7 @@ public final class Settings {
             try {
                 return Files.readString(file, StandardCharsets.UTF_8).strip();
             } catch (IOException e) {
-                throw new IllegalArgumentException(key + ": cannot read the key file " + file + ": " + e, e);
+                throw new IllegalArgumentException(key + ": cannot read the file " + file + ": " + e, e);
             }
         }
         if (value.startsWith("env:")) {

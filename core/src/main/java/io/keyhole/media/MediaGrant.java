@@ -73,6 +73,20 @@ public record MediaGrant(MediaPath path, boolean directory, Instant notBefore, S
         return !directory && notBefore == null && clientAddress == null;
     }
 
+    /** Four decimal octets, so that the lookup below can only ever parse a literal. */
+    private static boolean ipv4(String t) {
+        String[] octets = t.split("\\.", -1);
+        if (octets.length != 4) {
+            return false;
+        }
+        for (String o : octets) {
+            if (!o.matches("[0-9]{1,3}") || Integer.parseInt(o) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * One spelling per address, so that {@code ::1} and {@code 0:0:0:0:0:0:0:1} match; no name
      * lookup ever happens, since only literals are accepted.
@@ -84,7 +98,7 @@ public record MediaGrant(MediaPath path, boolean directory, Instant notBefore, S
             return null;
         }
         String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (!ADDRESS.matcher(t).matches() || t.indexOf(':') < 0 && !t.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+        if (!ADDRESS.matcher(t).matches() || t.indexOf(':') < 0 && !ipv4(t)) {
             return null;
         }
         try {

@@ -329,6 +329,38 @@ class PublicKeyJwtTest {
         server = s;
     }
 
+    /** Through the whole engine: the key server's keys admit a request, algorithm confusion gets a 401. */
+    @Test
+    void aKeyholeWithAKeyServerServesTheFileToATokenItsKeysSigned() throws Exception {
+        String id = "abcdef0123456789";
+        Path file = new io.keyhole.tree.HashedTree(dir, 2).pathOf(io.keyhole.FileId.parse(id));
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "0123456789");
+        List<String> asked = new ArrayList<>();
+        io.keyhole.KeyholeConfig config = io.keyhole.KeyholeConfig.builder().fsRoot(dir).fsDepth(2).clock(clock)
+                .jwtJwksUrl(url()).jwtField("uid").jwtAudience(List.of("files")).jwtMaxLifetime(Duration.ofHours(1))
+                .authorizer(q -> {
+                    asked.add(q.authValue());
+                    return io.keyhole.AuthResponse.ofStatus(200);
+                }).build();
+        try (io.keyhole.Keyhole keyhole = new io.keyhole.Keyhole(config)) {
+            JWTClaimsSet forFiles = new JWTClaimsSet.Builder(claims()).audience("files").build();
+            SignedJWT good = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-256").build(), forFiles);
+            good.sign(new ECDSASigner(ec256));
+            assertEquals(200, keyhole.decide(io.keyhole.testing.TestRequest.get("/" + id,
+                    "Authorization: Bearer " + good.serialize())).status());
+            SignedJWT confused = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("ec-256").build(), forFiles);
+            confused.sign(new MACSigner(ec256.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8)));
+            assertEquals(401, keyhole.decide(io.keyhole.testing.TestRequest.get("/" + id,
+                    "Authorization: Bearer " + confused.serialize())).status());
+            SignedJWT elsewhere = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-256").build(), claims());
+            elsewhere.sign(new ECDSASigner(ec256));
+            assertEquals(401, keyhole.decide(io.keyhole.testing.TestRequest.get("/" + id,
+                    "Authorization: Bearer " + elsewhere.serialize())).status(), "no aud: meant for another service");
+            assertEquals(List.of("alice"), asked);
+        }
+    }
+
     @Test
     void keysFromAPemFileOrAJwkSetFile() throws Exception {
         Path pem = dir.resolve("keys.pem");

@@ -73,7 +73,7 @@ final class Hosts implements AutoCloseable {
         return port(media);
     }
 
-    private static Server bound() throws Exception {
+    static Server bound() throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -83,7 +83,7 @@ final class Hosts implements AutoCloseable {
         return server;
     }
 
-    private static int port(Server server) {
+    static int port(Server server) {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
