@@ -5,7 +5,8 @@
 #   fuzz/run-long.sh                      # 100 s per target
 #   fuzz/run-long.sh --seconds 600        # 10 minutes per target
 #   fuzz/run-long.sh --runs 10000000      # 10^7 executions per target (the target in FUZZING.md)
-#   fuzz/run-long.sh --only MediaPath     # targets whose name contains MediaPath
+#   fuzz/run-long.sh --only MediaPath     # targets whose name matches MediaPath (a grep pattern)
+#   fuzz/run-long.sh --jobs 2             # two targets at a time (one core each)
 #
 # Output goes to fuzz/target/long-run/: per target a log, the corpus grown (start from the
 # committed seeds), findings (crash-*), and a coverage report; summary.md holds the table.
@@ -18,12 +19,14 @@ root="$(pwd)"
 seconds=100
 runs=0
 only=""
+jobs=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) seconds="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
-        *) echo "usage: $0 [--seconds N] [--runs N] [--only TEXT]" >&2; exit 2 ;;
+        --jobs) jobs="$2"; shift 2 ;;
+        *) echo "usage: $0 [--seconds N] [--runs N] [--only PATTERN] [--jobs N]" >&2; exit 2 ;;
     esac
 done
 
@@ -52,20 +55,21 @@ if [ "$runs" -gt 0 ]; then
     echo "${#targets[@]} targets, $runs executions each"
 else
     limit=(-max_total_time="$seconds")
-    echo "${#targets[@]} targets, $seconds s each"
+    echo "${#targets[@]} targets, $seconds s each, $jobs at a time"
 fi
 echo "load at start: $(cat /proc/loadavg) on $(nproc) cores"
 
 found=0
 summary="$out/summary.md"
 {
-    echo "Long fuzzing run, $(date -u '+%Y-%m-%d %H:%M UTC'), ${limit[*]} per target, $(nproc) cores, load at start $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Long fuzzing run, $(date -u '+%Y-%m-%d %H:%M UTC'), ${limit[*]} per target, $jobs at a time, $(nproc) cores, load at start $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     echo "| target | executions | seconds | exec/s | libFuzzer cov / ft | branches covered (main code reached) | findings |"
     echo "|---|---:|---:|---:|---|---|---:|"
 } > "$summary"
 
-for target in "${targets[@]}"; do
+fuzz_one() {
+    local target="$1" class method name seeds corpus findings log started status elapsed done_line executions cov runtime fuzzed branches crashes
     class="${target%#*}"
     method="${target#*#}"
     name="$(sed 's|.*\.||' <<<"$class")-$method"
@@ -74,7 +78,7 @@ for target in "${targets[@]}"; do
     findings="$out/findings/$name"
     mkdir -p "$corpus" "$findings" "$seeds"
     log="$out/$name.log"
-    echo "$(date -u +%H:%M:%S) $target"
+    echo "$(date -u +%H:%M:%S) start $target"
     started=$(date +%s)
     status=0
     (cd "$findings" && java -Xmx1g -cp "$classpath" com.code_intelligence.jazzer.Jazzer \
@@ -102,7 +106,6 @@ for target in "${targets[@]}"; do
     fi
     crashes=$(find "$findings" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
     if [ "$crashes" -gt 0 ]; then
-        found=1
         for f in "$findings"/crash-* "$findings"/timeout-* "$findings"/oom-*; do
             [ -f "$f" ] || continue
             cp "$f" "$seeds/"
@@ -112,8 +115,23 @@ for target in "${targets[@]}"; do
     if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then
         echo "  Jazzer exited with $status and no finding: see $log" >&2
     fi
-    echo "| $class#$method | ${executions:-?} | ${fuzzed:-$elapsed} | ${runtime:-?} | ${cov:-?} | $branches | $crashes |" >> "$summary"
-    echo "  ${executions:-?} executions, ${runtime:-?}/s, ${crashes} findings"
+    echo "  $name: ${executions:-?} executions, ${runtime:-?}/s, ${crashes} findings"
+    echo "| $class#$method | ${executions:-?} | ${fuzzed:-$elapsed} | ${runtime:-?} | ${cov:-?} | $branches | $crashes |" > "$out/$name.row"
+}
+
+for target in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+        wait -n || true
+    done
+    fuzz_one "$target" &
+done
+wait
+for target in "${targets[@]}"; do
+    name="$(sed 's|.*\.||' <<<"${target%#*}")-${target#*#}"
+    cat "$out/$name.row" >> "$summary"
+    if ! grep -qE '\| 0 \|$' "$out/$name.row"; then
+        found=1
+    fi
 done
 
 total=$(awk -F'|' 'NR > 4 && $3 ~ /[0-9]/ { gsub(/ /, "", $3); s += $3 } END { print s + 0 }' "$summary")

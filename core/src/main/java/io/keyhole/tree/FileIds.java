@@ -36,6 +36,9 @@ public final class FileIds {
     /** Hex digits in an id made here. */
     public static final int HEX_LENGTH = 32;
 
+    /** Largest counter {@link #withCounter} takes: a suffix holds at most {@value FileId#MAX_SUFFIX_LENGTH} digits. */
+    public static final long MAX_COUNTER = 9_999_999_999_999_999L;
+
     /**
      * Loaded on the first hash, not with this class: the library's first use prints a warning on
      * newer JDKs, which a server that never stores a file should not show.
@@ -90,13 +93,18 @@ public final class FileIds {
         return new FileId(murmur3Hex(input(filename, millis, user, instance)));
     }
 
-    /** {@code base.N}: the id that takes {@code base}'s place when it is taken, counting from 0. */
+    /**
+     * {@code base.N}: the id that takes {@code base}'s place when it is taken, counting from 0.
+     *
+     * @throws IllegalArgumentException when {@code base} has a suffix already, or the counter is
+     *                                  outside 0..{@value #MAX_COUNTER}
+     */
     public static FileId withCounter(FileId base, long counter) {
         if (base.suffix().isPresent()) {
             throw new IllegalArgumentException("id " + base + " already has a suffix; pass the id without it");
         }
-        if (counter < 0) {
-            throw new IllegalArgumentException("counter must be 0 or more, was " + counter);
+        if (counter < 0 || counter > MAX_COUNTER) {
+            throw new IllegalArgumentException("counter must be 0.." + MAX_COUNTER + ", was " + counter);
         }
         return new FileId(base.value() + "." + counter);
     }

@@ -142,6 +142,11 @@ class FileIdsTest {
         assertEquals(base.hex(), FileIds.withCounter(base, 12).hex());
         assertThrows(IllegalArgumentException.class, () -> FileIds.withCounter(FileIds.withCounter(base, 0), 1));
         assertThrows(IllegalArgumentException.class, () -> FileIds.withCounter(base, -1));
+        // found by fuzzing: 17 digits do not fit the suffix, and the message must say why
+        assertEquals("9999999999999999", FileIds.withCounter(base, FileIds.MAX_COUNTER).suffix().orElseThrow());
+        IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class,
+                () -> FileIds.withCounter(base, FileIds.MAX_COUNTER + 1));
+        assertEquals("counter must be 0..9999999999999999, was 10000000000000000", tooLarge.getMessage());
     }
 
     @Test

@@ -67,6 +67,10 @@ class FileIdFuzzTest {
         assertEquals(id, FileIds.of(filename, millis, user, instance), "the same inputs give the same id");
         assertEquals(id, FileId.parse(id.value()));
 
+        if (counter > FileIds.MAX_COUNTER) {
+            assertThrows(IllegalArgumentException.class, () -> FileIds.withCounter(id, counter));
+            return;
+        }
         FileId counted = FileIds.withCounter(id, counter);
         assertEquals(FileId.parse(counted.value()), counted);
         assertEquals(id.hex(), counted.hex());
