@@ -89,20 +89,7 @@ class JettyRendererTest {
             context.addFilter(new FilterHolder(before), "/*", EnumSet.of(DispatcherType.REQUEST));
         }
         KeyholeJetty.mount(context, config.fsRoot(root).fsDepth(2).mount("/files/").authorizer(TestTree.grant()).build());
-        server.setHandler(new Handler.Wrapper(context) {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                return super.handle(request, new Response.Wrapper(request, response) {
-                    @Override
-                    public void write(boolean last, ByteBuffer buffer, Callback cb) {
-                        if (buffer != null && buffer.hasRemaining()) {
-                            bufferKinds.add(ProcMaps.mapsFileOf(request) ? "mapped" : "other");
-                        }
-                        super.write(last, buffer, cb);
-                    }
-                }, callback);
-            }
-        });
+        server.setHandler(ProcMaps.recordingBufferKinds(context, bufferKinds));
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort() + "/app/files/";
     }

@@ -107,20 +107,7 @@ class WebAppContextRenderingTest {
         context.setBaseResourceAsPath(webapp);
         // The filter's classes come from the test class path, as they would from WEB-INF/lib.
         context.setParentLoaderPriority(true);
-        server.setHandler(new Handler.Wrapper(context) {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                return super.handle(request, new Response.Wrapper(request, response) {
-                    @Override
-                    public void write(boolean last, ByteBuffer buffer, Callback cb) {
-                        if (buffer != null && buffer.hasRemaining()) {
-                            bufferKinds.add(ProcMaps.mapsFileOf(request) ? "mapped" : "other");
-                        }
-                        super.write(last, buffer, cb);
-                    }
-                }, callback);
-            }
-        });
+        server.setHandler(ProcMaps.recordingBufferKinds(context, bufferKinds));
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort() + "/app/files/";
         SERVLET_STREAM_BYTES.clear();
