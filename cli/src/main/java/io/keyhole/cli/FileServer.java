@@ -1,6 +1,7 @@
 package io.keyhole.cli;
 
 import io.keyhole.KeyholeConfig;
+import io.keyhole.jetty.KeyholeHandler;
 import io.keyhole.servlet.KeyholeFilter;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
@@ -8,6 +9,7 @@ import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -17,9 +19,11 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Embedded Jetty with {@link KeyholeFilter} on {@code /*}: the standalone equivalent of an nginx
- * location with the module. Everything outside the mount is answered 404 by Jetty's fallback
- * servlet.
+ * Embedded Jetty serving one mount: the standalone equivalent of an nginx location with the
+ * module. When Keyhole sends the bytes itself, Jetty's core {@link KeyholeHandler} calls the
+ * engine directly, with no servlet layer; for offloaded delivery ({@code x-accel-redirect},
+ * {@code x-sendfile}), {@code renderer=stream} and media mode, {@link KeyholeFilter} on
+ * {@code /*}. Everything outside the mount is answered 404 by Jetty.
  */
 final class FileServer {
 
@@ -76,17 +80,14 @@ final class FileServer {
         connector.setPort(listen.port());
         server.addConnector(connector);
 
-        ServletContextHandler context = new ServletContextHandler("/");
-        // Let the filter see the ambiguous paths the connector admits instead of failing in the servlet API.
-        context.getServletHandler().setDecodeAmbiguousURIs(true);
-        context.addFilter(new FilterHolder(new KeyholeFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
+        Handler keyhole = core(config) ? new KeyholeHandler(config) : servletContext(config);
 
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
         errors.setShowMessageInTitle(false);
         server.setErrorHandler(errors);
 
-        server.setHandler(new GracefulHandler(context));
+        server.setHandler(new GracefulHandler(keyhole));
         server.setStopTimeout(STOP_TIMEOUT_MS);
         try {
             server.start();
@@ -96,6 +97,20 @@ final class FileServer {
         }
         URI uri = URI.create("http://" + listen.urlHost() + ":" + connector.getLocalPort() + config.mount());
         return new FileServer(server, uri);
+    }
+
+    /** Whether the core handler can serve {@code config}: Keyhole sends the bytes, through Jetty's core, from a tree. */
+    static boolean core(KeyholeConfig config) {
+        return config.media() == null && !config.delivery().offloaded()
+                && (config.renderer().equals("auto") || config.renderer().equals("jetty"));
+    }
+
+    private static Handler servletContext(KeyholeConfig config) {
+        ServletContextHandler context = new ServletContextHandler("/");
+        // Let the filter see the ambiguous paths the connector admits instead of failing in the servlet API.
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
+        context.addFilter(new FilterHolder(new KeyholeFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
+        return context;
     }
 
     /** The mount's URL on the bound address, e.g. {@code http://127.0.0.1:8080/files/}. */

@@ -53,10 +53,11 @@ public final class Main {
             """;
 
     /**
-     * The filter announces itself at INFO when it starts; the commands print their own ready line
-     * instead. Held here because java.util.logging keeps loggers, and so their levels, only weakly.
+     * The filter and the handler announce themselves at INFO when they start; the commands print
+     * their own ready line instead. Held here because java.util.logging keeps loggers, and so their levels, only weakly.
      */
     private static final Logger FILTER_LOG = Logger.getLogger("io.keyhole.servlet.KeyholeFilter");
+    private static final Logger HANDLER_LOG = Logger.getLogger("io.keyhole.jetty.KeyholeHandler");
 
     private Main() {
     }
@@ -67,6 +68,7 @@ public final class Main {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         }
         FILTER_LOG.setLevel(Level.WARNING);
+        HANDLER_LOG.setLevel(Level.WARNING);
         int status = run(args, System.out, System.err);
         System.out.flush();
         if (status != OK) {
