@@ -5,7 +5,7 @@ package io.keyhole;
  * ({@code null} when the backend did not send it).
  *
  * @param status             an HTTP status: 200 grants; 304 answers "not modified"; a 4xx or 5xx is
- *                           relayed as the denial; {@code null} leaves it to the {@link AuthMatrix}
+ *                           relayed as the denial; {@code null} leaves it to the {@link io.keyhole.authorizer.AuthMatrix}
  * @param filename           name to present to the user (default {@code file})
  * @param contentType        media type (default {@code application/octet-stream})
  * @param contentDisposition {@code attachment} or anything else for inline
@@ -15,7 +15,7 @@ package io.keyhole;
  * @param error              a message for the log; never sent to the client
  * @param authValue          the credential value the answer is meant for; when present on an
  *                           answer without status and different from the request's, the answer
- *                           counts as empty (see {@link AuthMatrix})
+ *                           counts as empty (see {@link io.keyhole.authorizer.AuthMatrix})
  * @param cacheTtl           seconds this decision may be remembered, shortening the configured
  *                           {@code auth-cache-ttl} (a grant) or {@code auth-cache-negative-ttl}
  *                           (403, 404), 0 for not at all; ignored while the decision cache is off
@@ -48,5 +48,14 @@ public record AuthResponse(Integer status, String filename, String contentType,
     public boolean carriesNoMetadata() {
         return filename == null && contentType == null && contentDisposition == null && etag == null
                 && length == null && uploadDate == null;
+    }
+
+    /**
+     * Whether an answer without {@code status} counts as empty for a request with credential value
+     * {@code requester}: it carries no metadata, or it names an {@code auth_value} other than the
+     * requester's (the owner comparison of the authorisation matrix).
+     */
+    public boolean countsAsEmptyFor(String requester) {
+        return carriesNoMetadata() || authValue != null && !authValue.equals(requester);
     }
 }

@@ -20,4 +20,17 @@ public interface Authorizer {
      * @throws AuthorizationException when no trustworthy answer could be had
      */
     AuthResponse authorize(AuthRequest request) throws AuthorizationException;
+
+    /**
+     * Checks that the backend can be reached, without asking about any file: for health checks.
+     * Keyhole's own authorisers connect (a socket, a TCP or HTTP connection, a database
+     * connection that answers) within their connect deadline and hang up. The default cannot
+     * tell and returns {@code false}.
+     *
+     * @return {@code true} when the backend was reached, {@code false} when this authoriser cannot check
+     * @throws AuthorizationException when it could not be reached
+     */
+    default boolean probe() throws AuthorizationException {
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
 package io.keyhole;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.observe.KeyholeListener;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -24,7 +25,7 @@ import java.util.function.Function;
  */
 final class DecisionCache {
 
-    private static final System.Logger LOG = System.getLogger(DecisionCache.class.getName());
+    private static final System.Logger LOG = Logs.of(DecisionCache.class);
     /** Downloads, GET and HEAD alike: the one operation remembered. */
     private static final String DOWNLOAD = "GET";
 

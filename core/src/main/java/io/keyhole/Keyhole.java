@@ -1,8 +1,17 @@
 package io.keyhole;
 
+import io.keyhole.credential.TokenSource;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.AuditLog;
+import io.keyhole.observe.Health;
+import io.keyhole.observe.KeyholeListener;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -20,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Keyhole implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(Keyhole.class.getName());
+    private static final System.Logger LOG = Logs.of(Keyhole.class);
     private static final Delivery PASS = new Delivery.Pass();
 
     private final KeyholeConfig config;
@@ -34,9 +43,16 @@ public final class Keyhole implements AutoCloseable {
     private final String bareMount;
     private final Parts parts;
     private final Mount mount;
+    private final KeyholeListener listener;
     /** The decision cache, {@code null} when it is off or on a media host. */
     private final DecisionCache decisions;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Cross-origin reads: off unless {@code cors-origins} lists some. */
+    private final Cors cors;
+    /** What the mount accepts, for CORS preflights. */
+    private final String methods;
+    /** A header the credential travels in, which a preflight must allow; {@code null} when none. */
+    private final String tokenHeader;
 
     /**
      * Starts the parts {@code config} describes (the authoriser with its transport or connection
@@ -47,7 +63,11 @@ public final class Keyhole implements AutoCloseable {
         this.prefix = config.mount();
         this.bareMount = config.media() != null && config.media().development() ? null
                 : prefix.substring(0, prefix.length() - 1);
+        this.cors = config.interop().cors();
+        this.methods = config.uploads().readOnly() ? Writes.READ_ONLY_METHODS : Writes.ALL_METHODS;
+        this.tokenHeader = config.tokenSource() instanceof TokenSource.Header header ? header.name() : null;
         this.parts = Parts.start(config);
+        this.listener = KeyholeListener.all(config.listener(), AuditLog.SYSTEM);
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {
@@ -108,11 +128,71 @@ public final class Keyhole implements AutoCloseable {
             return path.equals(bareMount) ? Deliveries.notFound() : PASS;
         }
         try {
-            return mount.decide(request, path.substring(prefix.length()));
+            String rest = path.substring(prefix.length());
+            if (!cors.enabled()) {
+                return mount.decide(request, rest);
+            }
+            return request.method().equals("OPTIONS") ? cors.options(request, methods, tokenHeader)
+                    : cors.decorate(request, mount.decide(request, rest));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "Keyhole failed to decide " + request.method() + " " + path, e);
             return Deliveries.internalError();
         }
+    }
+
+    /**
+     * Whether this Keyhole can serve now: the backend is probed ({@link Authorizer#probe}: a
+     * connection made and closed within the connect deadline, a database connection checked) and
+     * the storage's root opened ({@link io.keyhole.storage.Storage#probe}). Takes at most the
+     * backend's connect deadline; asks about no file. A closed Keyhole is down.
+     */
+    public Health health() {
+        Map<String, String> details = new LinkedHashMap<>();
+        boolean up = !closed.get();
+        if (!up) {
+            details.put("keyhole", "closed");
+        }
+        if (parts.authorizer != null) {
+            String backend = config.describeBackend();
+            try {
+                details.put("backend", (parts.authorizer.probe() ? "reachable: " : "not checked: ") + backend);
+            } catch (AuthorizationException e) {
+                up = false;
+                details.put("backend", "unreachable: " + e.getMessage());
+            } catch (RuntimeException e) {
+                up = false;
+                details.put("backend", "probe failed: " + backend + ": " + e);
+            }
+        }
+        if (parts.storage != null) {
+            String storage = parts.storage.describe();
+            try {
+                details.put("storage", (parts.storage.probe() ? "readable: " : "not checked: ") + storage);
+            } catch (IOException | RuntimeException e) {
+                up = false;
+                details.put("storage", "unreadable: " + storage + ": " + e);
+            }
+        }
+        return new Health(up, details);
+    }
+
+    /**
+     * {@link #decide}, for an adapter that writes the answer and then reports it through
+     * {@link Answer#sent} or {@link Answer#failed}, so that the configuration's listener hears of
+     * every request Keyhole answered exactly once, with what was actually sent.
+     */
+    public Answer answer(RequestView request) {
+        Instant time = config.clock().instant();
+        Trace trace = Trace.begin();
+        Delivery delivery;
+        try {
+            delivery = decide(request);
+        } finally {
+            trace.end();
+        }
+        String path = request.path();
+        String named = path.length() > prefix.length() && path.startsWith(prefix) ? path.substring(prefix.length()) : null;
+        return new Answer(delivery, listener, time, request.method(), named, trace);
     }
 
     /**

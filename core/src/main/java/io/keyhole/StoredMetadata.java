@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What {@link FileStore} knows of a file it has just written: everything the authorisation
+ * What {@link io.keyhole.tree.FileStore} knows of a file it has just written: everything the authorisation
  * backend should answer about it (the wire fields {@code file_id}, {@code length},
  * {@code etag}, {@code upload_date}, {@code content_type}, {@code filename},
  * {@code content_disposition}).

@@ -1,5 +1,6 @@
 package io.keyhole;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.storage.OpenedFile;
 import io.keyhole.storage.Storage;
 import io.keyhole.tree.HashedTree;
@@ -15,9 +16,11 @@ import java.util.Optional;
  */
 final class TreeMount implements Mount {
 
-    private static final System.Logger LOG = System.getLogger(TreeMount.class.getName());
+    private static final System.Logger LOG = Logs.of(TreeMount.class);
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
     private static final String DEFAULT_FILENAME = "file";
+    /** Opens of a name that keeps changing before it is answered 404. */
+    private static final int OPEN_ATTEMPTS = 3;
 
     private final HashedTree tree;
     private final Storage storage;
@@ -38,7 +41,7 @@ final class TreeMount implements Mount {
     @Override
     public Delivery decide(RequestView request, String rest) {
         String method = request.method();
-        if (method.equals("POST") || method.equals("DELETE")) {
+        if (method.equals("POST") || method.equals("PUT") || method.equals("DELETE")) {
             return writes.decide(request, rest);
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -70,7 +73,11 @@ final class TreeMount implements Mount {
         // 4 open: the first disk access, and only now; what is opened is what gets served
         OpenedFile file;
         try {
-            Optional<OpenedFile> found = storage.open(tree.relativePathOf(id));
+            Optional<OpenedFile> found = open(id);
+            if (found.isEmpty() && id.isPackMember()) {
+                // a member not made (yet) is served as its leader, e.g. a variant of an image
+                found = open(id.leader().orElseThrow());
+            }
             if (found.isEmpty()) {
                 return Deliveries.notFound();
             }
@@ -88,9 +95,24 @@ final class TreeMount implements Mount {
         String what = id.toString();
         return deliveries.file(request, new Deliveries.Found(what, file,
                 Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what),
-                answer.filename() != null ? answer.filename() : DEFAULT_FILENAME,
+                Deliveries.filename(answer.filename(), DEFAULT_FILENAME, what),
                 "attachment".equalsIgnoreCase(answer.contentDisposition()),
                 Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()),
                 List.of()));
+    }
+
+    /**
+     * Opens the file of {@code id}. The storage refuses a name that changed while it was opened;
+     * a replace ({@code PUT}) renames new content over the name, so a refused open is tried again:
+     * the new content is as whole as the old.
+     */
+    private Optional<OpenedFile> open(FileId id) throws IOException {
+        String path = tree.relativePathOf(id);
+        for (int attempt = 1; ; attempt++) {
+            Optional<OpenedFile> found = storage.open(path);
+            if (found.isPresent() || attempt == OPEN_ATTEMPTS) {
+                return found;
+            }
+        }
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.AuthorizationException.Kind;
-import io.keyhole.authorizer.UnixSocketTransport;
 import io.keyhole.observe.KeyholeListener;
 import io.keyhole.testing.FakeBackend;
 import io.keyhole.testing.TestClock;

@@ -1,15 +1,14 @@
 package io.keyhole.cli;
 
 import io.keyhole.KeyholeConfig;
-import io.keyhole.jetty.KeyholeHandler;
 import io.keyhole.servlet.KeyholeFilter;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
+import java.time.Duration;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -19,16 +18,11 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Embedded Jetty serving one mount: the standalone equivalent of an nginx location with the
- * module. When Keyhole sends the bytes itself, Jetty's core {@link KeyholeHandler} calls the
- * engine directly, with no servlet layer; for offloaded delivery ({@code x-accel-redirect},
- * {@code x-sendfile}), {@code renderer=stream} and media mode, {@link KeyholeFilter} on
- * {@code /*}. Everything outside the mount is answered 404 by Jetty.
+ * Embedded Jetty with {@link KeyholeFilter} on {@code /*}: the standalone equivalent of an nginx
+ * location with the module. Everything outside the mount is answered 404 by Jetty's fallback
+ * servlet.
  */
 final class FileServer {
-
-    /** How long a stop waits for requests in flight before cutting them off. */
-    private static final long STOP_TIMEOUT_MS = 10_000;
 
     /**
      * Jetty's default answers ambiguous paths ({@code %2F}, {@code %2e} segments, empty segments,
@@ -54,10 +48,12 @@ final class FileServer {
 
     private final Server server;
     private final URI uri;
+    private final KeyholeFilter filter;
 
-    private FileServer(Server server, URI uri) {
+    private FileServer(Server server, URI uri, KeyholeFilter filter) {
         this.server = server;
         this.uri = uri;
+        this.filter = filter;
     }
 
     /**
@@ -67,6 +63,17 @@ final class FileServer {
      *                   nothing is left running then
      */
     static FileServer start(KeyholeConfig config, Listen listen) throws Exception {
+        return start(config, listen, ServeLimits.DEFAULT);
+    }
+
+    /** As {@link #start(KeyholeConfig, Listen)}, with what a slow client may cost. */
+    static FileServer start(KeyholeConfig config, Listen listen, ServeLimits limits) throws Exception {
+        return start(config, listen, limits, ServeSettings.DEFAULT_SHUTDOWN_TIMEOUT);
+    }
+
+    /** As {@link #start(KeyholeConfig, Listen, ServeLimits)}, with how long a stop waits for requests in flight. */
+    static FileServer start(KeyholeConfig config, Listen listen, ServeLimits limits, Duration stopTimeout)
+            throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("keyhole-http");
         Server server = new Server(threads);
@@ -78,17 +85,22 @@ final class FileServer {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(listen.host());
         connector.setPort(listen.port());
+        limits.apply(http, connector);
         server.addConnector(connector);
 
-        Handler keyhole = core(config) ? new KeyholeHandler(config) : servletContext(config);
+        ServletContextHandler context = new ServletContextHandler("/");
+        // Let the filter see the ambiguous paths the connector admits instead of failing in the servlet API.
+        context.getServletHandler().setDecodeAmbiguousURIs(true);
+        KeyholeFilter filter = new KeyholeFilter(config);
+        context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
 
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
         errors.setShowMessageInTitle(false);
         server.setErrorHandler(errors);
 
-        server.setHandler(new GracefulHandler(keyhole));
-        server.setStopTimeout(STOP_TIMEOUT_MS);
+        server.setHandler(new GracefulHandler(limits.limit(context)));
+        server.setStopTimeout(stopTimeout.toMillis());
         try {
             server.start();
         } catch (Exception e) {
@@ -96,26 +108,17 @@ final class FileServer {
             throw e;
         }
         URI uri = URI.create("http://" + listen.urlHost() + ":" + connector.getLocalPort() + config.mount());
-        return new FileServer(server, uri);
-    }
-
-    /** Whether the core handler can serve {@code config}: Keyhole sends the bytes, through Jetty's core, from a tree. */
-    static boolean core(KeyholeConfig config) {
-        return config.media() == null && !config.delivery().offloaded()
-                && (config.renderer().equals("auto") || config.renderer().equals("jetty"));
-    }
-
-    private static Handler servletContext(KeyholeConfig config) {
-        ServletContextHandler context = new ServletContextHandler("/");
-        // Let the filter see the ambiguous paths the connector admits instead of failing in the servlet API.
-        context.getServletHandler().setDecodeAmbiguousURIs(true);
-        context.addFilter(new FilterHolder(new KeyholeFilter(config)), "/*", EnumSet.of(DispatcherType.REQUEST));
-        return context;
+        return new FileServer(server, uri, filter);
     }
 
     /** The mount's URL on the bound address, e.g. {@code http://127.0.0.1:8080/files/}. */
     URI uri() {
         return uri;
+    }
+
+    /** The filter that serves every request: its engine's health, and reloads. */
+    KeyholeFilter filter() {
+        return filter;
     }
 
     /** The port actually bound. */

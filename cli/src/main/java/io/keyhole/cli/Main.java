@@ -20,12 +20,17 @@ public final class Main {
             Usage: keyhole <command> [options]
 
             Commands:
+              --version
+                  Print the version.
               serve --config FILE
                   Serve authorised files as configured in FILE, a .properties file with the
                   configuration keys (fs-root, fs-depth, mount, unix-socket, jwt-key, jwt-field,
                   delivery, ...) and listen = host:port (default 127.0.0.1:8080; port 0 picks a
                   free port). With site-url, media-url, media-root and media-key instead, a
-                  cross-domain media host for signed media URLs. Stops cleanly on SIGTERM or Ctrl-C.
+                  cross-domain media host for signed media URLs. Stops cleanly on SIGTERM or Ctrl-C,
+                  letting requests in flight finish for up to shutdown-timeout (30s); SIGHUP reads
+                  FILE again. admin-listen = host:port serves /metrics and /health; audit-log = PATH
+                  appends one JSON line per request.
               init --root DIR [--depth N]
                   Create an empty hashed tree: every directory for depth N (1..5, default 4).
               put FILE... --root DIR --depth N [--user U] [--name NAME] [--type TYPE]
@@ -36,16 +41,20 @@ public final class Main {
                   print a SQL script instead: per file the JSON as a comment and an INSERT.
               rm ID... --root DIR --depth N
                   Remove files from the tree. Exit code 1 when one of them was not there.
-              fsck --root DIR --depth N [--repair]
-                  List files that are no ids, ids in the wrong directory, and temporary files
-                  left by stores that died. --repair removes those temporary files (only them).
+              fsck --root DIR --depth N [--repair] [--meta]
+                  List files that are no ids, ids in the wrong directory, temporary files
+                  left by stores that died, and .meta files whose file is gone. --repair
+                  removes those temporary and .meta files (only them). --meta also lists files
+                  without their .meta (a tree served with request-type=internal).
                   Exit code 0 when nothing is wrong, 1 otherwise.
               token (--key KEY | --key-file FILE) --claim NAME=VALUE [--claim ...] [--ttl 1h] [--alg HS256]
                   Print a signed JWT for testing. The key is read as the server reads jwt-key;
                   NAME is usually the server's jwt-field. --ttl takes s, m, h or d.
-              demo [--port N]
+              demo [--port N] [--backend internal|socket]
                   Run a self-contained demo on 127.0.0.1 (port 8080, or a free one if taken)
-                  with sample files and a sample backend, and print curl commands to try.
+                  with sample files, their owners in .meta files beside them and uploads on
+                  (internal), or a sample backend on a Unix socket (socket), and print curl
+                  commands to try.
               help
                   Show this text.
 
@@ -53,13 +62,31 @@ public final class Main {
             """;
 
     /**
-     * The filter and the handler announce themselves at INFO when they start; the commands print
-     * their own ready line instead. Held here because java.util.logging keeps loggers, and so their levels, only weakly.
+     * The filter announces itself at INFO when it starts; the commands print their own ready line
+     * instead. Held here because java.util.logging keeps loggers, and so their levels, only weakly.
      */
     private static final Logger FILTER_LOG = Logger.getLogger("io.keyhole.servlet.KeyholeFilter");
-    private static final Logger HANDLER_LOG = Logger.getLogger("io.keyhole.jetty.KeyholeHandler");
+
+    /**
+     * Audit lines go to {@code audit-log} when it is set, not to stderr: a server's log would
+     * otherwise grow by a line per request.
+     */
+    private static final Logger AUDIT_LOG = Logger.getLogger(io.keyhole.observe.AuditLog.LOGGER_NAME);
 
     private Main() {
+    }
+
+    /** This build's version, e.g. {@code 0.1.0}, from the jar's resources. */
+    static String version() {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+        return p.getProperty("version", "unknown");
     }
 
     public static void main(String[] args) {
@@ -68,7 +95,7 @@ public final class Main {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         }
         FILTER_LOG.setLevel(Level.WARNING);
-        HANDLER_LOG.setLevel(Level.WARNING);
+        AUDIT_LOG.setLevel(Level.WARNING);
         int status = run(args, System.out, System.err);
         System.out.flush();
         if (status != OK) {
@@ -84,6 +111,10 @@ public final class Main {
         }
         List<String> args = Arrays.asList(argv).subList(1, argv.length);
         String command = argv[0];
+        if (command.equals("--version") || command.equals("version")) {
+            out.println("keyhole " + version());
+            return OK;
+        }
         if (command.equals("help") || command.equals("--help") || command.equals("-h")
                 || args.contains("--help") || args.contains("-h")) {
             out.print(USAGE_TEXT);

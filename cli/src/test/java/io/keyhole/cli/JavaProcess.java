@@ -97,6 +97,14 @@ final class JavaProcess implements AutoCloseable {
         return List.copyOf(seen);
     }
 
+    /** Sends the signal {@code name} (e.g. {@code HUP}) to the child. */
+    void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " failed");
+        }
+    }
+
     /** Waits for the child to end by itself and returns its exit code. */
     int awaitExit() throws InterruptedException {
         if (!process.waitFor(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -29,6 +29,11 @@ public final class Authorizers {
         }
 
         @Override
+        public boolean probe() throws AuthorizationException {
+            return transport.probe();
+        }
+
+        @Override
         public void close() {
             transport.close();
         }

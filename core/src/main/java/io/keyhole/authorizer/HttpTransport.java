@@ -2,8 +2,12 @@ package io.keyhole.authorizer;
 
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -157,7 +161,7 @@ public final class HttpTransport implements Transport {
             try {
                 closeable.close();
             } catch (Exception e) {
-                System.getLogger(HttpTransport.class.getName()).log(System.Logger.Level.DEBUG,
+                Logs.of(HttpTransport.class).log(System.Logger.Level.DEBUG,
                         "closing the HTTP client of " + description + " failed", e);
             }
         }
@@ -199,6 +203,27 @@ public final class HttpTransport implements Transport {
     /** The largest answer body accepted. */
     public int maxAnswerBytes() {
         return limits.maxAnswerBytes();
+    }
+
+    /** Opens a TCP connection to the URL's host and port within {@code connectTimeout}, and closes it. */
+    @Override
+    public boolean probe() throws AuthorizationException {
+        long start = System.nanoTime();
+        int port = url.getPort() != -1 ? url.getPort() : url.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(url.getHost(), port), (int) connectTimeout.toMillis());
+            return true;
+        } catch (SocketTimeoutException e) {
+            throw new AuthorizationException(Kind.TIMEOUT, describe(), elapsedMillis(start),
+                    "no connection within " + connectTimeout.toMillis() + " ms", e);
+        } catch (IOException e) {
+            throw new AuthorizationException(Kind.UNAVAILABLE, describe(), elapsedMillis(start),
+                    "cannot connect: " + e.getMessage(), e);
+        }
+    }
+
+    private static long elapsedMillis(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.keyhole.authorizer;
 
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.Watchdog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -26,7 +27,7 @@ import java.util.Arrays;
  */
 final class StreamExchange {
 
-    private static final System.Logger LOG = System.getLogger(StreamExchange.class.getName());
+    private static final System.Logger LOG = Logs.of(StreamExchange.class);
     private static final int FIRST_BUFFER_BYTES = 4096;
 
     private final String description;
@@ -71,23 +72,40 @@ final class StreamExchange {
      * @param startNanos when the caller's exchange began, so that failures report the whole wait
      */
     byte[] exchange(SocketAddress address, byte[] request, long startNanos) throws AuthorizationException {
-        retainWatchdog();
-        SocketChannel channel;
-        try {
-            channel = SocketChannel.open(family(address));
-        } catch (IOException e) {
-            throw fail(Kind.UNAVAILABLE, startNanos, "cannot open a socket: " + reason(e), e);
-        }
+        SocketChannel channel = open(address, startNanos);
         try {
             connect(channel, address, startNanos);
             return converse(channel, request, startNanos);
         } finally {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // The exchange's outcome stands; the kernel has released the descriptor regardless.
-                LOG.log(Level.DEBUG, "closing the connection to " + description + " failed", e);
-            }
+            close(channel);
+        }
+    }
+
+    /** Connects to {@code address} within the connect deadline and hangs up, sending nothing. */
+    void probe(SocketAddress address, long startNanos) throws AuthorizationException {
+        SocketChannel channel = open(address, startNanos);
+        try {
+            connect(channel, address, startNanos);
+        } finally {
+            close(channel);
+        }
+    }
+
+    private SocketChannel open(SocketAddress address, long startNanos) throws AuthorizationException {
+        retainWatchdog();
+        try {
+            return SocketChannel.open(family(address));
+        } catch (IOException e) {
+            throw fail(Kind.UNAVAILABLE, startNanos, "cannot open a socket: " + reason(e), e);
+        }
+    }
+
+    private void close(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // The exchange's outcome stands; the kernel has released the descriptor regardless.
+            LOG.log(Level.DEBUG, "closing the connection to " + description + " failed", e);
         }
     }
 

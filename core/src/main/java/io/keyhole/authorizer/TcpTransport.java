@@ -123,6 +123,17 @@ public final class TcpTransport implements Transport {
         return stream.exchange(address, request, start);
     }
 
+    @Override
+    public boolean probe() throws AuthorizationException {
+        long start = System.nanoTime();
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw stream.fail(Kind.UNAVAILABLE, start, "cannot resolve " + host, null);
+        }
+        stream.probe(address, start);
+        return true;
+    }
+
     /**
      * Connections are opened per exchange and closed with it, so nothing is open between
      * exchanges; closing lets the deadline thread that all such transports share end once no open

@@ -17,6 +17,17 @@ public interface Transport extends AutoCloseable {
      */
     byte[] exchange(byte[] request) throws AuthorizationException;
 
+    /**
+     * Connects to the backend and hangs up again, within the connect deadline, sending nothing:
+     * whether it can be reached. The default cannot tell and returns {@code false}.
+     *
+     * @return {@code true} when the backend was reached, {@code false} when this transport cannot check
+     * @throws AuthorizationException {@code UNAVAILABLE} or {@code TIMEOUT} as for {@link #exchange}
+     */
+    default boolean probe() throws AuthorizationException {
+        return false;
+    }
+
     /** A short description for messages and logs, e.g. {@code unix:/run/auth.sock}. */
     String describe();
 

@@ -82,6 +82,12 @@ public final class UnixSocketTransport implements Transport {
         return stream.exchange(address, request, System.nanoTime());
     }
 
+    @Override
+    public boolean probe() throws AuthorizationException {
+        stream.probe(address, System.nanoTime());
+        return true;
+    }
+
     /**
      * Connections are opened per exchange and closed with it, so nothing is open between
      * exchanges; closing lets the deadline thread that all such transports share end once no open

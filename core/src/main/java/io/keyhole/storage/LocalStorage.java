@@ -1,5 +1,6 @@
 package io.keyhole.storage;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.Watchdog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -56,7 +57,7 @@ import java.util.Set;
  */
 public final class LocalStorage implements Storage {
 
-    private static final System.Logger LOG = System.getLogger(LocalStorage.class.getName());
+    private static final System.Logger LOG = Logs.of(LocalStorage.class);
 
     /**
      * How long an open may take before it is taken for an open of a FIFO. A local open takes
@@ -462,6 +463,13 @@ public final class LocalStorage implements Storage {
             }
         }
         return segments;
+    }
+
+    /** Opens the root as a directory and closes it again, reading no entry. */
+    @Override
+    public boolean probe() throws IOException {
+        Files.newDirectoryStream(root).close();
+        return true;
     }
 
     @Override

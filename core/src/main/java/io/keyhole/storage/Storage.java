@@ -31,6 +31,17 @@ public interface Storage extends AutoCloseable {
      */
     Optional<OpenedFile> open(String relativePath) throws IOException;
 
+    /**
+     * Checks that files can be read here, without opening one: for health checks. The default
+     * cannot tell and returns {@code false}.
+     *
+     * @return {@code true} when the storage is readable, {@code false} when this storage cannot check
+     * @throws IOException when it is not readable
+     */
+    default boolean probe() throws IOException {
+        return false;
+    }
+
     /** A few words for log lines, e.g. {@code local /srv/files}. */
     String describe();
 

@@ -1,10 +1,13 @@
 package io.keyhole.servlet;
 
+import io.keyhole.Answer;
 import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.Health;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -16,10 +19,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Serves authorised files below a mount. Configure it with init-params in {@code web.xml}, one
@@ -37,20 +43,40 @@ import java.util.Objects;
  */
 public final class KeyholeFilter implements Filter {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeFilter.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeFilter.class);
 
     private final KeyholeConfig given;
-    private volatile Keyhole keyhole;
-    private volatile DeliveryWriter writer;
+    /** An engine started and closed by someone else, e.g. a Spring context; {@code null} when the filter starts its own. */
+    private final Keyhole external;
+    /** The engine and its writer, swapped together by {@link #reload}. */
+    private volatile Engine engine;
+
+    /**
+     * @param context the container, whose renderer a reload chooses again; {@code null} when unknown
+     * @param owned   whether this filter started the engine, and so closes it
+     */
+    private record Engine(Keyhole keyhole, DeliveryWriter writer, ServletContext context, boolean owned) {
+    }
 
     /** For containers that instantiate the filter and call {@link #init} with init-params. */
     public KeyholeFilter() {
         this.given = null;
+        this.external = null;
     }
 
     /** For code that builds the configuration itself (Spring, embedded containers). */
     public KeyholeFilter(KeyholeConfig config) {
         this.given = Objects.requireNonNull(config, "config");
+        this.external = null;
+    }
+
+    /**
+     * For code that starts the engine itself and closes it when it is done (a Spring context, which
+     * also reads its health): the filter serves through it and never closes it.
+     */
+    public KeyholeFilter(Keyhole keyhole) {
+        this.external = Objects.requireNonNull(keyhole, "keyhole");
+        this.given = keyhole.config();
     }
 
     @Override
@@ -82,8 +108,12 @@ public final class KeyholeFilter implements Filter {
     }
 
     private void start(KeyholeConfig config, ServletContext context) {
-        this.writer = new DeliveryWriter(config, context);
-        this.keyhole = new Keyhole(config);
+        DeliveryWriter writer = new DeliveryWriter(config, context);
+        this.engine = new Engine(external != null ? external : new Keyhole(config), writer, context, external == null);
+        announce(config, writer);
+    }
+
+    private static void announce(KeyholeConfig config, DeliveryWriter writer) {
         MediaSettings media = config.media();
         if (media == null) {
             LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
@@ -122,36 +152,70 @@ public final class KeyholeFilter implements Filter {
 
     private void serve(ServletRequestView view, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        Keyhole k = keyhole;
-        if (k == null) {
+        Engine e = engine;
+        if (e == null) {
             if (given == null) {
                 throw new ServletException("Keyhole filter used before init()");
             }
             synchronized (this) {
-                if (keyhole == null) {
+                if (engine == null) {
                     start(given, req.getServletContext());
                 }
             }
-            k = keyhole;
+            e = engine;
         }
-        Delivery delivery = k.decide(view);
-        if (delivery instanceof Delivery.Pass) {
+        Answer answer = e.keyhole().answer(view);
+        if (answer.delivery() instanceof Delivery.Pass) {
             chain.doFilter(req, res);
         } else {
-            writer.write(delivery, req, res);
+            e.writer().write(answer, req, res);
         }
     }
 
     /**
      * Closes the engine, and with it what it started from the configuration (the connection pool
      * of a SQL backend, the threads of an HTTP one), so an undeployed application leaves nothing
-     * behind. An {@link io.keyhole.Authorizer} given in code stays open: it is its owner's.
+     * behind. An {@link io.keyhole.Authorizer} given in code stays open: it is its owner's, and so
+     * does an engine given in code.
      */
     @Override
     public void destroy() {
-        Keyhole k = keyhole;
-        if (k != null) {
-            k.close();
+        Engine e = engine;
+        if (e != null && e.owned()) {
+            e.keyhole().close();
+        }
+    }
+
+    /**
+     * Whether the engine can serve now ({@link Keyhole#health()}): backend reachable, storage
+     * readable. Down before the filter started and after it was destroyed.
+     */
+    public Health health() {
+        Engine e = engine;
+        return e == null ? new Health(false, Map.of("keyhole", "not started")) : e.keyhole().health();
+    }
+
+    /**
+     * Serves with {@code config} from now on (a changed key, a rotated JWT key, another backend):
+     * a new engine is started and takes every request that arrives after this returns. The old
+     * one finishes what it has begun and is closed once {@code grace} has passed, so that no
+     * request in flight loses its backend. For a filter that has been started.
+     *
+     * @throws IllegalStateException when the filter has not started, or {@code config} cannot be served here
+     */
+    public void reload(KeyholeConfig config, Duration grace) {
+        Objects.requireNonNull(config, "config");
+        Engine old = engine;
+        if (old == null) {
+            throw new IllegalStateException("Keyhole filter not started yet");
+        }
+        DeliveryWriter writer = new DeliveryWriter(config, old.context());
+        synchronized (this) {
+            engine = new Engine(new Keyhole(config), writer, old.context(), true);
+        }
+        announce(config, writer);
+        if (old.owned()) {
+            CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS).execute(old.keyhole()::close);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.keyhole.authorizer.sql;
 
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,7 +39,7 @@ final class ConnectionPool implements AutoCloseable {
     static final long RETRY_AFTER_MILLIS = 500;
     static final long VALIDATE_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final Executor DIRECT = Runnable::run;
-    private static final System.Logger LOG = System.getLogger(ConnectionPool.class.getName());
+    private static final System.Logger LOG = Logs.of(ConnectionPool.class);
 
     /** Opens connections. */
     interface ConnectionSource {
@@ -125,6 +126,20 @@ final class ConnectionPool implements AutoCloseable {
         } catch (AuthorizationException | RuntimeException | Error e) {
             permits.release();
             throw e;
+        }
+    }
+
+    /**
+     * Borrows a connection, checks that the database answers on it, and gives it back: the
+     * database can be reached. Fails as {@link #borrow} does, or when the check fails.
+     */
+    void probe() throws AuthorizationException {
+        long start = System.nanoTime();
+        Lease lease = borrow(start);
+        boolean good = valid(lease.connection);
+        release(lease, !good);
+        if (!good) {
+            throw unavailable(start, "the database did not answer a validity check within " + validateSeconds + " s", null);
         }
     }
 

@@ -196,7 +196,7 @@ public final class SqlSettings {
             return this;
         }
 
-        /** {@code sql-no-row}: what no row means; default {@link NoRow#NOT_FOUND}. */
+        /** {@code sql-no-row}: what no row means; default {@link SqlAuthorizer.NoRow#NOT_FOUND}. */
         public Builder noRow(SqlAuthorizer.NoRow noRow) {
             once("sql-no-row");
             this.noRow = Objects.requireNonNull(noRow, "sql-no-row");
@@ -323,6 +323,12 @@ public final class SqlSettings {
 
     /** Opens connections through a JDBC driver, with the timeouts applied. */
     static final class DriverSource implements ConnectionPool.ConnectionSource {
+        static final String MARIADB_DRIVER = "org.mariadb.jdbc.Driver";
+        static final String MISSING_DRIVER = "request-type=sql needs the MariaDB JDBC driver, which is not on the"
+                + " class path: add the dependency org.mariadb.jdbc:mariadb-java-client (3.5 or later) to the"
+                + " application, e.g. in Maven <dependency><groupId>org.mariadb.jdbc</groupId>"
+                + "<artifactId>mariadb-java-client</artifactId><version>3.5.11</version></dependency>";
+
         private final Driver driver;
         private final String url;
         private final Properties properties;
@@ -345,7 +351,7 @@ public final class SqlSettings {
                     p.setProperty("password", dsn.password());
                 }
                 if (dsn.isMariaDbUrl()) {
-                    driver = new org.mariadb.jdbc.Driver();
+                    driver = mariaDbDriver();
                     if (!hasOption(url, "connectTimeout")) {
                         p.setProperty("connectTimeout", Integer.toString(connectTimeoutMillis));
                     }
@@ -361,7 +367,7 @@ public final class SqlSettings {
                     }
                 }
             } else {
-                driver = new org.mariadb.jdbc.Driver();
+                driver = mariaDbDriver();
                 String host = dsn.host().indexOf(':') >= 0 ? "[" + dsn.host() + "]" : dsn.host();
                 url = "jdbc:mariadb://" + (dsn.socket() != null ? "localhost" : host + ":" + dsn.port())
                         + "/" + dsn.database();
@@ -382,6 +388,23 @@ public final class SqlSettings {
                 }
             }
             return new DriverSource(driver, url, p, queryTimeoutMillis);
+        }
+
+        /**
+         * The MariaDB driver, an optional dependency of Keyhole: only SQL backends need it, so
+         * applications that ask a socket or HTTP backend do not carry it (nor its LGPL licence).
+         *
+         * @throws IllegalStateException naming the dependency to add when it is not on the class path
+         */
+        static Driver mariaDbDriver() {
+            try {
+                return (Driver) Class.forName(MARIADB_DRIVER, true, SqlSettings.class.getClassLoader())
+                        .getConstructor().newInstance();
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new IllegalStateException(MISSING_DRIVER, e);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot start the MariaDB driver " + MARIADB_DRIVER + ": " + e, e);
+            }
         }
 
         private static boolean hasOption(String url, String option) {

@@ -183,7 +183,10 @@ class SqlFailureTest {
                     assertEquals("alice.txt", f.get(10, TimeUnit.SECONDS));
                 }
 
+                assertTrue(auth.probe(), "the health probe reaches the database");
+
                 db().stop();
+                assertEquals(Kind.UNAVAILABLE, assertThrows(AuthorizationException.class, auth::probe).kind());
                 Set<Thread> threadsBefore = Thread.getAllStackTraces().keySet();
                 List<Future<Long>> during = new ArrayList<>();
                 for (int i = 0; i < threads * 10; i++) {
@@ -218,6 +221,7 @@ class SqlFailureTest {
                     }
                 }
                 assertEquals("alice.txt", answer, "service did not resume after the database came back");
+                assertTrue(auth.probe(), "the health probe sees the database back");
                 List<Future<String>> after = new ArrayList<>();
                 for (int i = 0; i < threads; i++) {
                     after.add(clients.submit(() -> auth.authorize(request(ALICE_FILE, "alice")).filename()));

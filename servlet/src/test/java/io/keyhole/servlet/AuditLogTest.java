@@ -1,0 +1,120 @@
+package io.keyhole.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyhole.AuthResponse;
+import io.keyhole.KeyholeConfig;
+import io.keyhole.observe.AuditLog;
+import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.TestTree;
+import io.keyhole.testing.Tokens;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The audit log on the wire: one line per request through the logger {@code io.keyhole.audit},
+ * matching what the client got, and none of the tokens the clients sent.
+ */
+class AuditLogTest {
+
+    static final String DENIED = "0000111122223333444455556666777f";
+
+    @TempDir
+    Path root;
+
+    /** Collects the audit logger's lines (the JDK's System.Logger goes to java.util.logging). */
+    static final class Lines extends Handler {
+        final List<String> lines = new ArrayList<>();
+
+        @Override
+        public synchronized void publish(LogRecord record) {
+            lines.add(record.getMessage());
+            notifyAll();
+        }
+
+        synchronized List<String> await(int count) throws InterruptedException {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (lines.size() < count && System.nanoTime() < deadline) {
+                wait(100);
+            }
+            return List.copyOf(lines);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void oneLinePerRequestMatchingTheWireAndNoToken() throws Exception {
+        TestTree.create(root, 2000);
+        Lines audit = new Lines();
+        Logger logger = Logger.getLogger(AuditLog.LOGGER_NAME);
+        logger.addHandler(audit);
+        logger.setUseParentHandlers(false);
+        List<String> tokens = new ArrayList<>();
+        List<Integer> statuses = new ArrayList<>();
+        try (JettyHarness server = JettyHarness.start(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                .jwtKey(Tokens.KEY).jwtField("uid")
+                .authorizer(q -> q.fileId().value().startsWith("0000") ? AuthResponse.ofStatus(403)
+                        : TestTree.grant().authorize(q)).build())) {
+            String alice = Tokens.valid("alice");
+            String forged = Tokens.hs256(Tokens.OTHER_KEY, "mallory", Instant.now().plusSeconds(60));
+            tokens.add(alice);
+            tokens.add(forged);
+            statuses.add(RawHttp.request(server.port(), "GET", "/files/" + TestTree.LARGE, "Authorization: Bearer " + alice).status());
+            statuses.add(RawHttp.request(server.port(), "GET", "/files/" + TestTree.LARGE, "Authorization: Bearer " + alice,
+                    "If-None-Match: " + TestTree.ETAG).status());
+            statuses.add(RawHttp.request(server.port(), "GET", "/files/" + DENIED, "Authorization: Bearer " + alice).status());
+            statuses.add(RawHttp.request(server.port(), "GET", "/files/" + TestTree.SMALL, "Authorization: Bearer " + forged).status());
+            // a terminal escape sequence and a line break in the path: escaped, never written as sent
+            statuses.add(RawHttp.request(server.port(), "GET", "/files/%1b%5b31m%0a{\"forged\":1}",
+                    "Authorization: Bearer " + alice).status());
+            List<String> lines = audit.await(5);
+            assertEquals(List.of(200, 304, 403, 401, 404), statuses);
+            assertEquals(5, lines.size(), String.join("\n", lines));
+
+            ObjectMapper json = new ObjectMapper();
+            List<String> outcomes = new ArrayList<>();
+            List<Integer> logged = new ArrayList<>();
+            for (String line : lines) {
+                assertFalse(line.contains("\n") || line.contains("\u001b"), line);
+                JsonNode node = json.readTree(line);
+                outcomes.add(node.get("outcome").asText());
+                logged.add(node.get("status").asInt());
+            }
+            assertEquals(statuses, logged);
+            assertEquals(List.of("granted", "not-modified", "denied", "denied", "denied"), outcomes);
+            assertEquals("alice", json.readTree(lines.get(0)).get("auth_value").asText());
+            assertEquals(2000, json.readTree(lines.get(0)).get("bytes").asLong());
+            assertTrue(json.readTree(lines.get(3)).get("auth_value").isNull(), "a forged token names nobody");
+            for (String token : tokens) {
+                String[] parts = token.split("\\.");
+                for (String line : lines) {
+                    assertFalse(line.contains(token), "a token in the audit log: " + line);
+                    // nor its claims or signature
+                    assertFalse(line.contains(parts[1]) || line.contains(parts[2]), "part of a token in the audit log: " + line);
+                }
+            }
+            assertTrue(lines.get(4).contains("\\u001b[31m\\n{\\\"forged\\\":1}"), lines.get(4));
+        } finally {
+            logger.removeHandler(audit);
+            logger.setUseParentHandlers(true);
+        }
+    }
+}
