@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.ClosedDirectoryStreamException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
@@ -45,8 +46,14 @@ import java.util.Set;
  * and compared before and after. That leaves a window in which a directory swapped for a link is
  * followed; use such providers only for trees no untrusted process writes to.
  *
- * <p>Thread-safe. Holds no descriptor between requests; a thread that guards opens starts with
- * the first and ends with {@link #close()} (or after a minute without opens).
+ * <p>The directories on the way stay open between requests ({@link HeldDirectories}, at most
+ * {@link #MAX_HELD_DIRECTORIES}), so a request does not pay for opening them again: before a held
+ * directory is used, its name is looked at ({@code fstatat}, no link followed) and must still
+ * name the very directory held, and the root's path must still lead to the root held (the root
+ * may be repointed); otherwise the held ones are dropped and the walk opens afresh, as above.
+ *
+ * <p>Thread-safe. A thread that guards opens starts with the first and ends with {@link #close()}
+ * (or after a minute without opens); {@link #close()} also closes the held directories.
  */
 public final class LocalStorage implements Storage {
 
@@ -64,7 +71,14 @@ public final class LocalStorage implements Storage {
     private static final Set<OpenOption> RELEASE = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS);
 
+    /**
+     * Most directories kept open between requests. Each costs two descriptors: the JDK keeps a
+     * duplicate of the one it reads the directory through.
+     */
+    public static final int MAX_HELD_DIRECTORIES = 512;
+
     private final Path root;
+    private final HeldDirectories held = new HeldDirectories(MAX_HELD_DIRECTORIES);
     /** {@code root/.}: opening it fails for anything but a directory, FIFOs included, before anything is opened. */
     private final Path rootDirectory;
     private final long openBoundNanos;
@@ -125,6 +139,14 @@ public final class LocalStorage implements Storage {
     public Optional<OpenedFile> open(String relativePath) throws IOException {
         String[] segments = segments(relativePath);
         if (secure) {
+            try {
+                Optional<OpenedFile> file = openThroughHeld(segments, relativePath);
+                if (file != null) {
+                    return file;
+                }
+            } catch (ClosedDirectoryStreamException e) {
+                // a held directory was closed under this request (evicted, or the storage closed): walk afresh
+            }
             DirectoryStream<Path> top;
             try {
                 top = Files.newDirectoryStream(rootDirectory);
@@ -139,6 +161,38 @@ public final class LocalStorage implements Storage {
             LOG.log(Level.INFO, "{0}: the file system has no directory descriptors; checking real paths instead", root);
         }
         return openByRealPath(segments, relativePath);
+    }
+
+    /**
+     * The walk through directories held open, opening (and then holding) those not held yet.
+     * {@code null} when it cannot be done that way here (the file system has no directory
+     * descriptors, or a held directory did not match twice over); then the caller walks afresh.
+     */
+    private Optional<OpenedFile> openThroughHeld(String[] segments, String relativePath) throws IOException {
+        SecureDirectoryStream<Path> dir = held.root(rootDirectory);
+        if (dir == null) {
+            return null;
+        }
+        int end = -1;
+        for (int i = 0; i < segments.length - 1; i++) {
+            end = relativePath.indexOf('/', end + 1);
+            String path = relativePath.substring(0, end);
+            Path name = root.getFileSystem().getPath(segments[i]);
+            SecureDirectoryStream<Path> known = held.get(path, look(dir, name));
+            if (known != null) {
+                dir = known;
+                continue;
+            }
+            SecureDirectoryStream<Path> next = enter(dir, segments[i], relativePath);
+            if (next == null) {
+                return Optional.empty();
+            }
+            dir = held.hold(path, next);
+            if (dir == null) {
+                return null;
+            }
+        }
+        return openFile(dir, segments[segments.length - 1], relativePath);
     }
 
     private Optional<OpenedFile> walk(SecureDirectoryStream<Path> top, String[] segments, String relativePath)
@@ -424,12 +478,16 @@ public final class LocalStorage implements Storage {
     }
 
     /**
-     * Ends the thread that guards opens (no descriptor is kept between requests). Opens after
-     * this fail with {@link IllegalStateException}.
+     * Ends the thread that guards opens and closes the directories held open. Opens after this
+     * fail with {@link IllegalStateException}.
      */
     @Override
     public void close() {
-        watchdog.shutdown();
+        try {
+            held.close();
+        } finally {
+            watchdog.shutdown();
+        }
     }
 
     @Override

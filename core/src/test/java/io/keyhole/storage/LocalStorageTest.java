@@ -341,6 +341,7 @@ class LocalStorageTest {
         assertEquals(10_000, served + refused);
         assertTrue(served > 0 && refused > 0, served + " served, " + refused + " refused: both sides of the race were hit");
         assertTrue(plainOutside > 0, "a plain open would have served the outside file");
+        storage.close(); // the directories it holds open go with it
         assertTrue(FileRaces.openDescriptors() <= descriptors, "no descriptor left behind");
     }
 
@@ -381,6 +382,7 @@ class LocalStorageTest {
         assertTrue(OpenRescue.started() > rescues, "some opens hit a FIFO and were released (" + opens + " opens)");
         assertEquals(List.of(), FileRaces.joinThreadsNamed("keyhole-open-rescue", 30), "every rescue ended");
         assertEquals(List.of(), FileRaces.threadsInOpen(), "no thread is blocked in open");
+        storage.close(); // the directories it holds open go with it
         assertTrue(FileRaces.openDescriptors() <= descriptors, "no descriptor left behind");
     }
 
@@ -415,6 +417,7 @@ class LocalStorageTest {
         assertTrue(served > 0 && refused > 0, served + " served, " + refused + " refused");
         assertEquals(rescues, OpenRescue.started(), "a directory's open never blocks, so nothing needed releasing");
         assertEquals(List.of(), FileRaces.threadsInOpen(), "no thread is blocked in open");
+        storage.close(); // the directories it holds open go with it
         assertTrue(FileRaces.openDescriptors() <= descriptors, "no descriptor left behind (the JDK leaks one per"
                 + " non-directory it opens as a directory)");
     }

@@ -16,7 +16,6 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -28,12 +27,8 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,20 +84,7 @@ class JettyRendererTest {
             context.addFilter(new FilterHolder(before), "/*", EnumSet.of(DispatcherType.REQUEST));
         }
         KeyholeJetty.mount(context, config.fsRoot(root).fsDepth(2).mount("/files/").authorizer(TestTree.grant()).build());
-        server.setHandler(new Handler.Wrapper(context) {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                return super.handle(request, new Response.Wrapper(request, response) {
-                    @Override
-                    public void write(boolean last, ByteBuffer buffer, Callback cb) {
-                        if (buffer != null && buffer.hasRemaining()) {
-                            bufferKinds.add(ProcMaps.mapsFileOf(request) ? "mapped" : "other");
-                        }
-                        super.write(last, buffer, cb);
-                    }
-                }, callback);
-            }
-        });
+        server.setHandler(ProcMaps.recordingBufferKinds(context, bufferKinds));
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort() + "/app/files/";
     }

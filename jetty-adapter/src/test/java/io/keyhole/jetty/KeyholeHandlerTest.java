@@ -62,20 +62,7 @@ class KeyholeHandlerTest {
             }
         };
         ContextHandler context = new ContextHandler(new Handler.Sequence(keyhole, application), "/app");
-        server.setHandler(new Handler.Wrapper(context) {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                return super.handle(request, new Response.Wrapper(request, response) {
-                    @Override
-                    public void write(boolean last, ByteBuffer buffer, Callback cb) {
-                        if (buffer != null && buffer.hasRemaining()) {
-                            bufferKinds.add(ProcMaps.mapsFileOf(request) ? "mapped" : "other");
-                        }
-                        super.write(last, buffer, cb);
-                    }
-                }, callback);
-            }
-        });
+        server.setHandler(ProcMaps.recordingBufferKinds(context, bufferKinds));
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort() + "/app/";
     }

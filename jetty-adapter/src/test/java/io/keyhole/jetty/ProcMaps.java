@@ -2,9 +2,14 @@ package io.keyhole.jetty;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /** What the kernel lists as mapped into this process, which tells a mapped file region from a copy. */
 final class ProcMaps {
@@ -25,5 +30,26 @@ final class ProcMaps {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code handler} behind a wrapper that adds, for every non-empty buffer written to the core
+     * response, {@code mapped} or {@code other} to {@code kinds}.
+     */
+    static Handler recordingBufferKinds(Handler handler, List<String> kinds) {
+        return new Handler.Wrapper(handler) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                return super.handle(request, new Response.Wrapper(request, response) {
+                    @Override
+                    public void write(boolean last, ByteBuffer buffer, Callback cb) {
+                        if (buffer != null && buffer.hasRemaining()) {
+                            kinds.add(mapsFileOf(request) ? "mapped" : "other");
+                        }
+                        super.write(last, buffer, cb);
+                    }
+                }, callback);
+            }
+        };
     }
 }

@@ -40,10 +40,18 @@ final class Renderers {
                         // The container hides its classes from the application (e.g. a WAR in a
                         // stand-alone Jetty): streaming still works, just slower.
                         LOG.log(Level.WARNING, "renderer " + p.name() + " cannot run in " + context.getServerInfo()
-                                + "; streaming instead", e);
+                                + " (its classes are not visible to the application? In a WAR on a stand-alone"
+                                + " Jetty, expose org.eclipse.jetty.ee10.servlet. and org.eclipse.jetty.server."
+                                + " to the web application); streaming every file instead", e);
+                        return new StreamRenderer();
                     }
                 }
             }
+            LOG.log(Level.INFO, "renderer=auto: no zero-copy renderer for {0} ({1}); streaming every file through"
+                    + " the servlet output stream", context == null ? "an unknown container" : context.getServerInfo(),
+                    providers.isEmpty() ? "no keyhole-jetty or keyhole-tomcat on the class path"
+                            : "on the class path: " + String.join(", ", providers.stream().map(RendererProvider::name).toList())
+                            + ", none for this container (" + (context == null ? "?" : context.getClass().getName()) + ")");
             return new StreamRenderer();
         }
         for (RendererProvider p : providers) {

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Wire;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.net.http.HttpResponse;
@@ -171,11 +173,45 @@ class TomcatRenderingTest {
         assertEquals("application", new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** As Spring Security wraps every request and response: standard wrappers that leave the body alone. */
     @Test
-    void aWrappedResponseIsStreamed() throws Exception {
+    void behindStandardWrappersTheFileStillGoesBySendfile() throws Exception {
+        tomcat = new TomcatServer(base);
+        tomcat.filterFirst((req, res, chain) -> chain.doFilter(
+                new HttpServletRequestWrapper((HttpServletRequest) req) {
+                    @Override
+                    public void setAttribute(String name, Object o) {
+                        // a wrapper that keeps attributes to itself must not stop sendfile
+                    }
+                },
+                new HttpServletResponseWrapper((HttpServletResponse) res) {
+                    @Override
+                    public void setHeader(String name, String value) {
+                        super.setHeader(name, value);
+                    }
+                }));
+        tomcat.start(Mode.FILTER.install.apply(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                .authorizer(TestTree.grant()).build()));
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=0-262143");
+        assertEquals(206, r.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(tree.large(), 0, 262_144), r.body());
+        TomcatServer.Seen seen = tomcat.seen();
+        assertEquals(root.resolve("0/1/" + TestTree.LARGE).toRealPath().toString(), seen.sendfile());
+        assertEquals(0L, seen.start());
+        assertEquals(262_144L, seen.end());
+        assertEquals(0, seen.written(), "the output stream must not carry the body");
+    }
+
+    @Test
+    void aWrapperThatWantsTheBodyGetsItStreamed() throws Exception {
         // Tomcat's connector would send the file behind the wrapper's back: stream instead.
         tomcat = new TomcatServer(base);
-        tomcat.filterFirst((req, res, chain) -> chain.doFilter(req, new HttpServletResponseWrapper((HttpServletResponse) res)));
+        tomcat.filterFirst((req, res, chain) -> chain.doFilter(req, new HttpServletResponseWrapper((HttpServletResponse) res) {
+            @Override
+            public jakarta.servlet.ServletOutputStream getOutputStream() throws java.io.IOException {
+                return super.getOutputStream();
+            }
+        }));
         tomcat.start(Mode.FILTER.install.apply(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
                 .authorizer(TestTree.grant()).build()));
         HttpResponse<byte[]> r = get(TestTree.LARGE);

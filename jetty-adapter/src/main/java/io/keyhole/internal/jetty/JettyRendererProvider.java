@@ -12,10 +12,19 @@ public final class JettyRendererProvider implements RendererProvider {
         return "jetty";
     }
 
-    /** By the context's class name, so that this check links no Jetty class. */
+    /**
+     * By class names, so that this check links no Jetty class: the servlet context of an ee10
+     * {@code ServletContextHandler} or of a subclass's context, such as a {@code WebAppContext}'s
+     * (a WAR, {@code web.xml}, Spring Boot's embedded Jetty), whose class lives in another package.
+     */
     @Override
     public boolean supports(ServletContext context) {
-        return context.getClass().getName().startsWith("org.eclipse.jetty.ee10.servlet.");
+        for (Class<?> c = context.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getName().startsWith("org.eclipse.jetty.ee10.servlet.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

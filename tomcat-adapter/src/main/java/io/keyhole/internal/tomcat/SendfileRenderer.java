@@ -4,11 +4,17 @@ import io.keyhole.Delivery;
 import io.keyhole.servlet.spi.Renderer;
 import io.keyhole.servlet.spi.StreamRenderer;
 import io.keyhole.storage.OpenedFile;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Hands a file region to Tomcat's sendfile, as Tomcat's own {@code DefaultServlet} does: sets
@@ -17,10 +23,16 @@ import java.util.Optional;
  * {@code FileChannel.transferTo}, which the kernel serves from the page cache.
  *
  * <p>Streams instead when sendfile cannot or should not be used: the connector does not offer it
- * ({@code org.apache.tomcat.sendfile.support}), another filter wrapped the request or the
- * response (the wrapper would never see the bytes), the body is multipart (sendfile sends one
- * region), it is no larger than {@link #MIN_SIZE}, or the file is not a local file
- * ({@link OpenedFile#localPath()} is empty).
+ * ({@code org.apache.tomcat.sendfile.support}), another filter wrapped the response in a wrapper
+ * that wants to see the body (it overrides {@code getOutputStream} or {@code getWriter}, as a
+ * compressing or caching wrapper does; the connector would send the file behind its back), the
+ * body is multipart (sendfile sends one region), it is no larger than {@link #MIN_SIZE}, or the
+ * file is not a local file ({@link OpenedFile#localPath()} is empty). Standard wrappers that
+ * leave the body alone do not stop sendfile: request wrappers of any kind (the attributes are set
+ * on Tomcat's own request below them), response wrappers that override neither method, and
+ * Spring Security's {@code OnCommittedResponseWrapper}s, which only watch for the commit to add
+ * headers and add them when the filter chain returns anyway. The first request that is streamed
+ * because of a wrapper or a connector without sendfile says so in the log, once.
  *
  * <p>Tomcat's sendfile takes a file <em>name</em> and opens it again after the filter has
  * returned: it sends whatever is at that name by then, following links, not the file Keyhole
@@ -42,29 +54,84 @@ final class SendfileRenderer implements Renderer {
      */
     static final long MIN_SIZE = 48 * 1024;
 
+    private static final System.Logger LOG = System.getLogger(SendfileRenderer.class.getName());
+
     private final StreamRenderer stream = new StreamRenderer();
+    private final AtomicBoolean warned = new AtomicBoolean();
 
     @Override
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
         long first = send.ranges().isEmpty() ? 0 : send.ranges().get(0).first();
         long length = send.ranges().isEmpty() ? send.file().size() : send.ranges().get(0).length();
         Optional<Path> name = send.file().localPath();
-        if (send.bodiless() || send.multipart() != null || length <= MIN_SIZE || name.isEmpty()
-                || !unwrapped(request, response) || !Boolean.TRUE.equals(request.getAttribute(SUPPORT))) {
+        if (send.bodiless() || send.multipart() != null || length <= MIN_SIZE || name.isEmpty()) {
+            stream.render(send, request, response);
+            return;
+        }
+        ServletRequest tomcat = innermost(request);
+        String obstacle = obstacle(tomcat, response);
+        if (obstacle != null) {
+            if (warned.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "Tomcat''s sendfile cannot be used here, so files above 48 KiB are streamed"
+                        + " through the servlet output stream: {0}. Said once.", obstacle);
+            }
             stream.render(send, request, response);
             return;
         }
         StreamRenderer.statusAndHeaders(send, response);
         // Reopened by Tomcat after the filter returns; see the class comment for what that trusts.
-        request.setAttribute(FILENAME, name.get().toString());
-        request.setAttribute(START, first);
-        request.setAttribute(END, first + length);
+        // Set on Tomcat's own request: a wrapper's setAttribute may keep them to itself.
+        tomcat.setAttribute(FILENAME, name.get().toString());
+        tomcat.setAttribute(START, first);
+        tomcat.setAttribute(END, first + length);
     }
 
-    /** By class name, as Tomcat's DefaultServlet checks it: this class links no Tomcat type. */
-    private static boolean unwrapped(HttpServletRequest request, HttpServletResponse response) {
-        return request.getClass().getName().equals("org.apache.catalina.connector.RequestFacade")
-                && response.getClass().getName().equals("org.apache.catalina.connector.ResponseFacade");
+    private static ServletRequest innermost(ServletRequest request) {
+        ServletRequest r = request;
+        while (r instanceof ServletRequestWrapper wrapper) {
+            r = wrapper.getRequest();
+        }
+        return r;
+    }
+
+    /**
+     * Why sendfile cannot be used for this exchange, or {@code null} when it can. By class names,
+     * as Tomcat's DefaultServlet checks them: this class links no Tomcat type.
+     */
+    private static String obstacle(ServletRequest tomcat, ServletResponse response) {
+        if (!tomcat.getClass().getName().equals("org.apache.catalina.connector.RequestFacade")) {
+            return "the request is not Tomcat's own below its wrappers (" + tomcat.getClass().getName() + ")";
+        }
+        if (!Boolean.TRUE.equals(tomcat.getAttribute(SUPPORT))) {
+            return "the connector does not offer sendfile (useSendfile=false, or a connector without it)";
+        }
+        ServletResponse r = response;
+        while (r instanceof ServletResponseWrapper wrapper) {
+            if (seesTheBody(wrapper.getClass())) {
+                return "the response is wrapped by " + wrapper.getClass().getName()
+                        + ", which writes or watches the body itself";
+            }
+            r = wrapper.getResponse();
+        }
+        if (!r.getClass().getName().equals("org.apache.catalina.connector.ResponseFacade")) {
+            return "the response is not Tomcat's own below its wrappers (" + r.getClass().getName() + ")";
+        }
+        return null;
+    }
+
+    /** Whether a response wrapper wants to see the bytes: it overrides the body's way out, and is no commit watcher. */
+    private static boolean seesTheBody(Class<?> wrapper) {
+        for (Class<?> c = wrapper; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals("org.springframework.security.web.util.OnCommittedResponseWrapper")) {
+                return false;
+            }
+        }
+        try {
+            return wrapper.getMethod("getOutputStream").getDeclaringClass() != ServletResponseWrapper.class
+                    || wrapper.getMethod("getWriter").getDeclaringClass() != ServletResponseWrapper.class;
+        } catch (NoSuchMethodException e) {
+            return true;
+        }
     }
 
     @Override

@@ -1,0 +1,196 @@
+package io.keyhole.storage;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The directories of one {@link LocalStorage} kept open between requests, each with the identity
+ * (device and inode) it had when opened. A held directory is handed out only while its name still
+ * names that very directory, as a fresh look shows; the root only while its path still leads to
+ * it. What does not match is closed and dropped. At most {@code max} are held; beyond that some
+ * are closed, and a request using one of them at that moment sees
+ * {@link java.nio.file.ClosedDirectoryStreamException} and walks afresh. Thread-safe.
+ */
+final class HeldDirectories implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(HeldDirectories.class.getName());
+
+    private record Held(SecureDirectoryStream<Path> stream, Object key) {
+    }
+
+    private final int max;
+    /** By path relative to the root, e.g. {@code a/b}. */
+    private final Map<String, Held> below = new ConcurrentHashMap<>();
+    private volatile Held root;
+    private volatile boolean closed;
+
+    HeldDirectories(int max) {
+        this.max = max;
+    }
+
+    /**
+     * The root held open, opened now when none is held or the root's path leads elsewhere than
+     * before (every directory held below it is dropped then); {@code null} when the root does not
+     * exist, the storage is closed, or the file system has no directory descriptors (or no keys).
+     */
+    SecureDirectoryStream<Path> root(Path rootDirectory) throws IOException {
+        if (closed) {
+            return null;
+        }
+        BasicFileAttributes now;
+        try {
+            now = Files.readAttributes(rootDirectory, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        Held current = root;
+        if (current != null && now.fileKey() != null && now.fileKey().equals(current.key())) {
+            return current.stream();
+        }
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            current = root;
+            if (current != null && now.fileKey() != null && now.fileKey().equals(current.key())) {
+                return current.stream();
+            }
+            DirectoryStream<Path> opened;
+            try {
+                opened = Files.newDirectoryStream(rootDirectory);
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+            if (!(opened instanceof SecureDirectoryStream<Path> stream)) {
+                opened.close();
+                return null;
+            }
+            Object key = key(stream);
+            if (key == null) {
+                stream.close();
+                return null;
+            }
+            if (current != null) {
+                LOG.log(Level.INFO, "{0} leads to another directory than before; opening it afresh", rootDirectory);
+            }
+            dropAll();
+            root = new Held(stream, key);
+            return stream;
+        }
+    }
+
+    /**
+     * The directory held for {@code path}, when {@code seen} (what its name is now, no link
+     * followed) is that very directory; otherwise {@code null}, and a held one is closed.
+     */
+    SecureDirectoryStream<Path> get(String path, BasicFileAttributes seen) {
+        Held held = below.get(path);
+        if (held == null) {
+            return null;
+        }
+        if (seen != null && seen.isDirectory() && held.key().equals(seen.fileKey())) {
+            return held.stream();
+        }
+        if (below.remove(path, held)) {
+            close(held);
+        }
+        return null;
+    }
+
+    /**
+     * Holds {@code opened}, just opened and checked for {@code path}, and returns what to use: it,
+     * or the same directory another request held first. {@code null} (and {@code opened} closed)
+     * when the storage is closed or another request held a different directory for the path.
+     */
+    SecureDirectoryStream<Path> hold(String path, SecureDirectoryStream<Path> opened) throws IOException {
+        Object key;
+        try {
+            key = key(opened);
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        if (key == null || closed) {
+            opened.close();
+            return null;
+        }
+        if (below.size() >= max) {
+            evict();
+        }
+        Held mine = new Held(opened, key);
+        Held first = below.putIfAbsent(path, mine);
+        if (first != null) {
+            opened.close();
+            return first.key().equals(key) ? first.stream() : null;
+        }
+        if (closed && below.remove(path, mine)) {
+            // close() ran while this was put: it must not outlive the storage.
+            close(mine);
+            return null;
+        }
+        return opened;
+    }
+
+    /** How many directories are held below the root. */
+    int size() {
+        return below.size();
+    }
+
+    /** Closes every held directory; nothing is held after this. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        dropAll();
+    }
+
+    private synchronized void dropAll() {
+        Held r = root;
+        root = null;
+        if (r != null) {
+            close(r);
+        }
+        for (Iterator<Held> all = below.values().iterator(); all.hasNext(); ) {
+            Held held = all.next();
+            all.remove();
+            close(held);
+        }
+    }
+
+    /** Closes an eighth of the held directories, whichever come first. */
+    private void evict() {
+        int excess = Math.max(1, max / 8);
+        for (Iterator<Map.Entry<String, Held>> all = below.entrySet().iterator(); excess > 0 && all.hasNext(); excess--) {
+            Map.Entry<String, Held> e = all.next();
+            if (below.remove(e.getKey(), e.getValue())) {
+                close(e.getValue());
+            }
+        }
+    }
+
+    private static Object key(SecureDirectoryStream<Path> stream) throws IOException {
+        return stream.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey();
+    }
+
+    private static void close(Held held) {
+        try {
+            held.stream().close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing a held directory failed: {0}", e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HeldDirectories[" + below.size() + " of " + max + (closed ? ", closed" : "") + "]";
+    }
+}
