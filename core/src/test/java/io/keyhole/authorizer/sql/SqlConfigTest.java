@@ -89,7 +89,7 @@ class SqlConfigTest {
                 Arguments.of(new String[] {"sql-password", "env:KEYHOLE_NO_SUCH_VARIABLE_SET"},
                         "sql-password: the environment variable KEYHOLE_NO_SUCH_VARIABLE_SET is not set"),
                 Arguments.of(new String[] {"sql-password", "file:/nonexistent/keyhole-db-password"},
-                        "sql-password: cannot read the key file /nonexistent/keyhole-db-password"),
+                        "sql-password: cannot read the file /nonexistent/keyhole-db-password"),
                 Arguments.of(new String[] {"transport-type", "unix"}, "transport-type for request-type=sql must be mysql or jdbc"),
                 Arguments.of(new String[] {"transport-type", "jdbc"}, "sql-dsn must be a jdbc: URL with transport-type=jdbc"),
                 Arguments.of(new String[] {"sql-dsn", "jdbc:postgresql://db/files"},
