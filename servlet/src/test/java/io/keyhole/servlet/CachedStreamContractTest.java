@@ -19,4 +19,9 @@ class CachedStreamContractTest extends StreamContractTest {
     protected void startingTest() {
         cache.expireAll();
     }
+
+    @Override
+    protected boolean decisionsCached() {
+        return true;
+    }
 }

@@ -16,4 +16,9 @@ class CachedTomcatValveContractTest extends TomcatValveContractTest {
     protected void startingTest() {
         cache.expireAll();
     }
+
+    @Override
+    protected boolean decisionsCached() {
+        return true;
+    }
 }

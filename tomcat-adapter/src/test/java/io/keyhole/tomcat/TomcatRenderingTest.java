@@ -214,9 +214,35 @@ class TomcatRenderingTest {
         }));
         tomcat.start(Mode.FILTER.install.apply(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
                 .authorizer(TestTree.grant()).build()));
-        HttpResponse<byte[]> r = get(TestTree.LARGE);
-        assertArrayEquals(tree.large(), r.body());
-        assertEquals(new TomcatServer.Seen(null, null, null, 300_000), tomcat.seen());
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("io.keyhole.internal.tomcat.SendfileRenderer");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler recorder = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                warnings.add(java.text.MessageFormat.format(record.getMessage(), record.getParameters()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(recorder);
+        try {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> r = get(TestTree.LARGE);
+                assertArrayEquals(tree.large(), r.body());
+                assertEquals(new TomcatServer.Seen(null, null, null, 300_000), tomcat.seen());
+            }
+        } finally {
+            log.removeHandler(recorder);
+        }
+        assertEquals(1, warnings.size(), "said once: " + warnings);
+        assertTrue(warnings.get(0).contains("the response is wrapped by " + TomcatRenderingTest.class.getName()),
+                warnings.get(0));
     }
 
     @Test
