@@ -9,6 +9,7 @@ import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.observe.KeyholeListener;
+import io.keyhole.storage.StorageSettings;
 import io.keyhole.tree.FileIds;
 import io.keyhole.tree.HashedTree;
 import java.net.URI;
@@ -73,6 +74,8 @@ final class ConfigDraft {
     KeyholeListener listener = KeyholeListener.NONE;
     MediaSettings media;
     final Map<String, String> mediaText = new LinkedHashMap<>();
+    final StorageSettings.Builder storage = StorageSettings.builder();
+    StorageSettings storageGiven;
 
     /**
      * Checks the settings together and builds the configuration.
@@ -83,8 +86,13 @@ final class ConfigDraft {
         if (media != null || !mediaText.isEmpty()) {
             return buildMedia();
         }
-        if (fsRoot == null) {
+        StorageSettings stored = storageSettings();
+        if (fsRoot == null && stored.local()) {
             throw new IllegalArgumentException("fs-root is required: the directory that holds the hashed tree");
+        }
+        if (fsRoot != null && !stored.local()) {
+            throw new IllegalArgumentException("fs-root is for storage=local; storage=" + stored.kind()
+                    + " keeps the tree in the bucket");
         }
         Backend backend;
         if (authorizer != null) {
@@ -131,9 +139,33 @@ final class ConfigDraft {
                 forwarded.add(h);
             }
         }
-        return new KeyholeConfig(new HashedTree(fsRoot, fsDepth), mount, backend, verifier, tokenSource,
+        // A remote tree has no directory; the placeholder root is never read (the storage is the bucket).
+        HashedTree tree = new HashedTree(fsRoot != null ? fsRoot : Path.of(""), fsDepth);
+        return new KeyholeConfig(tree, mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                cacheControl, maxRanges, clock, null, uploads(), listener);
+                cacheControl, maxRanges, clock, null, uploads(), listener, stored);
+    }
+
+    /** The storage settings, given in code or collected from keys, checked against the delivery mode. */
+    private StorageSettings storageSettings() {
+        StorageSettings s = storageGiven;
+        if (s == null) {
+            s = storage.build();
+        } else {
+            List<String> keys = made.stream().filter(k -> k.startsWith("storage") && !k.equals("storage-settings")
+                    || k.startsWith("s3-") || k.equals("presign-ttl")).sorted().toList();
+            if (!keys.isEmpty()) {
+                throw new IllegalArgumentException("the storage was given in code; drop " + keys);
+            }
+        }
+        if (delivery == DeliveryMode.REDIRECT && s.local()) {
+            throw new IllegalArgumentException("delivery=redirect sends clients to a presigned URL of the bucket;"
+                    + " it needs storage=s3 (the local tree has no URLs to sign)");
+        }
+        if (made.contains("presign-ttl") && delivery != DeliveryMode.REDIRECT) {
+            throw new IllegalArgumentException("presign-ttl only matters with delivery=redirect");
+        }
+        return s;
     }
 
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
@@ -169,6 +201,9 @@ final class ConfigDraft {
             }
             internal = m.internalMediaPrefix();
         }
+        if (delivery == DeliveryMode.REDIRECT) {
+            throw new IllegalArgumentException("delivery=redirect needs a bucket (storage=s3); media mode serves media-root");
+        }
         if (delivery.offloaded() && internal == null) {
             throw new IllegalArgumentException("delivery=" + delivery.key() + " needs internal-media-prefix: the"
                     + " front server's internal location, e.g. /protected/");
@@ -179,7 +214,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener);
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, StorageSettings.DEFAULT);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */

@@ -16,6 +16,7 @@ import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.observe.KeyholeListener;
+import io.keyhole.storage.StorageSettings;
 import io.keyhole.tree.HashedTree;
 import java.net.URI;
 import java.nio.file.Path;
@@ -54,13 +55,14 @@ import javax.sql.DataSource;
  *                          checked); {@code null} for a hashed tree
  * @param uploads           uploads and deletes over HTTP (read-only by default, and always in media mode)
  * @param listener          told of every answer and backend round trip ({@link KeyholeListener#NONE} by default)
+ * @param storage           where the tree is kept: the local directory {@code fs-root} (default) or a bucket
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
-                            Uploads uploads, KeyholeListener listener) {
+                            Uploads uploads, KeyholeListener listener, StorageSettings storage) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -68,6 +70,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
     public KeyholeConfig {
         forwardedHeaders = List.copyOf(forwardedHeaders);
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(storage, "storage");
     }
 
     /**
@@ -418,6 +421,31 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         /** Who is told of every answer and backend round trip: metrics, an audit log. Code only. */
         public Builder listener(KeyholeListener listener) {
             return set("listener", () -> d.listener = Objects.requireNonNull(listener, "listener"));
+        }
+
+        /** Where the tree is kept, given in code: replaces {@code storage} and the keys that go with it. */
+        public Builder storage(StorageSettings settings) {
+            return set("storage-settings", () -> d.storageGiven = Objects.requireNonNull(settings, "storage"));
+        }
+
+        /** {@code storage}: {@code local} (default) or the name of a storage on the class path, e.g. {@code s3}. */
+        public Builder storage(String kind) {
+            return set("storage", () -> d.storage.kind(kind));
+        }
+
+        /** {@code storage-timeout}: the most one request to a bucket may take, default 5 s. */
+        public Builder storageTimeout(Duration timeout) {
+            return set("storage-timeout", () -> d.storage.timeout(timeout));
+        }
+
+        /** {@code presign-ttl}: how long the URL of {@code delivery=redirect} stays valid, default 60 s. */
+        public Builder presignTtl(Duration ttl) {
+            return set("presign-ttl", () -> d.storage.presignTtl(ttl));
+        }
+
+        /** A remote storage's own key, e.g. {@code s3-bucket}; checked by the storage when it starts. */
+        public Builder storageOption(String key, String value) {
+            return set(key, () -> d.storage.option(key, value));
         }
 
         /**

@@ -67,17 +67,25 @@ final class TreeMount implements Mount {
         }
         AuthResponse answer = ((Gate.Verdict.Granted) verdict).answer();
 
-        // 4 open: the first disk access, and only now; what is opened is what gets served
+        // 4 open: the first access to the storage, and only now; what is opened is what gets served
+        String what = id.toString();
+        String contentType = Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what);
+        String filename = answer.filename() != null ? answer.filename() : DEFAULT_FILENAME;
+        boolean attachment = "attachment".equalsIgnoreCase(answer.contentDisposition());
+        String relativePath = tree.relativePathOf(id);
+        if (config.delivery() == DeliveryMode.REDIRECT) {
+            return deliveries.presigned(storage, relativePath, contentType, attachment, filename);
+        }
         OpenedFile file;
         try {
-            Optional<OpenedFile> found = storage.open(tree.relativePathOf(id));
+            Optional<OpenedFile> found = storage.open(relativePath, deliveries.prefetch(request));
             if (found.isEmpty()) {
                 return Deliveries.notFound();
             }
             file = found.get();
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "cannot read " + tree.relativePathOf(id) + " below " + tree.root(), e);
-            return Deliveries.reply(500, "file cannot be read");
+            LOG.log(Level.ERROR, "cannot read " + relativePath + " from " + storage.describe(), e);
+            return Deliveries.storageFailed(e, "file cannot be read");
         }
         if (answer.length() != null && answer.length() != file.size()) {
             LOG.log(Level.WARNING, "backend says {0} has {1} bytes, the file has {2}; sending the file''s size",
@@ -85,11 +93,7 @@ final class TreeMount implements Mount {
         }
 
         // 5 evaluate
-        String what = id.toString();
-        return deliveries.file(request, new Deliveries.Found(what, file,
-                Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what),
-                answer.filename() != null ? answer.filename() : DEFAULT_FILENAME,
-                "attachment".equalsIgnoreCase(answer.contentDisposition()),
+        return deliveries.file(request, new Deliveries.Found(what, file, contentType, filename, attachment,
                 Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()),
                 List.of()));
     }

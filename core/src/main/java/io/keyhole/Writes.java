@@ -7,7 +7,7 @@ import io.keyhole.http.FormReader;
 import io.keyhole.http.MalformedFormException;
 import io.keyhole.http.MultipartForm;
 import io.keyhole.http.UrlEncodedForm;
-import io.keyhole.tree.FileStore;
+import io.keyhole.tree.Store;
 import io.keyhole.tree.FileTooLargeException;
 import io.keyhole.tree.Upload;
 import java.io.IOException;
@@ -47,9 +47,9 @@ final class Writes {
     private final Uploads uploads;
     private final Gate gate;
     /** {@code null} exactly when the mount is read-only. */
-    private final FileStore store;
+    private final Store store;
 
-    Writes(KeyholeConfig config, Gate gate, FileStore store) {
+    Writes(KeyholeConfig config, Gate gate, Store store) {
         this.config = Objects.requireNonNull(config, "config");
         this.uploads = Objects.requireNonNull(config.uploads(), "uploads");
         this.gate = Objects.requireNonNull(gate, "gate");
@@ -131,8 +131,8 @@ final class Writes {
             LOG.log(Level.DEBUG, "upload to {0} broke off: {1}", config.mount(), e.getMessage());
             return reply(400, "the request body could not be read");
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.ERROR, "cannot store an upload below " + config.tree().root(), e);
-            return reply(500, "the upload could not be stored");
+            LOG.log(Level.ERROR, "cannot store an upload in " + store, e);
+            return Deliveries.storageFailed(e, "the upload could not be stored");
         }
 
         // 3 authorise: the backend learns the new id and its metadata, and records them or refuses
@@ -289,8 +289,8 @@ final class Writes {
                 return notFound();
             }
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "cannot delete " + config.tree().relativePathOf(id) + " below " + config.tree().root(), e);
-            return reply(500, "the file could not be deleted");
+            LOG.log(Level.ERROR, "cannot delete " + config.tree().relativePathOf(id) + " in " + store, e);
+            return Deliveries.storageFailed(e, "the file could not be deleted");
         }
         LOG.log(Level.DEBUG, "deleted {0}", id);
         return new Delivery.Reply(204, List.of(new NameValue("Cache-Control", "no-store")), null);
@@ -303,7 +303,7 @@ final class Writes {
         try {
             store.delete(id);
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.ERROR, "cannot remove " + config.tree().relativePathOf(id) + " below " + config.tree().root()
+            LOG.log(Level.ERROR, "cannot remove " + config.tree().relativePathOf(id) + " in " + store
                     + " after " + why + "; remove it by hand (keyhole rm " + id + ")", e);
         }
     }
