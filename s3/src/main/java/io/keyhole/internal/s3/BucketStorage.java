@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -57,9 +58,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * multipart upload of parts of that size, aborted on any failure so nothing is left behind. New
  * ids are claimed so that two instances never take one: with {@code s3-claim=conditional} a
  * {@code PUT} (or the multipart completion) carries {@code If-None-Match: *} and a 412 moves on to
- * the next {@code .N}; with {@code s3-claim=instance} (stores that ignore the condition) each
- * started store mixes 128 random bits into its ids, so no two processes ever compute the same
- * id, and within the process an id in flight is reserved and a taken one is skipped.
+ * the next {@code .N}; with {@code s3-claim=instance} (stores that ignore the condition) the
+ * text an id is hashed from carries, besides name, time, user and instance, 128 random bits drawn
+ * when the store starts and a counter of its uploads, so no two uploads anywhere hash the same
+ * text, and no request is needed to claim the id.
  *
  * <p>Thread-safe.
  */
@@ -83,6 +85,12 @@ final class BucketStorage implements Storage, Store {
     private final long maxSize;
     /** Keys being written by this process, so two of its uploads never claim one id. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * With {@code s3-claim=instance}: the instance name, 128 random bits drawn at start and a
+     * counter; no other process and no other upload of this one ever hashes the same text.
+     */
+    private final String unique;
+    private final AtomicLong uploads = new AtomicLong();
 
     BucketStorage(BucketSettings settings, int depth, StorageProvider.Writes writes) {
         this.settings = settings;
@@ -97,13 +105,13 @@ final class BucketStorage implements Storage, Store {
         }
         this.presigner = signer;
         if (writes != null) {
-            String instance = settings.conditional() ? writes.instance()
-                    : writes.instance() + "#" + HexFormat.of().formatHex(randomBytes());
-            this.ids = new FileIds(instance, writes.clock());
+            this.ids = new FileIds(writes.instance(), writes.clock());
+            this.unique = writes.instance() + "#" + HexFormat.of().formatHex(randomBytes()) + "#";
             this.clock = writes.clock();
             this.maxSize = writes.maxSize();
         } else {
             this.ids = null;
+            this.unique = null;
             this.clock = Clock.systemUTC();
             this.maxSize = 0;
         }
@@ -235,7 +243,8 @@ final class BucketStorage implements Storage, Store {
         MessageDigest digest = sha256();
         byte[] first = readPart(content, digest, 0, upload);
         Instant uploadDate;
-        FileId base = ids.newId(upload.filename(), upload.user());
+        FileId base = settings.conditional() ? ids.newId(upload.filename(), upload.user())
+                : FileIds.of(upload.filename(), clock.millis(), upload.user(), unique + uploads.incrementAndGet());
         String type = upload.effectiveContentType();
         if (first.length < PART_SIZE) {
             for (int n = -1; n < MAX_COUNTER; n++) {
@@ -260,30 +269,13 @@ final class BucketStorage implements Storage, Store {
         return multipart(base, first, content, digest, upload, type);
     }
 
-    /** Reserves {@code key} for this process, and with {@code s3-claim=instance} checks that it is free in the bucket. */
-    private boolean reserve(String key) throws IOException {
-        if (!inFlight.add(key)) {
-            return false;
-        }
-        if (settings.conditional()) {
-            return true;
-        }
-        boolean free;
-        long start = System.nanoTime();
-        try {
-            s3.headObject(b -> b.bucket(settings.bucket()).key(key));
-            free = false;
-        } catch (SdkException e) {
-            if (!Failures.notFound(e)) {
-                inFlight.remove(key);
-                throw Failures.of("HEAD " + key, settings, start, e);
-            }
-            free = true;
-        }
-        if (!free) {
-            inFlight.remove(key);
-        }
-        return free;
+    /**
+     * Reserves {@code key} for this process. Across processes the bucket decides
+     * ({@code If-None-Match: *}), or, with {@code s3-claim=instance}, no other process can have
+     * computed the same id.
+     */
+    private boolean reserve(String key) {
+        return inFlight.add(key);
     }
 
     /** One {@code PUT}; {@code false} when the bucket says the name is taken (conditional claim). */

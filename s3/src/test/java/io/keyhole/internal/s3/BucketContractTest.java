@@ -5,25 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.keyhole.FileId;
 import io.keyhole.KeyholeConfig;
-import io.keyhole.servlet.KeyholeFilter;
-import io.keyhole.servlet.contract.AdapterContract;
+import io.keyhole.servlet.StreamContractTest;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Tokens;
 import io.keyhole.testing.Wire;
 import io.keyhole.tree.HashedTree;
-import jakarta.servlet.DispatcherType;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
-import java.util.function.Consumer;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -31,11 +22,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The adapter contract with the tree in a bucket: the test tree copied into S3Proxy, Keyhole's
- * filter on Jetty streaming from it. The same statuses, headers and bytes as from the local tree,
+ * filter on Jetty streaming from it (the plain-filter suite, {@link StreamContractTest}, with
+ * another storage). The same statuses, headers and bytes as from the local tree,
  * and on top what the bucket was asked, counted by a relay in front of S3Proxy: nothing for a
  * refused request, one request for a download.
  */
-class BucketContractTest extends AdapterContract {
+class BucketContractTest extends StreamContractTest {
 
     private static final String BUCKET = "contract";
     private CountingRelay relay;
@@ -55,34 +47,9 @@ class BucketContractTest extends AdapterContract {
         return S3Proxy.configure(config, relay.endpoint(), BUCKET);
     }
 
-    @Override
-    protected KeyholeConfig.Builder configure(KeyholeConfig.Builder config) {
-        return config.renderer("stream");
-    }
-
-    @Override
-    protected Container start(KeyholeConfig config, Consumer<String> application) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/app");
-        KeyholeFilter filter = new KeyholeFilter(config);
-        context.addFilter(new FilterHolder(filter), "/files/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(application(application)), "/files/*");
-        server.setHandler(context);
-        server.start();
-        return new Container(connector.getLocalPort(), () -> {
-            server.stop();
-            relay.close();
-        });
-    }
-
-    /** As for every Jetty: its default URI compliance refuses ambiguous paths with 400. */
-    @Override
-    protected Set<Route> refusedByContainer() {
-        return EnumSet.of(Route.ENCODED_DOT_DOT_SEGMENT, Route.ENCODED_DOT_DOT_IN_MOUNT,
-                Route.EMPTY_SEGMENT_BEFORE_MOUNT, Route.EMPTY_SEGMENT_IN_MOUNT, Route.DOUBLE_ENCODED_LETTER_IN_ID);
+    @AfterAll
+    void closeRelay() throws Exception {
+        relay.close();
     }
 
     @BeforeEach

@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * A real S3 server for the tests: S3Proxy ({@code org.gaul:s3proxy}, its jar-with-dependencies
  * copied by the build) as a child process on 127.0.0.1, storing in a temporary directory. It
  * binds port 0 and logs the port it got. Starting takes seconds, so the tests share one
- * ({@link #shared()}) unless they stop it.
+ * ({@link #shared()}, objects in memory) unless they stop it.
  *
  * <p>Two of its traps: with the SDK's default checksum settings PutObject answers 501 (so the
  * clients here and in {@link BucketSettings} compute checksums only when required), and its
@@ -64,7 +64,7 @@ final class S3Proxy implements AutoCloseable {
         if (shared == null) {
             try {
                 Path dir = Files.createTempDirectory("keyhole-s3proxy");
-                shared = start(dir, 0);
+                shared = start(dir, 0, "transient");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -83,6 +83,14 @@ final class S3Proxy implements AutoCloseable {
      * @throws IOException when it does not start within two minutes, with its last lines
      */
     static S3Proxy start(Path dir, int port) throws IOException {
+        return start(dir, port, "filesystem");
+    }
+
+    /**
+     * @param backend the jclouds provider: {@code filesystem} keeps the objects across a restart,
+     *                {@code transient} keeps them in memory and answers faster
+     */
+    static S3Proxy start(Path dir, int port, String backend) throws IOException {
         Path data = Files.createDirectories(dir.resolve("data"));
         Path conf = dir.resolve("s3proxy.conf");
         Files.writeString(conf, """
@@ -90,16 +98,16 @@ final class S3Proxy implements AutoCloseable {
                 s3proxy.authorization=aws-v2-or-v4
                 s3proxy.identity=%s
                 s3proxy.credential=%s
-                jclouds.provider=filesystem
+                jclouds.provider=%s
                 jclouds.filesystem.basedir=%s
-                """.formatted(port, IDENTITY, CREDENTIAL, data));
+                """.formatted(port, IDENTITY, CREDENTIAL, backend, data));
         String jar = System.getProperty("keyhole.s3proxy.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("no S3Proxy jar at keyhole.s3proxy.jar=" + jar + "; run the tests through Maven");
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-jar", jar, "--properties", conf.toString())
+        Process process = new ProcessBuilder(java.toString(), "-Xmx512m", "-XX:+UseSerialGC", "-jar", jar,
+                "--properties", conf.toString())
                 .redirectErrorStream(true).start();
         Deque<String> last = new ArrayDeque<>();
         CompletableFuture<Integer> bound = new CompletableFuture<>();
@@ -149,7 +157,7 @@ final class S3Proxy implements AutoCloseable {
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
-                return start(dir, port);
+                return start(dir, port, "filesystem");
             } catch (IOException e) {
                 last = e;
             }
