@@ -68,14 +68,18 @@ curl -sf -X PUT "$S3/bench" > /dev/null
 
 # ---- objects: FILES random 4 KiB, one 100 MiB, one 1 GiB
 mkdir -p "$WORK/objects"
-: > "$WORK/put.cfg"
-: > "$WORK/ids"
-for i in $(seq "$FILES"); do
-    id="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    head -c 4096 /dev/urandom > "$WORK/objects/$id"
-    echo "$id" >> "$WORK/ids"
-    printf 'upload-file = "%s"\nurl = "%s/bench/%s"\noutput = "/dev/null"\n' "$WORK/objects/$id" "$S3" "$(relative "$id")" >> "$WORK/put.cfg"
-done
+python3 - "$WORK" "$FILES" "$S3" <<'PY'
+import os, sys
+work, files, s3 = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+with open(f"{work}/ids", "w") as ids, open(f"{work}/put.cfg", "w") as cfg:
+    for _ in range(files):
+        i = os.urandom(16).hex()
+        with open(f"{work}/objects/{i}", "wb") as f:
+            f.write(os.urandom(4096))
+        ids.write(i + "\n")
+        key = "/".join(i[:4]) + "/" + i
+        cfg.write(f'upload-file = "{work}/objects/{i}"\nurl = "{s3}/bench/{key}"\noutput = "/dev/null"\n')
+PY
 curl -sf -K "$WORK/put.cfg"
 BIG=100b9e8d7c6b5a4f3e2d1c0b9a8f7e6d
 HUGE=1a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d
@@ -180,6 +184,7 @@ curl -s -o /dev/null -w '  direct: status %{http_code}, body bytes %{size_downlo
 # ---- 1 GiB under -Xmx64m
 kill "${PID[jetty-s3]}"; wait "${PID[jetty-s3]}" 2>/dev/null || true
 start_keyhole jetty-s3 64m
+KH="http://127.0.0.1:${PORT[jetty-s3]}/files"
 echo "1 GiB through Keyhole with -Xmx64m:"
 : > "$WORK/heap"
 ( while kill -0 "${PID[jetty-s3]}" 2>/dev/null; do

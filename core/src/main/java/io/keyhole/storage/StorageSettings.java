@@ -86,7 +86,7 @@ public record StorageSettings(String kind, Duration timeout, Duration presignTtl
         public Builder presignTtl(Duration ttl) {
             positive("presign-ttl", ttl);
             if (ttl.compareTo(Duration.ofDays(7)) > 0) {
-                throw new IllegalArgumentException("presign-ttl must be at most 7d (what a signature can carry), was " + ttl);
+                throw new IllegalArgumentException("presign-ttl must be at most 7 days (168h, what a signature can carry), was " + ttl);
             }
             this.presignTtl = ttl;
             return this;

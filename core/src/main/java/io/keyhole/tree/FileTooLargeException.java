@@ -11,7 +11,7 @@ public final class FileTooLargeException extends IOException {
 
     /** @param filename the upload's name, for the message; @param limit the limit in bytes */
     public FileTooLargeException(String filename, long limit) {
-        super("'" + filename + "' is larger than the limit of " + limit + " bytes (upload-max-size);"
+        super("'" + filename + "' is larger than the limit of " + limit + " bytes (FileStore.Builder.maxSize);"
                 + " nothing was stored");
         this.limit = limit;
     }

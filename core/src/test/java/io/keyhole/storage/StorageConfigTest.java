@@ -57,7 +57,7 @@ class StorageConfigTest {
         "fs-root=/srv/files,delivery=redirect  | delivery=redirect sends clients to a presigned URL",
         "storage=s3,presign-ttl=30s            | presign-ttl only matters with delivery=redirect",
         "storage=s3,storage-timeout=0s         | storage-timeout must be a positive duration",
-        "storage=s3,delivery=redirect,presign-ttl=8d | presign-ttl must be at most 7d",
+        "storage=s3,delivery=redirect,presign-ttl=200h | presign-ttl must be at most 7 days",
         "storage=s3,s3-claim=sometimes         | s3-claim",
     })
     void settingsThatDoNotGoTogetherAreRefusedByName(String pairs, String message) {
