@@ -95,6 +95,7 @@ public final class LoadServer {
                 .storageOption("s3-endpoint", uri.getScheme() + "://" + uri.getAuthority())
                 .storageOption("s3-region", "us-east-1").storageOption("s3-path-style", "yes")
                 .storageOption("s3-access-key", "bench").storageOption("s3-secret-key", "bench")
+                .storageTimeout(java.time.Duration.ofSeconds(30))
                 .fsDepth(DEPTH).mount("/files/").jwtKey(key).jwtField("uid").authorizer(q -> grant)
                 .delivery(delivery).renderer(delivery == DeliveryMode.STREAM ? "stream" : "auto").build();
     }
