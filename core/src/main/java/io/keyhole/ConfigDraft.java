@@ -5,6 +5,8 @@ import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlSettings;
 import io.keyhole.credential.JwtSettings;
+import io.keyhole.credential.JwtTrust;
+import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
@@ -58,6 +60,7 @@ final class ConfigDraft {
     String jwtField;
     Duration jwtLeeway = Duration.ofSeconds(30);
     TokenSource tokenSource = TokenSource.bearer();
+    JwtTrust jwtTrust = JwtTrust.NONE;
     boolean jsonExtended;
     List<String> extraHeaders = List.of();
     boolean allHeaders;
@@ -72,8 +75,14 @@ final class ConfigDraft {
     int maxRanges = 16;
     Clock clock = Clock.systemUTC();
     KeyholeListener listener = KeyholeListener.NONE;
+    ActiveContent activeContent = ActiveContent.DEFAULT;
+    SignedInCaller signedIn;
     MediaSettings media;
+    Duration authCacheTtl = Duration.ZERO;
+    Duration authCacheNegativeTtl = Duration.ZERO;
+    int authCacheSize = AuthCache.DEFAULT_SIZE;
     final Map<String, String> mediaText = new LinkedHashMap<>();
+    final InteropDraft interop = new InteropDraft();
     final StorageSettings.Builder storage = StorageSettings.builder();
     StorageSettings storageGiven;
 
@@ -94,6 +103,13 @@ final class ConfigDraft {
             throw new IllegalArgumentException("fs-root is for storage=local; storage=" + stored.kind()
                     + " keeps the tree in the bucket");
         }
+        if (requestType.equals("internal") && !stored.local()) {
+            throw new IllegalArgumentException("request-type=internal keeps .meta files beside the files of a local"
+                    + " tree; with storage=" + stored.kind() + " use a backend (json, sql, redis)");
+        }
+        interop.check(this);
+        // A remote tree has no directory; the placeholder root is never read (the storage is the bucket).
+        HashedTree tree = new HashedTree(fsRoot != null ? fsRoot : Path.of(""), fsDepth);
         Backend backend;
         if (authorizer != null) {
             List<String> transportKeys = made.stream().filter(TRANSPORT_KEYS::contains).sorted().toList();
@@ -101,6 +117,8 @@ final class ConfigDraft {
                 throw new IllegalArgumentException("an authorizer was given in code; drop " + transportKeys);
             }
             backend = new Backend.Given(authorizer);
+        } else if (InteropDraft.builds(requestType, transportType)) {
+            backend = interop.backend(this, tree);
         } else if (requestType.equals("sql")) {
             for (String key : List.of("unix-socket", "tcp-host", "tcp-port", "http-url")) {
                 if (made.contains(key)) {
@@ -116,12 +134,11 @@ final class ConfigDraft {
             }
             backend = jsonBackend();
         }
-        JwtSettings verifier = null;
-        if (jwtKey != null) {
-            verifier = new JwtSettings(jwtKey, jwtAlgorithm, jwtField, jwtLeeway);
-        } else if (jwtField != null || made.contains("token-source") || made.contains("jwt-algorithm")) {
-            throw new IllegalArgumentException("jwt-field, jwt-header, jwt-cookie and jwt-algorithm need jwt-key");
+        if (signedIn != null && (jwtKey != null || jwtTrust.publicKeys())) {
+            throw new IllegalArgumentException("the caller is signed in by the application (given in code); drop"
+                    + " jwt-key, jwt-key-file and jwt-jwks-url");
         }
+        JwtSettings verifier = jwt();
         if (delivery.offloaded() && accelPrefix == null) {
             throw new IllegalArgumentException("delivery=" + delivery.key()
                     + " needs accel-prefix: the front server's internal location, e.g. /protected/");
@@ -139,11 +156,10 @@ final class ConfigDraft {
                 forwarded.add(h);
             }
         }
-        // A remote tree has no directory; the placeholder root is never read (the storage is the bucket).
-        HashedTree tree = new HashedTree(fsRoot != null ? fsRoot : Path.of(""), fsDepth);
         return new KeyholeConfig(tree, mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                cacheControl, maxRanges, clock, null, uploads(), listener, stored);
+                cacheControl, maxRanges, clock, null, uploads(), listener, authCache(), activeContent,
+                interop.interop(), signedIn, stored);
     }
 
     /** The storage settings, given in code or collected from keys, checked against the delivery mode. */
@@ -168,10 +184,46 @@ final class ConfigDraft {
         return s;
     }
 
+    /** The JWT settings: a shared secret or public keys, and the claim checks; {@code null} without either. */
+    private JwtSettings jwt() {
+        boolean hmac = algorithmIsHmac();
+        if (jwtKey != null) {
+            if (jwtTrust.publicKeys()) {
+                throw new IllegalArgumentException("set jwt-key (a shared secret) or jwt-key-file/jwt-jwks-url (public"
+                        + " keys), not both");
+            }
+            if (!hmac) {
+                throw new IllegalArgumentException("jwt-algorithm " + jwtAlgorithm + " needs public keys (jwt-key-file"
+                        + " or jwt-jwks-url); jwt-key is an HMAC secret for HS256, HS384 or HS512");
+            }
+            return new JwtSettings(jwtKey, jwtAlgorithm, jwtField, jwtLeeway, jwtTrust);
+        }
+        if (jwtTrust.publicKeys()) {
+            if (made.contains("jwt-algorithm") && hmac) {
+                throw new IllegalArgumentException("jwt-algorithm " + jwtAlgorithm + " is an HMAC algorithm; with"
+                        + " public keys name a public-key algorithm, or leave it unset");
+            }
+            return new JwtSettings(new byte[0], made.contains("jwt-algorithm") ? jwtAlgorithm : null, jwtField,
+                    jwtLeeway, jwtTrust);
+        }
+        List<String> needing = made.stream().filter(k -> k.equals("jwt-field") || k.equals("token-source") && !interop.session
+                || k.equals("jwt-algorithm") || k.equals("jwt-audience") || k.equals("jwt-issuer")
+                || k.equals("jwt-max-lifetime")).sorted().toList();
+        if (!needing.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", needing).replace("token-source", "jwt-header/jwt-cookie")
+                    + " need jwt-key, jwt-key-file or jwt-jwks-url");
+        }
+        return null;
+    }
+
+    private boolean algorithmIsHmac() {
+        return jwtAlgorithm.startsWith("HS");
+    }
+
     /** Media mode: no tree, no backend, no JWT; the media settings say what is served and to whom. */
     private KeyholeConfig buildMedia() {
         Set<String> fitting = Set.of("media", "mount", "delivery", "accel-prefix", "renderer", "cache-control",
-                "max-ranges", "clock");
+                "max-ranges", "clock", "listener", "content-security-policy");
         List<String> misplaced = made.stream().filter(k -> !fitting.contains(k)).sorted().toList();
         if (!misplaced.isEmpty()) {
             throw new IllegalArgumentException("media mode (media-url) serves media-root to signed URLs and asks no"
@@ -214,7 +266,8 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, StorageSettings.DEFAULT);
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent, Interop.DEFAULT, null,
+                StorageSettings.DEFAULT);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */
@@ -243,20 +296,30 @@ final class ConfigDraft {
         }
     }
 
+    /** The decision cache: off unless a TTL is set, and then only with a size that means something. */
+    private AuthCache authCache() {
+        AuthCache cache = new AuthCache(authCacheTtl, authCacheNegativeTtl, authCacheSize);
+        if (!cache.enabled() && made.contains("auth-cache-size")) {
+            throw new IllegalArgumentException("auth-cache-size needs auth-cache-ttl or auth-cache-negative-ttl:"
+                    + " without either no decision is remembered");
+        }
+        return cache;
+    }
+
     /** Uploads and deletes: a store on the tree, or nothing at all while read-only. */
     private Uploads uploads() {
         String instance = instanceId != null ? instanceId : FileIds.defaultInstance();
         if (readOnly) {
             List<String> needless = made.stream().filter(k -> k.equals("upload-max-size") || k.equals("matrix-upload")
                     || k.equals("matrix-delete") || k.equals("instance-id") || k.equals("sql-insert-query")
-                    || k.equals("sql-delete-query")).sorted().toList();
+                    || k.equals("sql-delete-query") || k.equals("active-uploads")).sorted().toList();
             if (!needless.isEmpty()) {
                 throw new IllegalArgumentException(needless + " only matter for uploads and deletes over HTTP;"
                         + " set read-only=no to accept them, or drop " + (needless.size() == 1 ? "it" : "them"));
             }
             return new Uploads(true, uploadMaxSize, uploadMatrix, deleteMatrix, instance);
         }
-        if (!uploadMatrix.allowsWithoutCredential() && (jwtKey == null || jwtField == null)) {
+        if (!uploadMatrix.allowsWithoutCredential() && !interop.session && signedIn == null && (jwtKey == null || jwtField == null)) {
             throw new IllegalArgumentException("read-only=no, but no upload could ever be allowed: requests carry no"
                     + " credential value without jwt-key and jwt-field, and matrix-upload " + uploadMatrix
                     + " refuses every request without one. Set jwt-key and jwt-field, or allow requests without a"
@@ -295,6 +358,13 @@ final class ConfigDraft {
 
     static String oneOf(String key, String value, String... allowed) {
         return Settings.oneOf(key, value, allowed);
+    }
+
+    static Duration notNegative(String key, Duration d) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(key + " must be a duration of 0 or more, was " + d);
+        }
+        return d;
     }
 
     static Duration positive(String key, Duration d) {

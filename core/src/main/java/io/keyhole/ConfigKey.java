@@ -3,9 +3,11 @@ package io.keyhole;
 import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlAuthorizer;
+import io.keyhole.credential.AuthFilter;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.media.MediaUrlSigner;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -33,10 +35,11 @@ public enum ConfigKey {
             tree((b, v) -> b.fsDepth(Settings.integer("fs-depth", v)))),
     MOUNT("mount", Group.ESSENTIAL, "/", "the URL prefix under which ids are served",
             tree((b, v) -> b.mount(v))),
-    REQUEST_TYPE("request-type", Group.RARE, "json", "how the backend is asked: json or sql",
+    REQUEST_TYPE("request-type", Group.RARE, "json",
+            "how the backend is asked: json, sql, internal (metadata beside each file) or none (the matrices decide)",
             tree((b, v) -> b.requestType(v))),
     TRANSPORT_TYPE("transport-type", Group.RARE, "unix (mysql with sql)",
-            "how the question travels: unix, tcp or http; with sql mysql or jdbc",
+            "how the question travels: unix, tcp, http or redis; with sql mysql or jdbc",
             tree((b, v) -> b.transportType(v))),
     UNIX_SOCKET("unix-socket", Group.ESSENTIAL, "— (required unless an Authorizer is given in code)",
             "the backend's stream socket", tree((b, v) -> b.unixSocket(Path.of(v)))),
@@ -69,8 +72,9 @@ public enum ConfigKey {
                     Settings.oneOf("json-fields", v, "seed", "later").toUpperCase(Locale.ROOT))))),
     JWT_KEY("jwt-key", Group.ESSENTIAL, "none: no JWT", "the HMAC secret, inline or file:/path; makes a JWT required",
             tree((b, v) -> b.jwtKey(Settings.secret("jwt-key", v)))),
-    JWT_ALGORITHM("jwt-algorithm", Group.RARE, "HS256", "the algorithm tokens must use: HS256, HS384 or HS512",
-            tree((b, v) -> b.jwtAlgorithm(v.toUpperCase(Locale.ROOT)))),
+    JWT_ALGORITHM("jwt-algorithm", Group.RARE, "HS256",
+            "HS256, HS384 or HS512 with jwt-key; with public keys the algorithm of RSA keys that name none",
+            tree((b, v) -> b.jwtAlgorithm(v))),
     JWT_FIELD("jwt-field", Group.ESSENTIAL, "none", "the claim sent to the backend as the auth value",
             tree((b, v) -> b.jwtField(v))),
     JWT_LEEWAY("jwt-leeway", Group.RARE, "30s", "clock skew tolerated on exp and nbf",
@@ -79,6 +83,18 @@ public enum ConfigKey {
             tree((b, v) -> b.tokenSource(TokenSource.header(Settings.token("jwt-header", v)))), "jwt-cookie"),
     JWT_COOKIE("jwt-cookie", Group.FREQUENT, "—", "the cookie that carries the JWT",
             tree((b, v) -> b.tokenSource(TokenSource.cookie(Settings.token("jwt-cookie", v))))),
+    JWT_KEY_FILE("jwt-key-file", Group.FREQUENT, "—",
+            "public keys that verify tokens, PEM or a JWK set, instead of jwt-key",
+            tree((b, v) -> b.jwtKeyFile(Path.of(v)))),
+    JWT_JWKS_URL("jwt-jwks-url", Group.FREQUENT, "—", "where the identity provider publishes its keys (JWKS), https",
+            tree((b, v) -> b.jwtJwksUrl(uri("jwt-jwks-url", v)))),
+    JWT_AUDIENCE("jwt-audience", Group.FREQUENT, "— (no check)", "the aud values accepted, a comma list",
+            tree((b, v) -> b.jwtAudience(Settings.list(v)))),
+    JWT_ISSUER("jwt-issuer", Group.FREQUENT, "— (no check)", "the iss every token must carry",
+            tree((b, v) -> b.jwtIssuer(v))),
+    JWT_MAX_LIFETIME("jwt-max-lifetime", Group.FREQUENT, "— (no limit)",
+            "the longest a token may be valid, from iat or from now",
+            tree((b, v) -> b.jwtMaxLifetime(Settings.duration("jwt-max-lifetime", v)))),
     JSON_EXTENDED("json-extended", Group.RARE, "no",
             "also send Authorization, If-None-Match, If-Modified-Since and all cookies",
             tree((b, v) -> b.jsonExtended(Settings.yesNo("json-extended", v)))),
@@ -118,6 +134,40 @@ public enum ConfigKey {
             tree((b, v) -> b.cacheControl(v))),
     MAX_RANGES("max-ranges", Group.RARE, "16", "the most ranges honoured in one request",
             tree((b, v) -> b.maxRanges(Settings.integer("max-ranges", v)))),
+    AUTH_CACHE_TTL("auth-cache-ttl", Group.FREQUENT, "0 (off)",
+            "how long this instance remembers a grant; 0 asks the backend on every request",
+            tree((b, v) -> b.authCacheTtl(Settings.duration("auth-cache-ttl", v)))),
+    AUTH_CACHE_NEGATIVE_TTL("auth-cache-negative-ttl", Group.FREQUENT, "0 (off)",
+            "how long this instance remembers a 403 or 404 (never a 5xx)",
+            tree((b, v) -> b.authCacheNegativeTtl(Settings.duration("auth-cache-negative-ttl", v)))),
+    AUTH_CACHE_SIZE("auth-cache-size", Group.FREQUENT, "10000", "most decisions remembered at once",
+            tree((b, v) -> b.authCacheSize(Settings.integer("auth-cache-size", v)))),
+    CONTENT_SECURITY_POLICY("content-security-policy", Group.RARE, "sandbox",
+            "the Content-Security-Policy of served files (PDF excepted), or none",
+            tree((b, v) -> b.contentSecurityPolicy(ActiveContent.parsePolicy(v)))),
+    ACTIVE_UPLOADS("active-uploads", Group.RARE, "attachment",
+            "uploads of HTML, SVG, XML, JavaScript: stored as attachment, or as-sent",
+            tree((b, v) -> b.inlineActiveUploads(ActiveContent.parseInline(v)))),
+    CREDENTIAL("credential", Group.FREQUENT, "jwt", "jwt, or session: the raw cookie or header value, unverified",
+            tree((b, v) -> b.credential(v))),
+    AUTH_FILTER("auth-filter", Group.RARE, "—", "the part of the credential value sent: <delimiter>:<part from 1>",
+            tree((b, v) -> b.authFilter(AuthFilter.parse(v)))),
+    CORS_ORIGINS("cors-origins", Group.FREQUENT, "— (no cross-origin reads)",
+            "origins whose scripts may read answers, a comma list, or *",
+            tree((b, v) -> b.corsOrigins(Settings.list(v)))),
+    CORS_CREDENTIALS("cors-credentials", Group.RARE, "no", "let allowed origins send cookies and HTTP authentication",
+            tree((b, v) -> b.corsCredentials(Settings.yesNo("cors-credentials", v)))),
+    UPLOAD_ANSWER("upload-answer", Group.RARE, "json", "json (201, JSON, Location) or module (200, the id as text)",
+            tree((b, v) -> b.uploadAnswer(v))),
+    INTERNAL_CACHE_SIZE("internal-cache-size", Group.RARE, "0 (none)",
+            "metadata kept in memory with request-type=internal, bytes or k/m/g",
+            tree((b, v) -> b.internalCacheSize(v.strip().equals("0") ? 0 : Uploads.parseSize("internal-cache-size", v)))),
+    REDIS_HOST("redis-host", Group.FREQUENT, "127.0.0.1", "where Redis listens for transport-type=redis",
+            tree((b, v) -> b.redisHost(v))),
+    REDIS_PORT("redis-port", Group.FREQUENT, "6379", "Redis's port",
+            tree((b, v) -> b.redisPort(Settings.integer("redis-port", v)))),
+    REDIS_PASSWORD("redis-password", Group.RARE, "—", "Redis's password: file:/path, env:NAME or the value",
+            tree((b, v) -> b.redisPassword(SqlAuthorizer.readSecret("redis-password", v)))),
     STORAGE("storage", Group.FREQUENT, "local", "where the tree is kept: local (fs-root) or s3 (keyhole-s3)",
             tree((b, v) -> b.storage(v))),
     STORAGE_TIMEOUT("storage-timeout", Group.FREQUENT, "5s", "the most one request to a bucket may take (then 504)",
@@ -173,7 +223,27 @@ public enum ConfigKey {
     MEDIA_TOKEN_LEEWAY("media-token-leeway", Group.RARE, "10s", "clock difference tolerated between the hosts",
             media((m, v) -> m.tokenLeeway(Settings.duration("media-token-leeway", v)))),
     MEDIA_BIND_METHOD("media-bind-method", Group.RARE, "yes", "whether a token is bound to its HTTP method",
-            media((m, v) -> m.bindMethod(Settings.yesNo("media-bind-method", v))));
+            media((m, v) -> m.bindMethod(Settings.yesNo("media-bind-method", v)))),
+    MEDIA_TOKEN_FORMAT("media-token-format", Group.FREQUENT, "keyhole",
+            "keyhole, or django for the tokens of Django's TimestampSigner (crossdomainmedia)",
+            media((m, v) -> m.tokenFormat(MediaUrlSigner.Format.valueOf(
+                    Settings.oneOf("media-token-format", v, "keyhole", "django").toUpperCase(Locale.ROOT))))),
+    DJANGO_SECRET_KEY("django-secret-key", Group.FREQUENT, "— (required with media-token-format=django)",
+            "the Django site's SECRET_KEY: inline, file:/path or env:NAME",
+            media((m, v) -> m.djangoSecretKey(Settings.secret("django-secret-key", v)))),
+    DJANGO_SECRET_KEY_FALLBACKS("django-secret-key-fallbacks", Group.RARE, "—",
+            "former SECRET_KEYs that still verify (SECRET_KEY_FALLBACKS), a comma list",
+            media((m, v) -> {
+                for (String one : Settings.list(v)) {
+                    m.djangoSecretKeyFallback(Settings.secret("django-secret-key-fallbacks", one));
+                }
+            })),
+    MEDIA_TOKEN_MAX_AGE("media-token-max-age", Group.FREQUENT, "120s",
+            "how long after its timestamp a Django-format token is accepted",
+            media((m, v) -> m.tokenMaxAge(Settings.duration("media-token-max-age", v)))),
+    MEDIA_COOKIE("media-cookie", Group.FREQUENT, "— (tokens in URLs only)",
+            "the cookie in which the media host keeps a directory token for the files below it",
+            media((m, v) -> m.cookie(v)));
 
     /**
      * How often a key is needed, as the README groups them. Each mode has its own essentials: a

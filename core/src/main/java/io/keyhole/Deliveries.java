@@ -9,6 +9,7 @@ import io.keyhole.http.Outcome;
 import io.keyhole.http.Preconditions;
 import io.keyhole.http.Representation;
 import io.keyhole.http.RequestHeaders;
+import io.keyhole.internal.Logs;
 import io.keyhole.storage.OpenedFile;
 import io.keyhole.storage.Prefetch;
 import io.keyhole.storage.Storage;
@@ -30,20 +31,27 @@ import java.util.Optional;
  */
 final class Deliveries {
 
-    private static final System.Logger LOG = System.getLogger(Deliveries.class.getName());
+    private static final System.Logger LOG = Logs.of(Deliveries.class);
 
     /** The shared default ETag of the original module; it says nothing, so it is never used. */
     private static final String SEED_DEFAULT_ETAG = "00000000000000000000000000000000";
     /** 9999-12-31T23:59:59Z, the last instant an IMF-fixdate can express. */
     private static final long LATEST_HTTP_DATE = 253_402_300_799L;
 
+    /** Longest file name sent: what file systems hold, and about a third of a container's header room. */
+    static final int MAX_FILENAME = 255;
+    /** Longest content type or entity tag taken from the backend. */
+    static final int MAX_HEADER_VALUE = 512;
+
     private final String cacheControl;
     private final int maxRanges;
     /** An offloading front server applies Range itself, to the file it sends. */
     private final boolean offloaded;
+    private final ActiveContent activeContent;
     private final Duration presignTtl;
 
     Deliveries(KeyholeConfig config) {
+        this.activeContent = config.activeContent();
         this.cacheControl = config.cacheControl();
         this.maxRanges = config.maxRanges();
         this.offloaded = config.delivery().offloaded();
@@ -122,6 +130,10 @@ final class Deliveries {
         headers.addAll(validators);
         headers.add(new NameValue("Content-Disposition", ContentDisposition.of(found.attachment(), found.filename())));
         headers.add(new NameValue("X-Content-Type-Options", "nosniff"));
+        NameValue policy = activeContent.header(contentType);
+        if (policy != null) {
+            headers.add(policy);
+        }
         headers.addAll(found.extraHeaders());
         return new Delivery.Send(ranges.isEmpty() ? 200 : 206, headers, file, ranges, multipart, contentLength,
                 method.equals("HEAD"));
@@ -186,6 +198,11 @@ final class Deliveries {
         if (text == null || text.isEmpty() || text.equals(SEED_DEFAULT_ETAG) || text.equals('"' + SEED_DEFAULT_ETAG + '"')) {
             return null;
         }
+        if (text.length() > MAX_HEADER_VALUE) {
+            LOG.log(Level.WARNING, "ignoring the backend''s etag of {0} characters, more than {1}",
+                    Integer.toString(text.length()), Integer.toString(MAX_HEADER_VALUE));
+            return null;
+        }
         try {
             return text.endsWith("\"") ? EntityTag.parse(text) : EntityTag.strong(text);
         } catch (IllegalArgumentException e) {
@@ -207,9 +224,35 @@ final class Deliveries {
         return Optional.of(Instant.ofEpochSecond(seconds));
     }
 
+    /**
+     * The backend's file name, shortened to {@value #MAX_FILENAME} characters (its extension kept)
+     * when longer: the header that carries it must fit the container's limit (8 KiB on Jetty and
+     * Tomcat), or the client would get the container's error page instead of the file.
+     */
+    static String filename(String value, String fallback, String what) {
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        int length = value.codePointCount(0, value.length());
+        if (length <= MAX_FILENAME) {
+            return value;
+        }
+        int dot = value.lastIndexOf('.');
+        String extension = dot > 0 && value.length() - dot <= 16 ? value.substring(dot) : "";
+        String stem = value.substring(0, value.offsetByCodePoints(0, MAX_FILENAME - extension.length()));
+        LOG.log(Level.WARNING, "backend''s filename for {0} has {1} characters; sending its first {2}",
+                what, Integer.toString(length), Integer.toString(MAX_FILENAME));
+        return stem + extension;
+    }
+
     /** The backend's value for a header, or {@code fallback} when it has none or one a header cannot carry. */
     static String headerValue(String value, String fallback, String field, String what) {
         if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        if (value.length() > MAX_HEADER_VALUE) {
+            LOG.log(Level.WARNING, "backend''s {0} for {1} has {2} characters, more than {3}; using {4}",
+                    field, what, Integer.toString(value.length()), Integer.toString(MAX_HEADER_VALUE), fallback);
             return fallback;
         }
         if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f || c > 0xff)) {

@@ -6,12 +6,15 @@ import java.util.Optional;
 /**
  * A validated file id: 1..128 lowercase hex digits, optionally followed by one suffix of
  * {@code .} and 1..16 lowercase letters or digits (a {@code .N} version counter or a pack
- * extension). Never a path: the grammar leaves no room for {@code /}, {@code \}, {@code ..},
- * NUL, percent signs, spaces, upper case or a leading dot.
+ * extension). A <em>pack member</em>, as the nginx module writes them, adds one more part to an
+ * id whose suffix is a version: {@code <leader>.<ext>}, e.g. {@code 9f86….0.jpg}, where the
+ * extension is 1..16 ASCII letters (either case) or digits. Never a path: the grammar leaves no
+ * room for {@code /}, {@code \}, {@code ..}, NUL, percent signs, spaces or a leading dot.
  *
  * <pre>{@code
  * FileId.parse("9f86d081884c7d65");      // ok
  * FileId.parse("9f86d081884c7d65.2");    // ok, hex() is "9f86d081884c7d65"
+ * FileId.parse("9f86d081884c7d65.2.jpg"); // a pack member; leader() is 9f86d081884c7d65.2
  * FileId.parse("../etc/passwd");         // IllegalArgumentException
  * }</pre>
  *
@@ -19,8 +22,8 @@ import java.util.Optional;
  */
 public record FileId(String value) {
 
-    /** Longest id accepted, suffix included. */
-    public static final int MAX_LENGTH = 160;
+    /** Longest id accepted, suffix and pack extension included. */
+    public static final int MAX_LENGTH = 128 + 1 + 16 + 1 + 16;
 
     /** Most hex digits in an id. */
     public static final int MAX_HEX_LENGTH = 128;
@@ -67,6 +70,36 @@ public record FileId(String value) {
         return dot < 0 ? Optional.empty() : Optional.of(value.substring(dot + 1));
     }
 
+    /** Whether this is a pack member, {@code <hex>.<version>.<ext>}. */
+    public boolean isPackMember() {
+        return value.indexOf('.') != value.lastIndexOf('.');
+    }
+
+    /** The leader of a pack member ({@code <hex>.<version>}), or empty when this is no member. */
+    public Optional<FileId> leader() {
+        return isPackMember() ? Optional.of(new FileId(value.substring(0, value.lastIndexOf('.')))) : Optional.empty();
+    }
+
+    /** The extension of a pack member, as given (either case), or empty when this is no member. */
+    public Optional<String> packExtension() {
+        return isPackMember() ? Optional.of(value.substring(value.lastIndexOf('.') + 1)) : Optional.empty();
+    }
+
+    /**
+     * The pack member {@code <this>.<ext>} of this leader.
+     *
+     * @throws IllegalArgumentException when this id has no numeric version to lead a pack, or the
+     *                                  extension is not 1..16 ASCII letters or digits
+     */
+    public FileId member(String extension) {
+        Objects.requireNonNull(extension, "extension");
+        if (isPackMember() || suffix().isEmpty() || !suffix().get().chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("only an id with a version, <hex>.<N>, leads a pack; " + quote(value)
+                    + " does not");
+        }
+        return new FileId(value + "." + extension);
+    }
+
     @Override
     public String toString() {
         return value;
@@ -101,20 +134,44 @@ public record FileId(String value) {
             return "character " + (i + 1) + " is not a lowercase hex digit";
         }
         int suffixStart = ++i;
+        boolean version = true;
         while (i < length && isSuffixChar(text.charAt(i))) {
+            version &= text.charAt(i) <= '9';
             i++;
         }
-        if (i < length) {
-            return "character " + (i + 1) + " is not allowed in the suffix (lowercase letters and digits only)";
-        }
-        int suffixLength = length - suffixStart;
+        int suffixLength = i - suffixStart;
         if (suffixLength == 0) {
             return "empty suffix after the dot";
         }
         if (suffixLength > MAX_SUFFIX_LENGTH) {
             return "suffix longer than " + MAX_SUFFIX_LENGTH + " characters";
         }
+        if (i == length) {
+            return null;
+        }
+        if (text.charAt(i) != '.' || !version) {
+            return "character " + (i + 1) + " is not allowed in the suffix (lowercase letters and digits only;"
+                    + " a pack extension follows a numeric version)";
+        }
+        int extensionStart = ++i;
+        while (i < length && isExtensionChar(text.charAt(i))) {
+            i++;
+        }
+        if (i < length) {
+            return "character " + (i + 1) + " is not allowed in a pack extension (ASCII letters and digits only)";
+        }
+        int extensionLength = length - extensionStart;
+        if (extensionLength == 0) {
+            return "empty pack extension after the dot";
+        }
+        if (extensionLength > MAX_SUFFIX_LENGTH) {
+            return "pack extension longer than " + MAX_SUFFIX_LENGTH + " characters";
+        }
         return null;
+    }
+
+    private static boolean isExtensionChar(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     private static boolean isHex(char c) {

@@ -1,8 +1,12 @@
 package io.keyhole;
 
+import io.keyhole.credential.TokenSource;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -20,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Keyhole implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(Keyhole.class.getName());
+    private static final System.Logger LOG = Logs.of(Keyhole.class);
     private static final Delivery PASS = new Delivery.Pass();
 
     private final KeyholeConfig config;
@@ -34,7 +38,16 @@ public final class Keyhole implements AutoCloseable {
     private final String bareMount;
     private final Parts parts;
     private final Mount mount;
+    private final GuardedListener listener;
+    /** The decision cache, {@code null} when it is off or on a media host. */
+    private final DecisionCache decisions;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Cross-origin reads: off unless {@code cors-origins} lists some. */
+    private final Cors cors;
+    /** What the mount accepts, for CORS preflights. */
+    private final String methods;
+    /** A header the credential travels in, which a preflight must allow; {@code null} when none. */
+    private final String tokenHeader;
 
     /**
      * Starts the parts {@code config} describes (the authoriser with its transport or connection
@@ -45,13 +58,19 @@ public final class Keyhole implements AutoCloseable {
         this.prefix = config.mount();
         this.bareMount = config.media() != null && config.media().development() ? null
                 : prefix.substring(0, prefix.length() - 1);
+        this.cors = config.interop().cors();
+        this.methods = config.uploads().readOnly() ? Writes.READ_ONLY_METHODS : Writes.ALL_METHODS;
+        this.tokenHeader = config.tokenSource() instanceof TokenSource.Header header ? header.name() : null;
         this.parts = Parts.start(config);
+        this.listener = new GuardedListener(List.of(config.listener()));
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {
             this.mount = new MediaMount(media, parts.storage, deliveries);
+            this.decisions = null;
         } else {
             Gate gate = new Gate(config, parts.authorizer, parts.jwt);
+            this.decisions = gate.decisions();
             this.mount = new TreeMount(config, parts.storage, gate, deliveries, new Writes(config, gate, parts.store));
         }
     }
@@ -77,6 +96,31 @@ public final class Keyhole implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets every decision remembered about {@code id} ({@code auth-cache-ttl}), for an
+     * application that changed who may read it; the next request for it asks the backend.
+     * Questions about it still in flight remember nothing. Uploads and deletes through this
+     * Keyhole do this themselves. Other instances are not told: they may serve a grant they
+     * remembered for at most their {@code auth-cache-ttl}. Without the decision cache, nothing to do.
+     */
+    public void revoke(FileId id) {
+        Objects.requireNonNull(id, "id");
+        if (decisions != null) {
+            decisions.revoke(id);
+        }
+    }
+
+    /**
+     * Forgets every decision remembered for the auth value {@code authValue} (the {@code jwt-field}
+     * claim's value), for an application that changed what that user may read; see {@link #revoke}.
+     */
+    public void revokeSubject(String authValue) {
+        Objects.requireNonNull(authValue, "authValue");
+        if (decisions != null) {
+            decisions.revokeSubject(authValue);
+        }
+    }
+
     /** Decides how to answer {@code request}. Never throws: a failure inside Keyhole is a 500, logged. */
     public Delivery decide(RequestView request) {
         String path = request.path();
@@ -84,11 +128,35 @@ public final class Keyhole implements AutoCloseable {
             return path.equals(bareMount) ? Deliveries.notFound() : PASS;
         }
         try {
-            return mount.decide(request, path.substring(prefix.length()));
+            String rest = path.substring(prefix.length());
+            if (!cors.enabled()) {
+                return mount.decide(request, rest);
+            }
+            return request.method().equals("OPTIONS") ? cors.options(request, methods, tokenHeader)
+                    : cors.decorate(request, mount.decide(request, rest));
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "Keyhole failed to decide " + request.method() + " " + path, e);
             return Deliveries.internalError();
         }
+    }
+
+    /**
+     * {@link #decide}, for an adapter that writes the answer and then reports it through
+     * {@link Answer#sent} or {@link Answer#failed}, so that the configuration's listener hears of
+     * every request Keyhole answered exactly once, with what was actually sent.
+     */
+    public Answer answer(RequestView request) {
+        Instant time = config.clock().instant();
+        Trace trace = Trace.begin();
+        Delivery delivery;
+        try {
+            delivery = decide(request);
+        } finally {
+            trace.end();
+        }
+        String path = request.path();
+        String named = path.length() > prefix.length() && path.startsWith(prefix) ? path.substring(prefix.length()) : null;
+        return new Answer(delivery, listener, time, request.method(), named, trace);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.keyhole;
 
 import static io.keyhole.ConfigDraft.headerValue;
 import static io.keyhole.ConfigDraft.nonBlank;
+import static io.keyhole.ConfigDraft.notNegative;
 import static io.keyhole.ConfigDraft.oneOf;
 import static io.keyhole.ConfigDraft.positive;
 import static io.keyhole.ConfigDraft.slashed;
@@ -12,6 +13,7 @@ import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
 import io.keyhole.authorizer.sql.SqlAuthorizer;
 import io.keyhole.credential.JwtSettings;
+import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
@@ -55,6 +57,11 @@ import javax.sql.DataSource;
  *                          checked); {@code null} for a hashed tree
  * @param uploads           uploads and deletes over HTTP (read-only by default, and always in media mode)
  * @param listener          told of every answer and backend round trip ({@link KeyholeListener#NONE} by default)
+ * @param authCache         how long the backend's decisions are remembered ({@link AuthCache#OFF} by default)
+ * @param activeContent     the {@code Content-Security-Policy} of served files and the disposition of active uploads
+ * @param interop           session credentials, the auth filter, CORS and the upload answer ({@link Interop#DEFAULT})
+ * @param signedIn          the caller as the application signed it in, replacing the JWT; {@code null} when
+ *                          the credential is a JWT or there is none
  * @param storage           where the tree is kept: the local directory {@code fs-root} (default) or a bucket
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
@@ -62,7 +69,9 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             boolean forwardAllHeaders, boolean forwardCookies, AuthMatrix downloadMatrix,
                             DeliveryMode delivery, String accelPrefix, String renderer,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
-                            Uploads uploads, KeyholeListener listener, StorageSettings storage) {
+                            Uploads uploads, KeyholeListener listener, AuthCache authCache,
+                            ActiveContent activeContent, Interop interop,
+                            SignedInCaller signedIn, StorageSettings storage) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -70,6 +79,9 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
     public KeyholeConfig {
         forwardedHeaders = List.copyOf(forwardedHeaders);
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(authCache, "authCache");
+        Objects.requireNonNull(activeContent, "activeContent");
+        Objects.requireNonNull(interop, "interop");
         Objects.requireNonNull(storage, "storage");
     }
 
@@ -163,14 +175,21 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             return set("authorizer", () -> d.authorizer = Objects.requireNonNull(authorizer, "authorizer"));
         }
 
-        /** {@code request-type}: {@code json} (default) or {@code sql}. */
+        /**
+         * {@code request-type}: {@code json} (default), {@code sql}, {@code internal} (metadata beside
+         * each file, no backend process) or {@code none} (no question; the matrices decide).
+         */
         public Builder requestType(String type) {
-            return set("request-type", () -> d.requestType = oneOf("request-type", type, "json", "sql"));
+            return set("request-type", () -> d.requestType = oneOf("request-type", type, "json", "sql", "internal", "none"));
         }
 
-        /** {@code transport-type}: {@code unix} (default for json), {@code mysql} (default for sql) or {@code jdbc}. */
+        /**
+         * {@code transport-type}: {@code unix} (default for json), {@code tcp}, {@code http},
+         * {@code redis}; {@code mysql} (default for sql) or {@code jdbc}.
+         */
         public Builder transportType(String type) {
-            return set("transport-type", () -> d.transportType = oneOf("transport-type", type, "unix", "tcp", "http", "mysql", "jdbc"));
+            return set("transport-type", () -> d.transportType = oneOf("transport-type", type, "unix", "tcp", "http",
+                    "redis", "mysql", "jdbc"));
         }
 
         /** {@code unix-socket}: path of the backend's stream socket. */
@@ -263,9 +282,14 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             return this;
         }
 
-        /** {@code jwt-algorithm}: {@code HS256} (default), {@code HS384} or {@code HS512}; tokens must use it. */
+        /**
+         * {@code jwt-algorithm}: with {@code jwt-key} {@code HS256} (default), {@code HS384} or
+         * {@code HS512}, which tokens must use; with public keys the algorithm of RSA keys that name
+         * none (default RS256): {@code RS256}..{@code RS512}, {@code PS256}..{@code PS512}.
+         */
         public Builder jwtAlgorithm(String algorithm) {
-            return set("jwt-algorithm", () -> d.jwtAlgorithm = oneOf("jwt-algorithm", algorithm, "HS256", "HS384", "HS512"));
+            return set("jwt-algorithm", () -> d.jwtAlgorithm = oneOf("jwt-algorithm", algorithm, "HS256", "HS384", "HS512",
+                    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"));
         }
 
         /** {@code jwt-field}: the claim whose value is sent as the auth value. */
@@ -281,6 +305,31 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             }
             d.jwtLeeway = leeway;
             return this;
+        }
+
+        /** {@code jwt-key-file}: public keys (PEM or a JWK set) that verify tokens, instead of {@code jwt-key}. */
+        public Builder jwtKeyFile(Path file) {
+            return set("jwt-key-file", () -> d.jwtTrust = d.jwtTrust.withKeyFile(file));
+        }
+
+        /** {@code jwt-jwks-url}: where the public keys that verify tokens are fetched, instead of {@code jwt-key}. */
+        public Builder jwtJwksUrl(URI url) {
+            return set("jwt-jwks-url", () -> d.jwtTrust = d.jwtTrust.withJwksUrl(url));
+        }
+
+        /** {@code jwt-audience}: the {@code aud} values accepted; a token must name one of them. */
+        public Builder jwtAudience(List<String> audiences) {
+            return set("jwt-audience", () -> d.jwtTrust = d.jwtTrust.withAudiences(audiences));
+        }
+
+        /** {@code jwt-issuer}: the {@code iss} every token must carry. */
+        public Builder jwtIssuer(String issuer) {
+            return set("jwt-issuer", () -> d.jwtTrust = d.jwtTrust.withIssuer(nonBlank("jwt-issuer", issuer)));
+        }
+
+        /** {@code jwt-max-lifetime}: the longest a token may be valid, from {@code iat} or from now. */
+        public Builder jwtMaxLifetime(Duration max) {
+            return set("jwt-max-lifetime", () -> d.jwtTrust = d.jwtTrust.withMaxLifetime(positive("jwt-max-lifetime", max)));
         }
 
         /** {@code jwt-header} / {@code jwt-cookie}: where the JWT is found (default: Authorization: Bearer). */
@@ -421,6 +470,113 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         /** Who is told of every answer and backend round trip: metrics, an audit log. Code only. */
         public Builder listener(KeyholeListener listener) {
             return set("listener", () -> d.listener = Objects.requireNonNull(listener, "listener"));
+        }
+
+        /** {@code credential}: {@code jwt} (default, with {@code jwt-key}) or {@code session}: the raw value, unverified. */
+        public Builder credential(String kind) {
+            return set("credential", () -> d.interop.session = oneOf("credential", kind, "jwt", "session").equals("session"));
+        }
+
+        /** {@code auth-filter}: which part of the credential value becomes the auth value. */
+        public Builder authFilter(io.keyhole.credential.AuthFilter filter) {
+            return set("auth-filter", () -> d.interop.authFilter = Objects.requireNonNull(filter, "auth-filter"));
+        }
+
+        /** {@code cors-origins}: origins whose scripts may read answers ({@code *} for all); default none. */
+        public Builder corsOrigins(List<String> origins) {
+            return set("cors-origins", () -> d.interop.corsOrigins = new Cors(origins, false).origins());
+        }
+
+        /** {@code cors-credentials}: let allowed origins send cookies and HTTP authentication (default no). */
+        public Builder corsCredentials(boolean credentials) {
+            return set("cors-credentials", () -> d.interop.corsCredentials = credentials);
+        }
+
+        /** {@code upload-answer}: {@code json} (default: 201, JSON, Location) or {@code module} (200, the id as text). */
+        public Builder uploadAnswer(String answer) {
+            return set("upload-answer", () -> d.interop.moduleUploadAnswer =
+                    oneOf("upload-answer", answer, "json", "module").equals("module"));
+        }
+
+        /** {@code internal-cache-size}: bytes of {@code .meta} contents kept in memory with request-type=internal; default 0, none. */
+        public Builder internalCacheSize(long bytes) {
+            once("internal-cache-size");
+            if (bytes < 0) {
+                throw new IllegalArgumentException("internal-cache-size must be 0 or more bytes, was " + bytes);
+            }
+            d.interop.internalCacheSize = bytes;
+            return this;
+        }
+
+        /** {@code redis-host}: where Redis listens for {@code transport-type=redis}, default 127.0.0.1. */
+        public Builder redisHost(String host) {
+            return set("redis-host", () -> d.interop.redisHost = nonBlank("redis-host", host));
+        }
+
+        /** {@code redis-port}: default 6379. */
+        public Builder redisPort(int port) {
+            once("redis-port");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("redis-port must be 1..65535, was " + port);
+            }
+            d.interop.redisPort = port;
+            return this;
+        }
+
+        /** {@code redis-password}: sent with {@code AUTH} before each command. */
+        public Builder redisPassword(String password) {
+            return set("redis-password", () -> d.interop.redisPassword = Objects.requireNonNull(password, "redis-password"));
+        }
+
+        /**
+         * {@code auth-cache-ttl}: how long a grant is remembered, default 0 (none; every request
+         * asks the backend). See {@link AuthCache}.
+         */
+        public Builder authCacheTtl(Duration ttl) {
+            return set("auth-cache-ttl", () -> d.authCacheTtl = notNegative("auth-cache-ttl", ttl));
+        }
+
+        /** {@code auth-cache-negative-ttl}: how long a 403 or 404 is remembered, default 0 (none). */
+        public Builder authCacheNegativeTtl(Duration ttl) {
+            return set("auth-cache-negative-ttl", () -> d.authCacheNegativeTtl = notNegative("auth-cache-negative-ttl", ttl));
+        }
+
+        /** {@code auth-cache-size}: most decisions remembered at once, 1..10,000,000, default 10,000. */
+        public Builder authCacheSize(int size) {
+            once("auth-cache-size");
+            if (size < 1 || size > AuthCache.MAX_SIZE) {
+                throw new IllegalArgumentException("auth-cache-size must be 1.." + AuthCache.MAX_SIZE + ", was " + size);
+            }
+            d.authCacheSize = size;
+            return this;
+        }
+
+        /**
+         * {@code content-security-policy}: the policy sent with every served file (PDF files
+         * excepted), default {@code sandbox}; {@code null} (text: {@code none}) sends none.
+         */
+        public Builder contentSecurityPolicy(String policy) {
+            return set("content-security-policy", () -> d.activeContent = new ActiveContent(policy,
+                    d.activeContent.inlineActiveUploads()));
+        }
+
+        /**
+         * {@code active-uploads}: whether uploads of active types (HTML, SVG, XML, JavaScript…) keep
+         * the disposition they asked for ({@code true}, text {@code as-sent}) or are stored as
+         * attachments ({@code false}, text {@code attachment}, the default).
+         */
+        public Builder inlineActiveUploads(boolean inline) {
+            return set("active-uploads", () -> d.activeContent = new ActiveContent(
+                    d.activeContent.contentSecurityPolicy(), inline));
+        }
+
+        /**
+         * The caller as the application has already signed it in (e.g. Spring Security's current
+         * authentication), asked on every request instead of a JWT; excludes {@code jwt-key}.
+         * Code only.
+         */
+        public Builder signedInCaller(SignedInCaller caller) {
+            return set("signed-in-caller", () -> d.signedIn = Objects.requireNonNull(caller, "signed-in-caller"));
         }
 
         /** Where the tree is kept, given in code: replaces {@code storage} and the keys that go with it. */

@@ -2,6 +2,8 @@ package io.keyhole;
 
 import io.keyhole.http.ContentTypes;
 import io.keyhole.http.QueryString;
+import io.keyhole.internal.Logs;
+import io.keyhole.media.MediaGrant;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.media.MediaUrlSigner;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,12 +26,14 @@ import java.util.Optional;
  */
 final class MediaMount implements Mount {
 
-    private static final System.Logger LOG = System.getLogger(MediaMount.class.getName());
+    private static final System.Logger LOG = Logs.of(MediaMount.class);
     private static final Delivery PASS = new Delivery.Pass();
     /** Media URLs carry a token: documents served from the media host must not pass it on in a Referer. */
     private static final List<NameValue> MEDIA_HEADERS = List.of(new NameValue("Referrer-Policy", "no-referrer"));
 
     private static final NameValue ALLOW = new NameValue("Allow", "GET, HEAD");
+    /** Most media cookies of the same name (for nested directories) looked at in one request. */
+    private static final int MAX_COOKIES_TRIED = 8;
 
     private final MediaSettings media;
     /** Where media are opened; {@code null} in development mode without media-root. */
@@ -61,12 +66,15 @@ final class MediaMount implements Mount {
             return Deliveries.notFound();
         }
 
-        // 2 credential: the token in the URL; public media need none
+        // 2 credential: the token in the URL, else a directory token in the media cookie; public media need none
+        List<NameValue> extra = MEDIA_HEADERS;
         if (!media.isPublic(file)) {
             List<String> tokens = QueryString.values(request.query(), MediaSettings.TOKEN_PARAMETER);
+            MediaUrlSigner signer = media.signer();
             TokenCheck check = tokens.size() > 1
                     ? new TokenCheck.Invalid("the URL carries " + tokens.size() + " tokens")
-                    : media.signer().check(tokens.isEmpty() ? null : tokens.get(0), file, method);
+                    : tokens.isEmpty() ? fromCookie(request, file, method)
+                    : signer.check(tokens.get(0), file, method, request.remoteAddress());
 
             // 3 authorise: a valid signature is the application's grant, made moments ago
             if (check.renewable()) {
@@ -76,8 +84,45 @@ final class MediaMount implements Mount {
                 LOG.log(Level.DEBUG, "refused the media token for {0}: {1}", file, invalid.reason());
                 return Deliveries.reply(403, "invalid media token");
             }
+            if (check instanceof TokenCheck.Valid valid && tokens.size() == 1) {
+                extra = withCookie(tokens.get(0), file, valid);
+            }
         }
-        return deliver(request, file);
+        return deliver(request, file, extra);
+    }
+
+    /**
+     * The first media cookie whose token is valid for this request. A cookie that is not (stale,
+     * for another directory, or planted by a sibling host) counts as no token at all: the browser
+     * goes to the application for a fresh one rather than meeting a 403 it cannot get past.
+     */
+    private TokenCheck fromCookie(RequestView request, MediaPath file, String method) {
+        String name = media.cookieName();
+        if (name != null) {
+            int tried = 0;
+            for (NameValue cookie : request.cookies()) {
+                if (cookie.name().equals(name) && tried++ < MAX_COOKIES_TRIED) {
+                    TokenCheck check = media.signer().check(cookie.value(), file, method, request.remoteAddress());
+                    if (check instanceof TokenCheck.Valid) {
+                        return check;
+                    }
+                }
+            }
+        }
+        return new TokenCheck.Missing();
+    }
+
+    /** A valid directory token from the URL goes into the media cookie, for the files below the directory. */
+    private List<NameValue> withCookie(String token, MediaPath file, TokenCheck.Valid valid) {
+        MediaGrant grant = media.cookieName() == null ? null : media.signer().grantOf(token, file);
+        String cookie = grant == null ? null
+                : media.setCookie(token, grant, valid.expires(), media.signer().clock().instant());
+        if (cookie == null) {
+            return MEDIA_HEADERS;
+        }
+        List<NameValue> headers = new ArrayList<>(MEDIA_HEADERS);
+        headers.add(new NameValue("Set-Cookie", cookie));
+        return List.copyOf(headers);
     }
 
     /**
@@ -92,8 +137,12 @@ final class MediaMount implements Mount {
         return deliver(request, file);
     }
 
-    /** Steps 4 and 5: the first disk access, and only now. */
     private Delivery deliver(RequestView request, MediaPath file) {
+        return deliver(request, file, MEDIA_HEADERS);
+    }
+
+    /** Steps 4 and 5: the first disk access, and only now. */
+    private Delivery deliver(RequestView request, MediaPath file, List<NameValue> headers) {
         Optional<OpenedFile> found;
         try {
             found = storage.open(file.value());
@@ -105,7 +154,7 @@ final class MediaMount implements Mount {
             return Deliveries.notFound();
         }
         return deliveries.file(request, new Deliveries.Found(file.toString(), found.get(),
-                ContentTypes.of(file.fileName()), file.fileName(), false, Optional.empty(), null, MEDIA_HEADERS));
+                ContentTypes.of(file.fileName()), file.fileName(), false, Optional.empty(), null, headers));
     }
 
     /**
@@ -115,6 +164,10 @@ final class MediaMount implements Mount {
      */
     private Delivery toApplication(RequestView request, MediaPath file, TokenCheck check) {
         MediaUrlSigner signer = media.signer();
+        if (signer.format() == MediaUrlSigner.Format.DJANGO) {
+            // exactly as the Django view: a Django application hands no loop mark back
+            return Delivery.redirect(media.authUrl(file));
+        }
         Instant now = signer.clock().instant();
         Instant bounced = MediaSettings.bouncedAt(request.query());
         if (bounced != null) {
@@ -122,12 +175,25 @@ final class MediaMount implements Mount {
             if (since.compareTo(signer.leeway().negated()) >= 0 && since.compareTo(media.loopWindow()) <= 0) {
                 String why = loopCause(file, check, now);
                 LOG.log(Level.WARNING, "stopped a redirect loop for {0}: {1}", file, why);
-                return Deliveries.reply(508, "Keyhole stopped a redirect loop between this media host and "
-                        + media.siteUrl() + ".\n\n" + why);
+                // The mark comes from the URL: anyone can make a link that lands here. Only an
+                // operator on this machine sees the diagnosis; everyone else a status.
+                return operator(request)
+                        ? Deliveries.reply(508, "Keyhole stopped a redirect loop between this media host and "
+                                + media.siteUrl() + ".\n\n" + why)
+                        : Deliveries.reply(508, "redirect loop stopped; the media host's log says why");
             }
         }
         String location = media.authUrl(file) + '?' + MediaSettings.BOUNCED_PARAMETER + '=' + now.getEpochSecond();
         return Delivery.redirect(location);
+    }
+
+    /** A client on this machine, not one a proxy on this machine speaks for. */
+    private static boolean operator(RequestView request) {
+        String peer = request.remoteAddress();
+        boolean loopback = peer != null && (peer.startsWith("127.") || peer.equals("::1")
+                || peer.equals("0:0:0:0:0:0:0:1") || peer.equals("[::1]"));
+        return loopback && request.first("Forwarded") == null && request.first("X-Forwarded-For") == null
+                && request.first("X-Real-IP") == null;
     }
 
     private String loopCause(MediaPath file, TokenCheck check, Instant now) {

@@ -1,6 +1,7 @@
 package io.keyhole;
 
 import io.keyhole.credential.JwtVerifier;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaRoot;
 import io.keyhole.storage.LocalStorage;
 import io.keyhole.storage.Storage;
@@ -19,7 +20,7 @@ import java.lang.System.Logger.Level;
  */
 final class Parts implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(Parts.class.getName());
+    private static final System.Logger LOG = Logs.of(Parts.class);
 
     /** Who decides; {@code null} on a media host, where signed URLs carry the grant. */
     final Authorizer authorizer;

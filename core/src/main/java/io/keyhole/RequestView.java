@@ -41,6 +41,17 @@ public interface RequestView extends RequestHeaders {
     }
 
     /**
+     * The client's IP address as the container reports it (behind a proxy, what the container's
+     * forwarded-header handling made of it), e.g. {@code 203.0.113.7}; {@code null} when unknown.
+     * Media tokens bound to a client address are checked against it, and a diagnostic page says
+     * more than a status only to a loopback peer without forwarding headers (an operator on the
+     * machine itself).
+     */
+    default String remoteAddress() {
+        return null;
+    }
+
+    /**
      * The application's context path ({@code ""} for the root context, else e.g. {@code /app}):
      * what precedes {@link #path()} in a URL the client can follow.
      */

@@ -1,6 +1,9 @@
 package io.keyhole;
 
+import io.keyhole.internal.Logs;
+import io.keyhole.storage.LocalStorage;
 import io.keyhole.storage.OpenedFile;
+import io.keyhole.storage.Prefetch;
 import io.keyhole.storage.Storage;
 import io.keyhole.tree.HashedTree;
 import java.io.IOException;
@@ -15,9 +18,11 @@ import java.util.Optional;
  */
 final class TreeMount implements Mount {
 
-    private static final System.Logger LOG = System.getLogger(TreeMount.class.getName());
+    private static final System.Logger LOG = Logs.of(TreeMount.class);
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
     private static final String DEFAULT_FILENAME = "file";
+    /** Opens of a name that keeps changing before it is answered 404. */
+    private static final int OPEN_ATTEMPTS = 3;
 
     private final HashedTree tree;
     private final Storage storage;
@@ -38,7 +43,7 @@ final class TreeMount implements Mount {
     @Override
     public Delivery decide(RequestView request, String rest) {
         String method = request.method();
-        if (method.equals("POST") || method.equals("DELETE")) {
+        if (method.equals("POST") || method.equals("PUT") || method.equals("DELETE")) {
             return writes.decide(request, rest);
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
@@ -70,7 +75,7 @@ final class TreeMount implements Mount {
         // 4 open: the first access to the storage, and only now; what is opened is what gets served
         String what = id.toString();
         String contentType = Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what);
-        String filename = answer.filename() != null ? answer.filename() : DEFAULT_FILENAME;
+        String filename = Deliveries.filename(answer.filename(), DEFAULT_FILENAME, what);
         boolean attachment = "attachment".equalsIgnoreCase(answer.contentDisposition());
         String relativePath = tree.relativePathOf(id);
         if (config.delivery() == DeliveryMode.REDIRECT) {
@@ -78,7 +83,12 @@ final class TreeMount implements Mount {
         }
         OpenedFile file;
         try {
-            Optional<OpenedFile> found = storage.open(relativePath, deliveries.prefetch(request));
+            Prefetch prefetch = deliveries.prefetch(request);
+            Optional<OpenedFile> found = open(id, prefetch);
+            if (found.isEmpty() && id.isPackMember()) {
+                // a member not made (yet) is served as its leader, e.g. a variant of an image
+                found = open(id.leader().orElseThrow(), prefetch);
+            }
             if (found.isEmpty()) {
                 return Deliveries.notFound();
             }
@@ -96,5 +106,22 @@ final class TreeMount implements Mount {
         return deliveries.file(request, new Deliveries.Found(what, file, contentType, filename, attachment,
                 Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()),
                 List.of()));
+    }
+
+    /**
+     * Opens the file of {@code id}. The storage refuses a name that changed while it was opened;
+     * a replace ({@code PUT}) renames new content over the name, so a refused open is tried again:
+     * the new content is as whole as the old.
+     */
+    private Optional<OpenedFile> open(FileId id, Prefetch prefetch) throws IOException {
+        String path = tree.relativePathOf(id);
+        // A bucket's object is replaced in one step and never seen half-way: one request says it is missing.
+        int attempts = storage instanceof LocalStorage ? OPEN_ATTEMPTS : 1;
+        for (int attempt = 1; ; attempt++) {
+            Optional<OpenedFile> found = storage.open(path, prefetch);
+            if (found.isPresent() || attempt == attempts) {
+                return found;
+            }
+        }
     }
 }

@@ -7,6 +7,8 @@ import io.keyhole.http.FormReader;
 import io.keyhole.http.MalformedFormException;
 import io.keyhole.http.MultipartForm;
 import io.keyhole.http.UrlEncodedForm;
+import io.keyhole.internal.Logs;
+import io.keyhole.tree.FileStore;
 import io.keyhole.tree.Store;
 import io.keyhole.tree.FileTooLargeException;
 import io.keyhole.tree.Upload;
@@ -14,29 +16,37 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
  * Uploads and deletes over HTTP, the write side of {@link Keyhole#decide}: {@code POST} to the
- * mount stores the form's file {@code d} and then asks the backend, {@code DELETE} of
- * {@code <mount><id>} asks the backend and then removes the file.
+ * mount stores the form's file {@code d} and then asks the backend, {@code PUT} of
+ * {@code <mount><id>} writes the new content beside the file, asks the backend and then puts it
+ * in place in one step, {@code DELETE} of {@code <mount><id>} asks the backend and then removes
+ * the file. With {@code pl} and {@code ext} a {@code POST} stores a pack member, {@code <pl>.<ext>}.
  *
  * <p>The order keeps tree and backend in step: an upload is written before the backend records
- * it, and removed again when the backend fails or says no, so a recorded id always has its file
- * and a refused upload leaves nothing behind. A caller who could never be allowed is refused
+ * it, and removed again when the backend says no, so a recorded id always has its file and a
+ * refused upload leaves nothing behind. A backend that took the question but did not answer
+ * within {@code auth-timeout} may still have recorded the id, so then the file stays and the log
+ * names it; a backend that could not be reached, answered nonsense or failed its statement
+ * recorded nothing, and the file is removed. A backend must therefore never record an upload
+ * and then answer nonsense. A caller who could never be allowed is refused
  * before a byte of the body is read. Thread-safe.
  */
 final class Writes {
 
-    private static final System.Logger LOG = System.getLogger(Writes.class.getName());
+    private static final System.Logger LOG = Logs.of(Writes.class);
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     /** Allow of a read-only mount. */
     static final String READ_ONLY_METHODS = "GET, HEAD";
     /** Allow of a mount that takes uploads and deletes. */
-    static final String ALL_METHODS = "GET, HEAD, POST, DELETE";
+    static final String ALL_METHODS = "GET, HEAD, POST, PUT, DELETE";
     /** Room in a multipart body beyond the file: boundaries, part headers and the small fields. */
     static final long FORM_OVERHEAD = 64 * 1024;
     /** Longest value of {@code n}, {@code ct} and {@code cd}. */
@@ -75,12 +85,13 @@ final class Writes {
             return reply(405, "method not allowed: this mount is read-only", new NameValue("Allow", READ_ONLY_METHODS));
         }
         boolean upload = request.method().equals("POST");
+        boolean replace = request.method().equals("PUT");
 
         // 1 route: uploads go to the mount itself, deletes to one file below it
         FileId id = config.tree().idOf(rest).orElse(null);
         if (upload && !rest.isEmpty()) {
             return id != null ? reply(405, "method not allowed: upload to " + config.mount(),
-                    new NameValue("Allow", "GET, HEAD, DELETE")) : notFound();
+                    new NameValue("Allow", "GET, HEAD, PUT, DELETE")) : notFound();
         }
         if (!upload && id == null) {
             return notFound();
@@ -92,16 +103,18 @@ final class Writes {
             return refused.delivery();
         }
         String authValue = ((Gate.Caller.Known) caller).authValue();
-        Delivery anonymous = gate.refuseAnonymous(authValue, upload ? uploads.uploadMatrix() : uploads.deleteMatrix());
+        Delivery anonymous = gate.refuseAnonymous(authValue,
+                upload || replace ? uploads.uploadMatrix() : uploads.deleteMatrix());
         if (anonymous != null) {
             return anonymous;
         }
-        return upload ? upload(request, authValue) : delete(request, id, authValue);
+        return upload || replace ? upload(request, authValue, replace ? id : null) : delete(request, id, authValue);
     }
 
     // ---- uploads ----------------------------------------------------------------------------
 
-    private Delivery upload(RequestView request, String authValue) {
+    /** @param replacing the file a {@code PUT} replaces, {@code null} for a new upload */
+    private Delivery upload(RequestView request, String authValue, FileId replacing) {
         String contentType = request.first("Content-Type");
         String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         boolean multipart = type.equals("multipart/form-data");
@@ -117,11 +130,15 @@ final class Writes {
             return tooLarge();
         }
 
-        StoredMetadata stored;
+        Received received;
         try {
             RequestBody body = new RequestBody(request.body(), bodyLimit);
             FormReader form = multipart ? MultipartForm.of(contentType, body) : new UrlEncodedForm(body);
-            stored = receive(form, authValue);
+            received = receive(form, authValue, replacing);
+        } catch (FileAlreadyExistsException e) {
+            return reply(409, "that pack member exists; PUT replaces it");
+        } catch (NoSuchFileException e) {
+            return notFound();
         } catch (FileTooLargeException | RequestBody.TooLarge e) {
             return tooLarge();
         } catch (MalformedFormException | BadUpload e) {
@@ -136,19 +153,48 @@ final class Writes {
         }
 
         // 3 authorise: the backend learns the new id and its metadata, and records them or refuses
+        StoredMetadata stored = received.stored();
         FileId id = stored.id();
         String uri = config.mount() + id;
-        Gate.Verdict verdict = gate.authorise(gate.question(request, uri, id, authValue, stored),
-                uploads.uploadMatrix(), 201);
-        if (verdict instanceof Gate.Verdict.Refused refused) {
-            remove(id, "its upload was not recorded");
-            return refused.delivery();
+        try (FileStore.Replacement replacement = received.replacement()) {
+            Gate.Verdict verdict = gate.authorise(gate.question(request, uri, id, authValue, stored),
+                    uploads.uploadMatrix(), replacement == null ? 201 : 200);
+            forgetDecisions(id);
+            if (verdict instanceof Gate.Verdict.Refused refused) {
+                if (replacement == null && refused.unanswered()) {
+                    // The backend may have recorded the id and been slow to say so (a commit, then the
+                    // timeout): the file stays, so that a recorded id always has its file.
+                    LOG.log(Level.WARNING, "kept upload {0} ({1} bytes) although the backend did not answer in time:"
+                            + " it may have recorded it. If it has no record of {0}, remove the file: keyhole rm {0}",
+                            id, Long.toString(stored.size()));
+                } else if (replacement == null) {
+                    remove(id, "its upload was not recorded");
+                }
+                return refused.delivery();
+            }
+            // 4 a replacement takes the file's place only now, in one step
+            if (replacement != null) {
+                replacement.commit();
+                forgetDecisions(id);
+            }
+        } catch (NoSuchFileException e) {
+            return notFound();
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "cannot replace " + config.tree().relativePathOf(id) + " below " + config.tree().root(), e);
+            return reply(500, "the file could not be replaced");
         }
-        LOG.log(Level.DEBUG, "stored upload {0} ({1} bytes)", id, stored.size());
-        return new Delivery.Reply(201, List.of(
+        LOG.log(Level.DEBUG, "stored {0} {1} ({2} bytes)", replacing == null ? "upload" : "replacement", id, stored.size());
+        if (config.interop().moduleUploadAnswer()) {
+            return new Delivery.Reply(200, List.of(new NameValue("Cache-Control", "no-store")), id.value());
+        }
+        return new Delivery.Reply(replacing == null ? 201 : 200, List.of(
                 new NameValue("Location", request.contextPath() + uri),
                 new NameValue("Content-Type", "application/json"),
                 new NameValue("Cache-Control", "no-store")), json(stored));
+    }
+
+    /** What a form brought: the file as stored, and for a {@code PUT} the replacement waiting to take its place. */
+    private record Received(StoredMetadata stored, FileStore.Replacement replacement) {
     }
 
     /** What the form says of the upload; fields may come before or after the file. */
@@ -159,9 +205,20 @@ final class Writes {
         /** The file part's own file name and Content-Type. */
         String partName;
         String partType;
+        /** {@code pl} and {@code ext}: the pack leader and the member's extension. */
+        String leader;
+        String extension;
     }
 
     /** A form that is well-formed but not an upload Keyhole can take. */
+    /** The local tree's store, for what only it can do; a bucket refuses it as a bad request. */
+    private FileStore local(String what) throws BadUpload {
+        if (store instanceof FileStore files) {
+            return files;
+        }
+        throw new BadUpload(what + " needs storage=local; this mount keeps its files in " + store);
+    }
+
     private static final class BadUpload extends IOException {
         private static final long serialVersionUID = 1L;
 
@@ -171,10 +228,13 @@ final class Writes {
     }
 
     /** Reads the form, storing its file as it arrives; on any failure nothing stays stored. */
-    private StoredMetadata receive(FormReader form, String authValue) throws IOException {
-                String user = authValue != null ? authValue : "";
+    private Received receive(FormReader form, String authValue, FileId replacing) throws IOException {
+        String user = authValue != null ? authValue : "";
         Fields fields = new Fields();
         StoredMetadata stored = null;
+        // where a new upload is stored so far, to be removed on failure
+        FileId kept = null;
+        FileStore.Replacement replacement = null;
         try {
             for (FormField field; (field = form.next()) != null; ) {
                 switch (field.name()) {
@@ -184,12 +244,29 @@ final class Writes {
                         }
                         fields.partName = field.filename();
                         fields.partType = field.contentType();
-                        stored = store.store(field.content(), upload(user, fields));
+                        if (replacing == null) {
+                            stored = store.store(field.content(), upload(user, fields));
+                            kept = stored.id();
+                        } else {
+                            replacement = local("replacing a file (PUT)").prepareReplacement(replacing, field.content(), upload(user, fields));
+                            stored = replacement.metadata();
+                        }
                     }
                     case "n" -> fields.name = once(fields.name, "n", field.text(MAX_FIELD_BYTES));
                     case "ct" -> fields.type = once(fields.type, "ct", field.text(MAX_FIELD_BYTES).strip());
                     case "cd" -> fields.disposition = once(fields.disposition, "cd", disposition(field.text(MAX_FIELD_BYTES)));
-                    case "pl", "ext" -> throw new BadUpload("packs (fields pl and ext) are not supported");
+                    case "pl", "ext" -> {
+                        if (replacing != null) {
+                            throw new BadUpload("fields pl and ext make a new pack member with POST; PUT replaces"
+                                    + " the file it names");
+                        }
+                        String text = field.text(FileId.MAX_LENGTH).strip();
+                        if (field.name().equals("pl")) {
+                            fields.leader = once(fields.leader, "pl", text);
+                        } else {
+                            fields.extension = once(fields.extension, "ext", text);
+                        }
+                    }
                     default -> {
                         // other fields of the page's form (a submit button, a CSRF token) are none of ours
                     }
@@ -198,16 +275,46 @@ final class Writes {
             if (stored == null) {
                 throw new BadUpload("the form has no file: send it in field d");
             }
+            if (fields.leader != null || fields.extension != null) {
+                FileId member = packMember(fields);
+                local("pack members (fields pl and ext)").rename(kept, member);
+                kept = member;
+            }
             // Fields after the file may still name it: the id stays, the recorded metadata follows them.
             Upload last = upload(user, fields);
-            return new StoredMetadata(stored.id(), stored.size(), stored.etag(), stored.uploadDate(),
-                    last.effectiveContentType(), last.filename(), last.disposition());
+            String type = last.effectiveContentType();
+            // A document that can run script is downloaded, never shown in the site's origin.
+            Disposition disposition = !config.activeContent().inlineActiveUploads() && ActiveContent.isActive(type)
+                    ? Disposition.ATTACHMENT : last.disposition();
+            StoredMetadata received = new StoredMetadata(replacing != null ? replacing : kept, stored.size(),
+                    stored.etag(), stored.uploadDate(), type, last.filename(), disposition);
+            return new Received(received, replacement);
         } catch (IOException | RuntimeException e) {
-            if (stored != null) {
-                remove(stored.id(), "its upload failed");
+            if (kept != null) {
+                remove(kept, "its upload failed");
+            }
+            if (replacement != null) {
+                replacement.close();
             }
             throw e;
         }
+    }
+
+    /** The member {@code <pl>.<ext>} the form names, with both fields required and checked. */
+    private FileId packMember(Fields fields) throws BadUpload {
+        if (fields.leader == null || fields.extension == null) {
+            throw new BadUpload("fields pl and ext go together: pl the leader's id, ext the member's extension");
+        }
+        FileId member;
+        try {
+            member = FileId.parse(fields.leader).member(fields.extension);
+        } catch (IllegalArgumentException e) {
+            throw new BadUpload("fields pl and ext: " + e.getMessage());
+        }
+        if (config.tree().idOf(member.value()).isEmpty()) {
+            throw new BadUpload("fields pl and ext: " + member + " is no id this tree can hold");
+        }
+        return member;
     }
 
     /**
@@ -283,6 +390,7 @@ final class Writes {
         if (verdict instanceof Gate.Verdict.Refused refused) {
             return refused.delivery();
         }
+        forgetDecisions(id);
         // 4 the first disk access, and only now
         try {
             if (!store.delete(id)) {
@@ -297,6 +405,14 @@ final class Writes {
     }
 
     // ---- shared -----------------------------------------------------------------------------
+
+    /** The file {@code id} changed here: a remembered decision about it no longer holds. */
+    private void forgetDecisions(FileId id) {
+        DecisionCache decisions = gate.decisions();
+        if (decisions != null) {
+            decisions.revoke(id);
+        }
+    }
 
     /** Takes a stored file back out of the tree; a failure is logged, since the answer is decided already. */
     private void remove(FileId id, String why) {

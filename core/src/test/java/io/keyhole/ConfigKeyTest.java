@@ -119,7 +119,9 @@ class ConfigKeyTest {
         assertEquals(ConfigKey.mediaNames(), MediaSettings.Builder.KEYS);
         assertTrue(ConfigKey.names().containsAll(ConfigKey.mediaNames()));
         assertEquals(List.of("site-url", "media-url", "media-root", "internal-media-prefix", "media-public-paths",
-                "media-key", "media-verify-keys", "media-token-lifetime", "media-token-leeway", "media-bind-method"),
+                "media-key", "media-verify-keys", "media-token-lifetime", "media-token-leeway", "media-bind-method",
+                "media-token-format", "django-secret-key", "django-secret-key-fallbacks", "media-token-max-age",
+                "media-cookie"),
                 List.copyOf(ConfigKey.mediaNames()));
         for (ConfigKey key : ConfigKey.values()) {
             assertEquals(key, ConfigKey.of(key.key()).orElseThrow());
@@ -136,7 +138,7 @@ class ConfigKeyTest {
         "jwt-algorithm", "jwt-leeway", "json-extended", "all-headers", "all-cookies", "matrix-download", "read-only",
         "upload-max-size", "matrix-upload", "matrix-delete", "delivery", "renderer", "auth-connect-timeout",
         "auth-timeout", "cache-control", "max-ranges", "media-token-lifetime", "media-token-leeway",
-        "media-bind-method"})
+        "media-bind-method", "media-token-format", "media-token-max-age"})
     void aDefaultShownAsAValueIsAccepted(String name) {
         ConfigKey key = ConfigKey.of(name).orElseThrow();
         if (key.media()) {

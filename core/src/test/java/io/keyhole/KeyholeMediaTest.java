@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.media.MediaUrlSigner;
+import io.keyhole.testing.LogCapture;
 import io.keyhole.testing.RecordingFileSystem;
 import io.keyhole.testing.TestClock;
 import io.keyhole.testing.TestRequest;
@@ -68,8 +69,9 @@ class KeyholeMediaTest {
         return MediaSettings.builder().mediaRoot(mediaRoot).clock(clock).properties(p).build();
     }
 
+    /** From the machine itself: the loop page may say why. */
     private static TestRequest get(String path, String query, String... headerLines) {
-        return TestRequest.get(path, headerLines).withQuery(query);
+        return TestRequest.get(path, headerLines).withQuery(query).from("127.0.0.1");
     }
 
     private String token(MediaPath path) {
@@ -239,6 +241,33 @@ class KeyholeMediaTest {
                 page);
         assertTrue(page.contains("treats the file as public, but this host does not"), page);
         assertTrue(page.contains("media-public-paths"), page);
+    }
+
+    /**
+     * The mark comes from the URL, so anyone can send a link that lands on the loop page: a client
+     * elsewhere, or one a local proxy speaks for, learns nothing of the site, the clock or the
+     * token policy. The diagnosis goes to the log.
+     */
+    @Test
+    void aCraftedLoopLinkDisclosesNothingToOthers() {
+        String bounced = "bounced=" + T0.getEpochSecond();
+        List<TestRequest> strangers = List.of(
+                TestRequest.get("/media/docs/report.pdf").withQuery(bounced),
+                TestRequest.get("/media/docs/report.pdf").withQuery(bounced).from("203.0.113.7"),
+                TestRequest.get("/media/docs/report.pdf", "X-Forwarded-For: 203.0.113.7").withQuery(bounced)
+                        .from("127.0.0.1"),
+                TestRequest.get("/media/docs/report.pdf", "Forwarded: for=203.0.113.7").withQuery(bounced)
+                        .from("::1"));
+        for (TestRequest stranger : strangers) {
+            try (LogCapture log = LogCapture.start()) {
+                Delivery d = keyhole.decide(stranger);
+                assertEquals(508, d.status());
+                String page = ((Delivery.Reply) d).message();
+                assertEquals("redirect loop stopped; the media host's log says why", page);
+                assertTrue(log.containing("stopped a redirect loop for docs/report.pdf").stream()
+                        .anyMatch(l -> l.contains("media-public-paths")), log.lines().toString());
+            }
+        }
     }
 
     @Test

@@ -3,6 +3,11 @@ package io.keyhole.cli;
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
 import io.keyhole.Authorizer;
+import io.keyhole.Disposition;
+import io.keyhole.FileId;
+import io.keyhole.StoredMetadata;
+import io.keyhole.authorizer.JsonRequestType;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,5 +39,17 @@ final class DemoBackend implements Authorizer {
         }
         return new AuthResponse(200, sample.filename(), sample.contentType(), sample.disposition(),
                 '"' + sample.id() + '"', (long) sample.bytes().length, uploadDate, null);
+    }
+
+    /**
+     * What an upload of {@code sample} by its owner records beside it with {@code request-type=internal}:
+     * the upload question of the module's later protocol.
+     */
+    static byte[] metadata(DemoFiles.Sample sample, long uploadDate) {
+        StoredMetadata stored = new StoredMetadata(FileId.parse(sample.id()), sample.bytes().length, sample.id(),
+                Instant.ofEpochSecond(uploadDate), sample.contentType(), sample.filename(),
+                Disposition.parse(sample.disposition()));
+        return new JsonRequestType(JsonRequestType.Fields.LATER).encode(new AuthRequest("/" + sample.id(),
+                stored.id(), "POST", sample.owner(), null, null, stored));
     }
 }

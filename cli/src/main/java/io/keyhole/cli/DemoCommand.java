@@ -4,6 +4,7 @@ import io.keyhole.FileId;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.tree.HashedTree;
+import io.keyhole.tree.MetaFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,8 +21,10 @@ import java.util.stream.Stream;
 
 /**
  * {@code keyhole demo}: everything on one machine with nothing to set up. A temporary tree with
- * three samples, an authorisation backend on a real Unix socket, a fresh JWT key, the server on
- * 127.0.0.1, and curl commands to try it. Stops on Ctrl-C and removes what it made.
+ * three samples, a fresh JWT key, the server on 127.0.0.1, and curl commands to try it. By default
+ * ({@code --backend internal}) each sample's owner and metadata sit beside it in a {@code .meta}
+ * file and uploads are on: no backend process at all. {@code --backend socket} asks an
+ * authorisation backend on a real Unix socket instead. Stops on Ctrl-C and removes what it made.
  */
 final class DemoCommand {
 
@@ -36,15 +39,20 @@ final class DemoCommand {
     }
 
     static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = Args.parse("demo", argv, Set.of("port"), Set.of());
+        Args args = Args.parse("demo", argv, Set.of("port", "backend"), Set.of());
         int port = args.integer("port", DEFAULT_PORT, 0, 65535);
+        String backend = args.get("backend") == null ? "internal" : args.get("backend");
+        if (!backend.equals("internal") && !backend.equals("socket")) {
+            throw new UsageException("demo: --backend must be internal or socket, was '" + backend + "'");
+        }
+        boolean internal = backend.equals("internal");
         System.setProperty("java.awt.headless", "true");
 
         Path dir = Files.createTempDirectory("keyhole-demo-");
         List<AutoCloseable> opened = new ArrayList<>();
         Demo demo;
         try {
-            demo = start(dir, port, opened, err);
+            demo = start(dir, port, internal, opened, err);
         } catch (Exception | Error e) {
             try {
                 cleanUp(opened, dir);
@@ -63,29 +71,38 @@ final class DemoCommand {
     private record Demo(KeyholeConfig config, FileServer server, List<DemoFiles.Sample> samples, byte[] key) {
     }
 
-    private static Demo start(Path dir, int port, List<AutoCloseable> opened, PrintStream err) throws Exception {
+    private static Demo start(Path dir, int port, boolean internal, List<AutoCloseable> opened, PrintStream err)
+            throws Exception {
         HashedTree tree = new HashedTree(dir.resolve("tree"), DEPTH);
         tree.create();
         List<DemoFiles.Sample> samples = DemoFiles.samples();
+        long uploadDate = Instant.now().getEpochSecond();
+        MetaFiles meta = new MetaFiles(tree);
         for (DemoFiles.Sample sample : samples) {
-            Files.write(tree.pathOf(FileId.parse(sample.id())), sample.bytes());
+            FileId id = FileId.parse(sample.id());
+            Files.write(tree.pathOf(id), sample.bytes());
+            if (internal) {
+                meta.write(id, DemoBackend.metadata(sample, uploadDate));
+            }
         }
-
-        Path socket = dir.resolve("auth.sock");
-        JsonSocketServer backend = JsonSocketServer.start(socket,
-                new DemoBackend(samples, Instant.now().getEpochSecond()));
-        opened.add(backend);
 
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        KeyholeConfig config = KeyholeConfig.builder()
+        KeyholeConfig.Builder builder = KeyholeConfig.builder()
                 .fsRoot(tree.root())
                 .fsDepth(DEPTH)
                 .mount(MOUNT)
-                .unixSocket(socket)
                 .jwtKey(key)
-                .jwtField(CLAIM)
-                .build();
+                .jwtField(CLAIM);
+        if (internal) {
+            builder.requestType("internal").readOnly(false);
+        } else {
+            Path socket = dir.resolve("auth.sock");
+            JsonSocketServer backend = JsonSocketServer.start(socket, new DemoBackend(samples, uploadDate));
+            opened.add(backend);
+            builder.unixSocket(socket);
+        }
+        KeyholeConfig config = builder.build();
 
         FileServer server;
         try {
@@ -127,6 +144,12 @@ final class DemoCommand {
         out.println("# the first kilobyte of alice's clip (206, Content-Range):");
         out.println(curl(alice, "bytes=0-1023", "clip-start.mp4", base + clip.id()));
         out.println();
+        if (!demo.config().uploads().readOnly()) {
+            out.println("# alice may upload a file of her own (201, its id in Location), and delete it again:");
+            out.println("#   curl -sS -H 'Authorization: Bearer " + alice + "' -F d=@FILE '" + base + "'");
+            out.println("#   curl -sS -X DELETE -H 'Authorization: Bearer " + alice + "' '" + base + "<id>'");
+            out.println();
+        }
         out.println("The tokens are valid for " + TOKEN_TTL.toHours() + " hour. Press Ctrl-C to stop;"
                 + " the temporary files are removed.");
     }

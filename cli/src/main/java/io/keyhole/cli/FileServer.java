@@ -63,6 +63,11 @@ final class FileServer {
      *                   nothing is left running then
      */
     static FileServer start(KeyholeConfig config, Listen listen) throws Exception {
+        return start(config, listen, ServeLimits.DEFAULT);
+    }
+
+    /** As {@link #start(KeyholeConfig, Listen)}, with what a slow client may cost. */
+    static FileServer start(KeyholeConfig config, Listen listen, ServeLimits limits) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("keyhole-http");
         Server server = new Server(threads);
@@ -74,6 +79,7 @@ final class FileServer {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(listen.host());
         connector.setPort(listen.port());
+        limits.apply(http, connector);
         server.addConnector(connector);
 
         ServletContextHandler context = new ServletContextHandler("/");
@@ -86,7 +92,7 @@ final class FileServer {
         errors.setShowMessageInTitle(false);
         server.setErrorHandler(errors);
 
-        server.setHandler(new GracefulHandler(context));
+        server.setHandler(new GracefulHandler(limits.limit(context)));
         server.setStopTimeout(STOP_TIMEOUT_MS);
         try {
             server.start();

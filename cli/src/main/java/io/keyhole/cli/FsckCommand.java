@@ -20,14 +20,19 @@ final class FsckCommand {
 
     static final String REPAIR = "--repair";
 
+    /** Every file should have its metadata beside it (a tree served with request-type=internal). */
+
+    static final String META = "--meta";
+
     private FsckCommand() {
     }
 
     static int run(List<String> argv, PrintStream out) throws UsageException, Failure {
         // --repair is the one option without a value.
         boolean repair = argv.contains(REPAIR);
+        boolean meta = argv.contains(META);
         List<String> rest = new ArrayList<>(argv);
-        rest.removeIf(REPAIR::equals);
+        rest.removeIf(a -> a.equals(REPAIR) || a.equals(META));
         TreeArgs.Split split = TreeArgs.split(rest);
         Args args = Args.parse("fsck", split.options(), Set.of("root", "depth"), Set.of());
         if (!split.words().isEmpty()) {
@@ -45,7 +50,7 @@ final class FsckCommand {
                     out.println("removed " + removed.kind().label() + " " + removed.relativePath());
                 }
             }
-            check = store.check();
+            check = store.check(meta);
         } catch (IOException e) {
             throw new Failure("cannot check " + tree.root() + ": " + e.getMessage());
         }

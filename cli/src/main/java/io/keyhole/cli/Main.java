@@ -39,16 +39,20 @@ public final class Main {
               put FILE... --config FILE [options of put];  rm ID... --config FILE
                   The same against the bucket a serve configuration keeps the tree in
                   (storage=s3 and the s3-* keys; fs-depth).
-              fsck --root DIR --depth N [--repair]
-                  List files that are no ids, ids in the wrong directory, and temporary files
-                  left by stores that died. --repair removes those temporary files (only them).
+              fsck --root DIR --depth N [--repair] [--meta]
+                  List files that are no ids, ids in the wrong directory, temporary files
+                  left by stores that died, and .meta files whose file is gone. --repair
+                  removes those temporary and .meta files (only them). --meta also lists files
+                  without their .meta (a tree served with request-type=internal).
                   Exit code 0 when nothing is wrong, 1 otherwise.
               token (--key KEY | --key-file FILE) --claim NAME=VALUE [--claim ...] [--ttl 1h] [--alg HS256]
                   Print a signed JWT for testing. The key is read as the server reads jwt-key;
                   NAME is usually the server's jwt-field. --ttl takes s, m, h or d.
-              demo [--port N]
+              demo [--port N] [--backend internal|socket]
                   Run a self-contained demo on 127.0.0.1 (port 8080, or a free one if taken)
-                  with sample files and a sample backend, and print curl commands to try.
+                  with sample files, their owners in .meta files beside them and uploads on
+                  (internal), or a sample backend on a Unix socket (socket), and print curl
+                  commands to try.
               help
                   Show this text.
 

@@ -36,10 +36,12 @@ final class ServeCommand {
         Map<String, String> properties = read(file);
 
         Listen listen;
+        ServeLimits limits;
         KeyholeConfig config;
         try {
             String listenText = properties.remove(LISTEN);
             listen = listenText == null || listenText.isBlank() ? Listen.DEFAULT : Listen.parse(listenText);
+            limits = ServeLimits.take(properties);
             rejectUnknownKeys(properties.keySet());
             config = KeyholeConfig.fromProperties(properties);
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -61,7 +63,7 @@ final class ServeCommand {
                     + config.media().root().root() + " is not a directory");
         }
 
-        FileServer server = start(config, listen, file);
+        FileServer server = start(config, listen, limits, file);
         Shutdown.onStop("server", out, err, server::stop);
         out.println(readyLine(config, server));
         out.flush();
@@ -76,9 +78,10 @@ final class ServeCommand {
                 + " (" + config.describeBackend() + ", delivery " + config.delivery().key() + ")";
     }
 
-    private static FileServer start(KeyholeConfig config, Listen listen, Path file) throws Failure {
+    private static FileServer start(KeyholeConfig config, Listen listen, ServeLimits limits, Path file)
+            throws Failure {
         try {
-            return FileServer.start(config, listen);
+            return FileServer.start(config, listen, limits);
         } catch (Exception e) {
             throw new Failure("cannot listen on " + listen.host() + ":" + listen.port() + ": " + reason(e)
                     + "; change '" + LISTEN + "' in " + file);
@@ -124,6 +127,7 @@ final class ServeCommand {
     private static void rejectUnknownKeys(Set<String> keys) {
         Set<String> known = new TreeSet<>(ConfigKey.names());
         known.add(LISTEN);
+        known.addAll(ServeLimits.KEYS);
         for (String key : keys) {
             if (!known.contains(key)) {
                 throw new IllegalArgumentException("unknown key '" + key + "'; known keys: " + String.join(", ", known)

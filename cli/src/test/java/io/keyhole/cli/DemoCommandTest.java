@@ -26,6 +26,13 @@ class DemoCommandTest {
     }
 
     @Test
+    void socketBackendCurlCommandsWorkAsPrinted() throws Exception {
+        try (JavaProcess demo = JavaProcess.main("demo", "--port", "0", "--backend", "socket")) {
+            DemoReplay.check(demo);
+        }
+    }
+
+    @Test
     void takenPortFallsBackToAFreeOne() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              JavaProcess demo = JavaProcess.main("demo", "--port", Integer.toString(taken.getLocalPort()))) {

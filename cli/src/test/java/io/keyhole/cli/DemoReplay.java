@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  */
 final class DemoReplay {
 
-    static final Pattern READY = Pattern.compile("keyhole: serving (\\S+)/tree at (http://127\\.0\\.0\\.1:(\\d+)/files/) \\(.+\\)");
+    static final Pattern READY = Pattern.compile("keyhole: serving (\\S+)/tree at (http://127\\.0\\.0\\.1:(\\d+)/files/) \\((.+)\\)");
 
     /** One pasted command: its headers and its URL. */
     record Curl(List<String[]> headers, URI uri) {
@@ -74,7 +74,11 @@ final class DemoReplay {
         assertTrue(ready.matches(), demo.seen().toString());
         Path dir = Path.of(ready.group(1));
         assertTrue(Files.isDirectory(dir.resolve("tree")));
-        assertTrue(Files.exists(dir.resolve("auth.sock")), "the backend's socket");
+        boolean socket = ready.group(4).startsWith("json over unix:");
+        assertEquals(socket, Files.exists(dir.resolve("auth.sock")), "the backend's socket: " + ready.group(4));
+        try (var walk = Files.walk(dir.resolve("tree"))) {
+            assertEquals(socket ? 0 : 3, walk.filter(p -> p.toString().endsWith(".meta")).count(), "metadata beside the samples");
+        }
 
         List<Curl> commands = new ArrayList<>();
         demo.awaitLine(line -> {

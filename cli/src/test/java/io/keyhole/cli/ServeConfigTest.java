@@ -26,7 +26,7 @@ class ServeConfigTest {
             "listen = localhost                     | listen",
             "listen = 127.0.0.1:99999               | listen",
             "colour = blue                          | colour",
-            "fs-rot = /srv                          | unknown key 'fs-rot'; known keys: accel-prefix, all-cookies",
+            "fs-rot = /srv                          | unknown key 'fs-rot'; known keys: accel-prefix, active-uploads, all-cookies",
             "fs-rot = /srv                          | ; did you mean 'fs-root'?",
             "lisen = 127.0.0.1:0                    | ; did you mean 'listen'?",
             "delivery = carrier-pigeon              | delivery",

@@ -206,6 +206,27 @@ class StoreCommandsTest {
     }
 
     @Test
+    void fsckKnowsMetadataFilesEitherWay() throws Exception {
+        Path root = root();
+        Path file = Files.writeString(dir.resolve("a.txt"), "a");
+        assertEquals(0, run(args("put", file, "--root", root, "--depth", 2)).status());
+        Files.writeString(Files.createDirectories(root.resolve("a/b")).resolve("abcdef.meta"), "{}");
+
+        InitCommandTest.Result found = run(args("fsck", "--root", root, "--depth", 2));
+        assertEquals(1, found.status());
+        assertTrue(found.out().contains("orphan-meta a/b/abcdef.meta (metadata without its file abcdef;"
+                + " fsck --repair removes it)"), found.out());
+        assertFalse(found.out().contains("missing-meta"), found.out());
+        InitCommandTest.Result internal = run(args("fsck", "--root", root, "--depth", 2, "--meta"));
+        assertTrue(internal.out().contains("missing-meta "), internal.out());
+
+        InitCommandTest.Result repaired = run(args("fsck", "--root", root, "--depth", 2, "--repair"));
+        assertTrue(repaired.out().startsWith("removed orphan-meta a/b/abcdef.meta\n"), repaired.out());
+        assertEquals(0, repaired.status(), repaired.out());
+        assertFalse(Files.exists(root.resolve("a/b/abcdef.meta")));
+    }
+
+    @Test
     void fsckFindsWhatIsOutOfPlaceAndRepairRemovesOnlyLeftovers() throws Exception {
         Path root = root();
         Path file = Files.writeString(dir.resolve("a.txt"), "a");

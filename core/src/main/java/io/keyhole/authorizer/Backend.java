@@ -2,6 +2,8 @@ package io.keyhole.authorizer;
 
 import io.keyhole.Authorizer;
 import io.keyhole.authorizer.sql.SqlSettings;
+import io.keyhole.tree.HashedTree;
+import io.keyhole.tree.MetaFiles;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,6 +104,99 @@ public sealed interface Backend {
         @Override
         public String toString() {
             return settings.toString();
+        }
+    }
+
+    /**
+     * No question at all ({@code request-type=none}): every answer is empty, so the authorisation
+     * matrices alone decide — a public tree ({@code allow:allow:allow:allow}), or "any valid
+     * credential may read" ({@code allow:allow:deny:deny}).
+     */
+    record None() implements Backend {
+        @Override
+        public Authorizer start() {
+            return new Authorizer() {
+                @Override
+                public io.keyhole.AuthResponse authorize(io.keyhole.AuthRequest request) {
+                    return io.keyhole.AuthResponse.EMPTY;
+                }
+
+                @Override
+                public String toString() {
+                    return "none (the matrices decide)";
+                }
+            };
+        }
+
+        @Override
+        public boolean builds() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "none (the matrices decide)";
+        }
+    }
+
+    /**
+     * Metadata beside each file ({@code request-type=internal}): see {@link StoredAnswers}.
+     *
+     * @param cacheBytes   how much recorded metadata to keep in memory; 0 for none
+     * @param uploadMatrix {@code matrix-upload}, which says whose uploads are recorded
+     * @param deleteMatrix {@code matrix-delete}, which says whose deletes forget the record
+     */
+    record Internal(HashedTree tree, long cacheBytes, AuthMatrix uploadMatrix, AuthMatrix deleteMatrix)
+            implements Backend {
+        public Internal {
+            Objects.requireNonNull(tree, "tree");
+            Objects.requireNonNull(uploadMatrix, "uploadMatrix");
+            Objects.requireNonNull(deleteMatrix, "deleteMatrix");
+            if (cacheBytes < 0) {
+                throw new IllegalArgumentException("internal-cache-size must be 0 or more bytes, was " + cacheBytes);
+            }
+        }
+
+        @Override
+        public Authorizer start() {
+            return new StoredAnswers(new MetaFileStore(new MetaFiles(tree)), cacheBytes, uploadMatrix, deleteMatrix);
+        }
+
+        @Override
+        public String toString() {
+            return "internal metadata beside the files in " + tree.root()
+                    + (cacheBytes > 0 ? " (cache " + cacheBytes + " bytes)" : "");
+        }
+    }
+
+    /**
+     * Answers kept in Redis under the file id ({@code transport-type=redis}): see {@link StoredAnswers}.
+     *
+     * @param password {@code null} for none; never shown by {@link #toString()}
+     */
+    record Redis(String host, int port, String password, Duration connectTimeout, Duration answerTimeout,
+                 AuthMatrix uploadMatrix, AuthMatrix deleteMatrix) implements Backend {
+        public Redis {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(uploadMatrix, "uploadMatrix");
+            Objects.requireNonNull(deleteMatrix, "deleteMatrix");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("redis-port must be 1..65535, was " + port);
+            }
+            new Limits(connectTimeout, answerTimeout, Limits.DEFAULT_MAX_ANSWER_BYTES);
+        }
+
+        @Override
+        public Authorizer start() {
+            return new StoredAnswers(new RedisStore(host, port,
+                    password == null ? null : password.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    connectTimeout, answerTimeout), 0, uploadMatrix, deleteMatrix);
+        }
+
+        @Override
+        public String toString() {
+            return "redis:" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port
+                    + (password != null ? " (with AUTH)" : "");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.keyhole.authorizer;
 
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -157,7 +158,7 @@ public final class HttpTransport implements Transport {
             try {
                 closeable.close();
             } catch (Exception e) {
-                System.getLogger(HttpTransport.class.getName()).log(System.Logger.Level.DEBUG,
+                Logs.of(HttpTransport.class).log(System.Logger.Level.DEBUG,
                         "closing the HTTP client of " + description + " failed", e);
             }
         }

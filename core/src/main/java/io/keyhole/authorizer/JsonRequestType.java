@@ -39,7 +39,8 @@ import java.util.Set;
  * {@code content_type}, {@code content_disposition} (the seed's misspelt
  * {@code content_dispostion} is accepted too; the correct spelling wins when both come),
  * {@code etag}, {@code length} and {@code upload_date} (integers, or strings of digits),
- * {@code error}, and {@code auth_value} (whom the answer is for; see {@code AuthMatrix}). Unknown
+ * {@code error}, {@code auth_value} (whom the answer is for; see {@code AuthMatrix}), and
+ * {@code cache_ttl} (seconds the decision may be remembered, see {@code AuthCache}). Unknown
  * fields are ignored, JSON {@code null} counts as absent, and {@code {}}
  * is an empty answer. Anything else is {@code BAD_ANSWER}: no bytes at all (a backend that died
  * mid-exchange must not grant), a second value after the object, a field given twice, a field of
@@ -176,6 +177,7 @@ public final class JsonRequestType implements RequestType {
         Long uploadDate = null;
         String error = null;
         String authValue = null;
+        Long cacheTtl = null;
         Set<String> seen = null;
         for (JsonToken token = in.nextToken(); token != JsonToken.END_OBJECT; token = in.nextToken()) {
             String name = in.currentName();
@@ -198,6 +200,7 @@ public final class JsonRequestType implements RequestType {
                 case "upload_date" -> uploadDate = whole(in, value, name, MAX_UPLOAD_DATE);
                 case "error" -> error = string(in, value, name);
                 case "auth_value" -> authValue = string(in, value, name);
+                case "cache_ttl" -> cacheTtl = whole(in, value, name, Long.MAX_VALUE);
                 default -> in.skipChildren();
             }
         }
@@ -208,7 +211,8 @@ public final class JsonRequestType implements RequestType {
             return AuthResponse.EMPTY;
         }
         return new AuthResponse(status, filename, contentType,
-                disposition != null ? disposition : misspeltDisposition, etag, length, uploadDate, error, authValue);
+                disposition != null ? disposition : misspeltDisposition, etag, length, uploadDate, error, authValue,
+                cacheTtl);
     }
 
     private static Integer status(JsonParser in, JsonToken value) throws IOException, BadAnswer {

@@ -2,6 +2,7 @@ package io.keyhole.authorizer;
 
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.Watchdog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -26,7 +27,7 @@ import java.util.Arrays;
  */
 final class StreamExchange {
 
-    private static final System.Logger LOG = System.getLogger(StreamExchange.class.getName());
+    private static final System.Logger LOG = Logs.of(StreamExchange.class);
     private static final int FIRST_BUFFER_BYTES = 4096;
 
     private final String description;

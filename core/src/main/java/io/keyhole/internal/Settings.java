@@ -160,19 +160,33 @@ public final class Settings {
     }
 
     /**
-     * An inline secret, or {@code file:/path} to read it from a file (surrounding whitespace,
-     * such as a trailing newline, dropped). The secret itself never appears in a message.
+     * An inline secret, {@code file:/path} to read it from a file (surrounding whitespace, such as
+     * a trailing newline, dropped) or {@code env:NAME} to take it from the environment, as UTF-8
+     * bytes. The secret itself never appears in a message.
      */
     public static byte[] secret(String key, String value) {
-        if (!value.startsWith("file:")) {
-            return value.getBytes(StandardCharsets.UTF_8);
+        return secretText(key, value).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #secret}, the text itself. */
+    public static String secretText(String key, String value) {
+        if (value.startsWith("file:")) {
+            Path file = Path.of(value.substring("file:".length()));
+            try {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new IllegalArgumentException(key + ": cannot read the key file " + file + ": " + e, e);
+            }
         }
-        Path file = Path.of(value.substring("file:".length()));
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(key + ": cannot read the key file " + file + ": " + e, e);
+        if (value.startsWith("env:")) {
+            String name = value.substring("env:".length());
+            String secret = System.getenv(name);
+            if (secret == null) {
+                throw new IllegalArgumentException(key + ": the environment variable " + name + " is not set");
+            }
+            return secret;
         }
+        return value;
     }
 
     /**

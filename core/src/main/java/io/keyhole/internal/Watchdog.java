@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Watchdog {
 
-    private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
+    private static final System.Logger LOG = Logs.of(Watchdog.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final Watchdog SHARED = new Watchdog("keyhole-deadline-");
 

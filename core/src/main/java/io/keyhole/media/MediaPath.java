@@ -159,8 +159,8 @@ public record MediaPath(String value) {
                 if (i + 2 >= segment.length()) {
                     return null;
                 }
-                int hi = Character.digit(segment.charAt(i + 1), 16);
-                int lo = Character.digit(segment.charAt(i + 2), 16);
+                int hi = hexValue(segment.charAt(i + 1));
+                int lo = hexValue(segment.charAt(i + 2));
                 if (hi < 0 || lo < 0) {
                     return null;
                 }
@@ -181,6 +181,21 @@ public record MediaPath(String value) {
         } catch (CharacterCodingException e) {
             return null;
         }
+    }
+
+    /**
+     * The value of an ASCII hex digit, or -1. Not {@link Character#digit}, which also reads
+     * full-width and other Unicode digits: {@code %\uFF14\uFF11} would decode to {@code A}, giving one
+     * path a second, non-ASCII spelling in URLs.
+     */
+    private static int hexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+            return (c | 0x20) - 'a' + 10;
+        }
+        return -1;
     }
 
     /** For messages: control characters shown as {@code ?}, long values cut. */

@@ -43,9 +43,12 @@ import java.util.regex.Pattern;
  * @param signer              makes and checks tokens; {@code null} in development mode without keys
  * @param publicPaths         media paths (or directory prefixes ending in {@code /}) served
  *                            without a token
+ * @param cookieName          the cookie that carries directory tokens ({@code media-cookie}), or
+ *                            {@code null}: tokens travel in URLs only
  */
 public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, MediaRoot root,
-                            String internalMediaPrefix, MediaUrlSigner signer, List<String> publicPaths) {
+                            String internalMediaPrefix, MediaUrlSigner signer, List<String> publicPaths,
+                            String cookieName) {
 
     /** The query parameter that carries the token, as in the original library. */
     public static final String TOKEN_PARAMETER = "token";
@@ -66,6 +69,12 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
         Objects.requireNonNull(mediaUrl, "mediaUrl");
         Objects.requireNonNull(mediaPrefix, "mediaPrefix");
         publicPaths = List.copyOf(publicPaths);
+    }
+
+    /** Settings without a media cookie. */
+    public MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, MediaRoot root, String internalMediaPrefix,
+                         MediaUrlSigner signer, List<String> publicPaths) {
+        this(siteUrl, mediaUrl, mediaPrefix, root, internalMediaPrefix, signer, publicPaths, null);
     }
 
     /** A builder; {@code media-url} is required. */
@@ -115,6 +124,52 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
     }
 
     /**
+     * The media URL of {@code file} with a token for {@code grant} (e.g. a directory grant for the
+     * playlist of a video stream, whose segments then need no token of their own when
+     * {@code media-cookie} is set). Only call it for a user allowed to see all that the grant covers.
+     *
+     * @throws IllegalArgumentException when {@code grant} does not cover {@code file}
+     * @throws IllegalStateException    in development mode, which uses no tokens
+     */
+    public String signedUrl(MediaPath file, MediaGrant grant) {
+        if (development()) {
+            throw new IllegalStateException("development mode (media-url " + mediaUrl + ") uses no tokens");
+        }
+        if (!grant.covers(file)) {
+            throw new IllegalArgumentException("the grant for " + grant.path() + " does not cover " + file);
+        }
+        return mediaUrl(file) + '?' + TOKEN_PARAMETER + '=' + signer.sign(grant, "GET");
+    }
+
+    /**
+     * The {@code Set-Cookie} value that carries a directory token to the files below its
+     * directory: host-only (no {@code Domain}), so only the media host receives it;
+     * {@code Path} the directory's URL path, so no sibling directory does; {@code HttpOnly};
+     * {@code Max-Age} what remains of the token's life; {@code Secure} and {@code SameSite=None}
+     * (players on the application's site may fetch segments) when the media URL is https,
+     * {@code SameSite=Lax} otherwise.
+     *
+     * @param token   a token for {@code grant}, e.g. from {@link #signedUrl}
+     * @param grant   a directory grant
+     * @param expires when the token expires
+     * @param now     the current time
+     * @return the header value, or {@code null} when there is no media cookie, the grant is no
+     *         directory, or the token has expired
+     */
+    public String setCookie(String token, MediaGrant grant, Instant expires, Instant now) {
+        if (cookieName == null || !grant.directory()) {
+            return null;
+        }
+        long maxAge = Duration.between(now, expires).getSeconds();
+        if (maxAge <= 0) {
+            return null;
+        }
+        boolean https = mediaUrl.startsWith("https:");
+        return cookieName + '=' + token + "; Path=" + mediaPrefix + grant.path().urlPath() + "/; Max-Age=" + maxAge
+                + "; HttpOnly" + (https ? "; Secure; SameSite=None" : "; SameSite=Lax");
+    }
+
+    /**
      * Where the media host sends a browser that needs a token: the application's URL with the same
      * path, e.g. {@code https://www.example.com/media/docs/a.pdf}.
      *
@@ -124,6 +179,10 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
         if (development()) {
             throw new IllegalStateException("development mode (media-url " + mediaUrl + ") has no media host to"
                     + " send browsers back from");
+        }
+        if (signer != null && signer.format() == MediaUrlSigner.Format.DJANGO) {
+            // the URL the Django view redirects to, and the path its tokens sign
+            return siteUrl + DjangoTokens.urlPath(mediaPrefix, path);
         }
         return siteUrl + mediaPrefix + path.urlPath();
     }
@@ -206,6 +265,8 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
          * before or after.
          */
         private MediaUrlSigner.Builder textSigner;
+        private String cookieName;
+        private MediaUrlSigner.Format format = MediaUrlSigner.Format.KEYHOLE;
 
         private Builder() {
         }
@@ -317,6 +378,45 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
             return this;
         }
 
+        /** {@code media-token-format}: {@code keyhole} (default) or {@code django}, Django's {@code TimestampSigner} tokens. */
+        public Builder tokenFormat(MediaUrlSigner.Format format) {
+            made.add("media-token-format");
+            signerSettings().format(format);
+            this.format = format;
+            return this;
+        }
+
+        /** {@code django-secret-key}: the Django site's {@code SECRET_KEY}, for {@code media-token-format=django}. */
+        public Builder djangoSecretKey(byte[] secret) {
+            made.add("django-secret-key");
+            signerSettings().djangoSecret(secret);
+            return this;
+        }
+
+        /** {@code django-secret-key-fallbacks}: a former {@code SECRET_KEY} that still verifies; once per key. */
+        public Builder djangoSecretKeyFallback(byte[] secret) {
+            made.add("django-secret-key-fallbacks");
+            signerSettings().djangoFallback(secret);
+            return this;
+        }
+
+        /** {@code media-token-max-age}: how long after its timestamp a Django-format token is accepted, default 120 s. */
+        public Builder tokenMaxAge(Duration maxAge) {
+            made.add("media-token-max-age");
+            signerSettings().lifetime(maxAge);
+            return this;
+        }
+
+        /**
+         * {@code media-cookie}: the name of the cookie in which the media host keeps a directory
+         * token it received in a URL, so the files below the directory need no token in their URLs.
+         */
+        public Builder cookie(String name) {
+            once("media-cookie");
+            this.cookieName = Settings.token("media-cookie", name);
+            return this;
+        }
+
         private MediaUrlSigner.Builder signerSettings() {
             if (textSigner == null) {
                 textSigner = MediaUrlSigner.builder();
@@ -353,8 +453,21 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
          * @throws IllegalArgumentException naming what is missing or inconsistent
          */
         public MediaSettings build() {
+            if (mediaUrl == null) {
+                throw new IllegalArgumentException("media-url is required: the media host's base URL, e.g."
+                        + " https://media.example.org/media/ (or /media/ for development, served by the application)");
+            }
             if (textSigner != null) {
-                if (!made.contains("media-key") && !made.contains("media-verify-keys")) {
+                boolean django = format == MediaUrlSigner.Format.DJANGO;
+                if (made.contains("media-token-max-age") && !django) {
+                    throw new IllegalArgumentException("media-token-max-age is for media-token-format=django; Keyhole's"
+                            + " own tokens take media-token-lifetime");
+                }
+                if (made.contains("media-token-lifetime") && django) {
+                    throw new IllegalArgumentException("media-token-lifetime is for Keyhole's own tokens; Django-format"
+                            + " tokens take media-token-max-age");
+                }
+                if (!made.contains("media-key") && !made.contains("media-verify-keys") && !django) {
                     for (String key : List.of("media-token-lifetime", "media-token-leeway", "media-bind-method")) {
                         if (made.contains(key)) {
                             throw new IllegalArgumentException(key + " needs media-key");
@@ -367,22 +480,26 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
                 if (clock != null) {
                     textSigner.clock(clock);
                 }
+                if (django) {
+                    textSigner.djangoUrlPrefix(mediaUrl.startsWith("/") ? Settings.pathPrefix("media-url", mediaUrl)
+                            : Settings.pathPrefix("media-url", pathOf(absolute("media-url", mediaUrl))));
+                }
                 signer = textSigner.build();
                 textSigner = null;
             } else if (clock != null && signer != null) {
                 throw new IllegalArgumentException("the signer given in code has its own clock; do not set one here");
             }
-            if (mediaUrl == null) {
-                throw new IllegalArgumentException("media-url is required: the media host's base URL, e.g."
-                        + " https://media.example.org/media/ (or /media/ for development, served by the application)");
+            if (cookieName != null && (signer == null || signer.format() != MediaUrlSigner.Format.KEYHOLE)) {
+                throw new IllegalArgumentException("media-cookie carries directory tokens, which only Keyhole's own"
+                        + " token format has (media-key)");
             }
             if (mediaUrl.startsWith("/")) {
                 String prefix = Settings.pathPrefix("media-url", mediaUrl);
                 URI site = siteUrl == null ? null : site(siteUrl);
-                return new MediaSettings(site, prefix, prefix, root(), internalMediaPrefix, signer, publicPaths);
+                return new MediaSettings(site, prefix, prefix, root(), internalMediaPrefix, signer, publicPaths, cookieName);
             }
             URI media = absolute("media-url", mediaUrl);
-            String prefix = Settings.pathPrefix("media-url", media.getRawPath().isEmpty() ? "/" : media.getRawPath());
+            String prefix = Settings.pathPrefix("media-url", pathOf(media));
             String base = media.getScheme().toLowerCase(Locale.ROOT) + "://" + media.getRawAuthority() + prefix;
             if (siteUrl == null) {
                 throw new IllegalArgumentException("site-url is required with an absolute media-url: where the media"
@@ -398,7 +515,15 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
                 throw new IllegalArgumentException("media-key is required with an absolute media-url: tokens are how"
                         + " the media host knows that the application allowed a request");
             }
-            return new MediaSettings(site, base, prefix, root(), internalMediaPrefix, signer, publicPaths);
+            if (signer.format() == MediaUrlSigner.Format.DJANGO && !prefix.equals(signer.djangoUrlPrefix())) {
+                throw new IllegalArgumentException("the signer given in code signs Django URL paths below "
+                        + signer.djangoUrlPrefix() + ", but media-url's path is " + prefix);
+            }
+            return new MediaSettings(site, base, prefix, root(), internalMediaPrefix, signer, publicPaths, cookieName);
+        }
+
+        private static String pathOf(URI media) {
+            return media.getRawPath().isEmpty() ? "/" : media.getRawPath();
         }
 
         private MediaRoot root() {

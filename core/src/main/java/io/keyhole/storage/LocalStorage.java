@@ -1,5 +1,6 @@
 package io.keyhole.storage;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.Watchdog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -49,7 +50,7 @@ import java.util.Set;
  */
 public final class LocalStorage implements Storage {
 
-    private static final System.Logger LOG = System.getLogger(LocalStorage.class.getName());
+    private static final System.Logger LOG = Logs.of(LocalStorage.class);
 
     /**
      * How long an open may take before it is taken for an open of a FIFO. A local open takes

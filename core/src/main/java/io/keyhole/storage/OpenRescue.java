@@ -1,5 +1,6 @@
 package io.keyhole.storage;
 
+import io.keyhole.internal.Logs;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class OpenRescue implements Runnable {
 
-    private static final System.Logger LOG = System.getLogger(LocalStorage.class.getName());
+    private static final System.Logger LOG = Logs.of(LocalStorage.class);
     /** Rescues started in this JVM: what a test of the race counts. */
     private static final AtomicLong STARTED = new AtomicLong();
 

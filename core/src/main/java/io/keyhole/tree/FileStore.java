@@ -156,14 +156,92 @@ public final class FileStore implements Store {
             throw new NoSuchFileException(target.toString(), null,
                     "no file with id " + id + " in " + tree.root() + " to replace; store it first");
         }
-        Path dir = target.getParent();
-        try (TempFile temp = TempFile.create(dir)) {
+        try (Replacement replacement = prepareReplacement(id, content, upload)) {
+            replacement.commit();
+            return replacement.metadata();
+        }
+    }
+
+    /**
+     * The first half of a replace: the new content of {@code id} written and flushed beside it,
+     * not yet in its place, so that someone may still say no. {@link Replacement#commit()} puts it
+     * in place in one step; closing an uncommitted replacement discards it. Nothing is checked
+     * about the file {@code id} itself until the commit.
+     *
+     * @throws NoSuchFileException   when the directory of {@code id} does not exist
+     * @throws FileTooLargeException when the content exceeds {@link #maxSize()}; nothing is left
+     */
+    public Replacement prepareReplacement(FileId id, InputStream content, Upload upload) throws IOException {
+        Objects.requireNonNull(content, "content");
+        Objects.requireNonNull(upload, "upload");
+        Path target = tree.pathOf(id);
+        TempFile temp = TempFile.create(target.getParent());
+        try {
             Written written = write(content, temp, upload);
+            return new Replacement(target, temp, metadata(id, written, upload));
+        } catch (IOException | RuntimeException e) {
+            try {
+                temp.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** New content for an existing file, written beside it and waiting for {@link #commit()}. Not thread-safe. */
+    public static final class Replacement implements java.io.Closeable {
+        private final Path target;
+        private final TempFile temp;
+        private final StoredMetadata metadata;
+
+        private Replacement(Path target, TempFile temp, StoredMetadata metadata) {
+            this.target = target;
+            this.temp = temp;
+            this.metadata = metadata;
+        }
+
+        /** What the new content is: the id stays, size, tag and date are the new content's. */
+        public StoredMetadata metadata() {
+            return metadata;
+        }
+
+        /**
+         * Puts the new content in place: readers see the old file or the new one, never a mix.
+         *
+         * @throws NoSuchFileException when there is no file to replace (any more); the new content is discarded
+         */
+        public void commit() throws IOException {
+            if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw new NoSuchFileException(target.toString(), null, "no file to replace");
+            }
             // rename(2) replaces the target in one step; the lock moves along with the file.
             Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE);
-            Disk.syncDirectory(dir);
-            return metadata(id, written, upload);
+            Disk.syncDirectory(target.getParent());
         }
+
+        /** Discards the new content unless it was committed. */
+        @Override
+        public void close() throws IOException {
+            temp.close();
+        }
+    }
+
+    /**
+     * Gives the stored file {@code from} the name {@code to} instead, e.g. a pack member's; the
+     * name {@code to} is taken only when free, as a store takes its id.
+     *
+     * @throws FileAlreadyExistsException when {@code to} exists; {@code from} stays
+     */
+    public void rename(FileId from, FileId to) throws IOException {
+        Path source = tree.pathOf(from);
+        Path target = tree.pathOf(to);
+        ensureDirectory(target.getParent());
+        if (takeName(target, source)) {
+            Files.delete(source);
+            Disk.syncDirectory(source.getParent());
+        }
+        Disk.syncDirectory(target.getParent());
     }
 
     /** Replaces the file {@code id} with a copy of {@code source}; see {@link #replace(FileId, InputStream, Upload)}. */
@@ -212,18 +290,34 @@ public final class FileStore implements Store {
     }
 
     /**
+     * {@link #check()}, and with {@code expectMeta} also every file without its {@code .meta}
+     * beside it (a tree served with {@code request-type=internal}). Metadata whose file is gone
+     * is reported either way.
+     */
+    public TreeCheck check(boolean expectMeta) throws IOException {
+        return new TreeChecker(tree, expectMeta).check();
+    }
+
+    /**
      * Removes the temporary files left by stores that died (a crash, a kill, a power cut), and
      * nothing else: a temporary file is removed only when no process holds its lock, and a
      * store holds it for as long as it writes. Safe to run at any time, e.g. at start-up or from
      * cron ({@code keyhole fsck --repair}).
      *
-     * @return the removed files, as {@link TreeProblem.Kind#LEFTOVER_TEMP_FILE} problems
+     * Metadata whose file is gone ({@link TreeProblem.Kind#ORPHAN_META}) is removed too.
+     *
+     * @return the removed files, as {@link TreeProblem.Kind#LEFTOVER_TEMP_FILE} or
+     *         {@link TreeProblem.Kind#ORPHAN_META} problems
      */
     public List<TreeProblem> cleanup() throws IOException {
         List<TreeProblem> removed = new ArrayList<>();
         for (TreeProblem problem : check().problems()) {
             if (problem.kind() == TreeProblem.Kind.LEFTOVER_TEMP_FILE
                     && TempFile.removeIfLeftover(problem.path()) == TempFile.State.LEFTOVER) {
+                removed.add(problem);
+            } else if (problem.kind() == TreeProblem.Kind.ORPHAN_META && Files.deleteIfExists(problem.path())) {
+                // An upload writes its file before its metadata and a delete removes the metadata first,
+                // so metadata without a file is never a write in progress.
                 removed.add(problem);
             }
         }
@@ -274,28 +368,7 @@ public final class FileStore implements Store {
             FileId candidate = n < 0 ? base : FileIds.withCounter(base, n);
             Path target = tree.pathOf(candidate);
             try {
-                if (hardLinks) {
-                    try {
-                        Files.createLink(target, temp.path());
-                        return candidate;
-                    } catch (UnsupportedOperationException e) {
-                        hardLinks = false;
-                    } catch (FileAlreadyExistsException e) {
-                        throw e;
-                    } catch (FileSystemException e) {
-                        if (!cannotLink(e)) {
-                            throw e;
-                        }
-                        hardLinks = false;
-                    }
-                }
-                Files.createFile(target);
-                try {
-                    Files.move(temp.path(), target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException | RuntimeException e) {
-                    deleteQuietly(target, e);
-                    throw e;
-                }
+                takeName(target, temp.path());
                 return candidate;
             } catch (FileAlreadyExistsException e) {
                 // taken: try the next counter
@@ -303,6 +376,39 @@ public final class FileStore implements Store {
         }
         throw new IOException("cannot store: " + base + " and " + base + ".0 to ." + (MAX_COUNTER - 1)
                 + " are all taken in " + tree.pathOf(base).getParent() + "; is the clock standing still?");
+    }
+
+    /**
+     * Gives {@code source} the name {@code target}, only when that name is free: a hard link, or on
+     * file systems without them an exclusive placeholder replaced by a rename.
+     *
+     * @return whether {@code source} still exists (it was linked, not moved)
+     * @throws FileAlreadyExistsException when the name is taken
+     */
+    private boolean takeName(Path target, Path source) throws IOException {
+        if (hardLinks) {
+            try {
+                Files.createLink(target, source);
+                return true;
+            } catch (UnsupportedOperationException e) {
+                hardLinks = false;
+            } catch (FileAlreadyExistsException e) {
+                throw e;
+            } catch (FileSystemException e) {
+                if (!cannotLink(e)) {
+                    throw e;
+                }
+                hardLinks = false;
+            }
+        }
+        Files.createFile(target);
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(target, e);
+            throw e;
+        }
+        return false;
     }
 
     /** Whether linking failed because the file system has no hard links (FAT, some FUSE and network mounts). */

@@ -60,11 +60,12 @@ public final class HashedTree {
     }
 
     /**
-     * The id named by {@code text} when it is one this tree can hold (valid, and at least
-     * {@code depth} hex digits long); empty otherwise. No I/O, never throws.
+     * The id named by {@code text} when it is one this tree can hold (valid, at least
+     * {@code depth} hex digits long, and not {@code <hex>.meta}, the name of a metadata file);
+     * empty otherwise. No I/O, never throws.
      */
     public Optional<FileId> idOf(String text) {
-        if (!FileId.isValid(text)) {
+        if (!FileId.isValid(text) || text.endsWith(PackIds.META_SUFFIX) && text.indexOf('.') == text.lastIndexOf('.')) {
             return Optional.empty();
         }
         FileId id = FileId.parse(text);
@@ -85,8 +86,13 @@ public final class HashedTree {
         return below(id, "/");
     }
 
+    /** Where the metadata of {@code id} lives ({@code request-type=internal}): beside its file. */
+    public Path metaPathOf(FileId id) {
+        return root.resolve(below(id, separator) + PackIds.META_SUFFIX);
+    }
+
     private String below(FileId id, String sep) {
-        String value = id.value();
+        String value = PackIds.diskName(id);
         int dot = value.indexOf('.');
         int hexLength = dot < 0 ? value.length() : dot;
         if (hexLength < depth) {

@@ -1,5 +1,6 @@
 package io.keyhole.tree;
 
+import io.keyhole.internal.Logs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -34,7 +35,7 @@ final class TempFile implements Closeable {
     static final String PREFIX = ".keyhole-";
     static final String SUFFIX = ".tmp";
 
-    private static final System.Logger LOG = System.getLogger(TempFile.class.getName());
+    private static final System.Logger LOG = Logs.of(TempFile.class);
     private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final String PID = Long.toString(ProcessHandle.current().pid());

@@ -9,17 +9,25 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** One walk over a tree for {@link FileStore#check()}: what is where it should not be. */
 final class TreeChecker {
 
     private final HashedTree tree;
+    /** Whether every file should have its metadata beside it ({@code request-type=internal}). */
+    private final boolean expectMeta;
     private final List<TreeProblem> problems = new ArrayList<>();
     private long files;
     private int tempFilesInUse;
 
     TreeChecker(HashedTree tree) {
+        this(tree, false);
+    }
+
+    TreeChecker(HashedTree tree, boolean expectMeta) {
         this.tree = tree;
+        this.expectMeta = expectMeta;
     }
 
     TreeCheck check() throws IOException {
@@ -70,11 +78,26 @@ final class TreeChecker {
             }
             return;
         }
-        if (!FileId.isValid(name)) {
+        if (PackIds.isMetaName(name)) {
+            String owner = name.substring(0, name.length() - PackIds.META_SUFFIX.length());
+            if (PackIds.idOfDiskName(owner).isEmpty()) {
+                problems.add(new TreeProblem(TreeProblem.Kind.NOT_AN_ID, file, relative, "metadata of no file id"));
+            } else if (!Files.exists(file.resolveSibling(owner), LinkOption.NOFOLLOW_LINKS)) {
+                problems.add(new TreeProblem(TreeProblem.Kind.ORPHAN_META, file, relative,
+                        "metadata without its file " + owner + "; fsck --repair removes it"));
+            }
+            return;
+        }
+        Optional<FileId> named = PackIds.idOfDiskName(name);
+        if (named.isEmpty()) {
             problems.add(new TreeProblem(TreeProblem.Kind.NOT_AN_ID, file, relative, "nothing can ask for it"));
             return;
         }
-        FileId id = FileId.parse(name);
+        FileId id = named.get();
+        if (expectMeta && !Files.exists(file.resolveSibling(name + PackIds.META_SUFFIX), LinkOption.NOFOLLOW_LINKS)) {
+            problems.add(new TreeProblem(TreeProblem.Kind.MISSING_META, file, relative,
+                    "no " + name + PackIds.META_SUFFIX + " beside it, so request-type=internal lets nobody read it"));
+        }
         if (id.hex().length() < tree.depth()) {
             problems.add(new TreeProblem(TreeProblem.Kind.MISPLACED, file, relative,
                     "an id needs at least " + tree.depth() + " hex digits in a tree of depth " + tree.depth()));

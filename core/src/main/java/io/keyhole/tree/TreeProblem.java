@@ -20,6 +20,10 @@ public record TreeProblem(Kind kind, Path path, String relativePath, String deta
         NOT_AN_ID("not-an-id"),
         /** A temporary file of a store that ended without finishing (a crash, a kill). */
         LEFTOVER_TEMP_FILE("leftover-temp-file"),
+        /** A {@code .meta} file whose file is gone ({@code request-type=internal}). */
+        ORPHAN_META("orphan-meta"),
+        /** A file without its {@code .meta} in a tree checked for {@code request-type=internal}: nobody can read it. */
+        MISSING_META("missing-meta"),
         /** A directory that could not be read, so what is below it was not checked. */
         UNREADABLE("unreadable");
 

@@ -23,11 +23,23 @@ public record Upload(String filename, String user, String contentType, Dispositi
     /** Longest content type accepted; the longest registered media types are about half of it. */
     static final int MAX_CONTENT_TYPE_LENGTH = 255;
 
-    /** @throws IllegalArgumentException when the name is empty or the content type is not a media type */
+    /**
+     * Control characters (CR, LF, the other C0 and C1 controls, DEL, the Unicode line separators
+     * and the bidirectional overrides that make {@code exe.pdf} read as {@code fdp.exe}) are dropped
+     * from the name: it travels to the backend, into the database and into log lines.
+     *
+     * @throws IllegalArgumentException when the name is empty or the content type is not a media type
+     */
     public Upload {
         Objects.requireNonNull(filename, "filename");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(disposition, "disposition");
+        if (!filename.isEmpty()) {
+            filename = withoutControls(filename);
+            if (filename.isEmpty()) {
+                filename = "file";
+            }
+        }
         if (filename.isEmpty()) {
             throw new IllegalArgumentException("filename is empty; pass the upload's original name (or \"file\")");
         }
@@ -60,6 +72,21 @@ public record Upload(String filename, String user, String contentType, Dispositi
     /** The content type given, or the one the name's extension suggests. */
     public String effectiveContentType() {
         return contentType != null ? contentType : ContentTypes.of(filename);
+    }
+
+    /** {@code name} without the characters that could forge a line or disguise the name. */
+    static String withoutControls(String name) {
+        if (name.chars().noneMatch(Upload::control)) {
+            return name;
+        }
+        StringBuilder out = new StringBuilder(name.length());
+        name.chars().filter(c -> !control(c)).forEach(c -> out.append((char) c));
+        return out.toString();
+    }
+
+    private static boolean control(int c) {
+        return c < 0x20 || c >= 0x7f && c <= 0x9f || c == '\u2028' || c == '\u2029'
+                || c >= '\u202a' && c <= '\u202e' || c >= '\u2066' && c <= '\u2069' || c == '\u200e' || c == '\u200f';
     }
 
     /** A header value must survive the trip into Content-Type: no control characters, a type and a subtype. */

@@ -124,6 +124,15 @@ class MediaPathTest {
     }
 
     @Test
+    void onlyAsciiHexDigitsFormAnEscape() {
+        // full-width digits are digits to Character.digit; %４１ must not be a second spelling of A
+        assertNull(MediaPath.fromUrl("%\uFF14\uFF11/x.txt"));
+        assertNull(MediaPath.fromUrl("a%\u0664\u0661"));
+        assertEquals("A/x.txt", MediaPath.fromUrl("%41/x.txt").value());
+        assertEquals("\u00e9", MediaPath.fromUrl("%c3%A9").value());
+    }
+
+    @Test
     void emptyAndHugeUrlsAreRefusedCheaply() {
         assertNull(MediaPath.fromUrl(""));
         assertNull(MediaPath.fromUrl(null));

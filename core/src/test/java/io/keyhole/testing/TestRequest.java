@@ -20,9 +20,10 @@ import java.util.Objects;
  * @param contextPath the application's context path, {@code ""} for the root
  * @param body        the body, or {@code null}: then reading it fails the test, which is what a
  *                    request that must not be read (a GET, a refused upload) wants
+ * @param remoteAddress the peer's address, {@code null} (unknown) by default
  */
 public record TestRequest(String method, String path, String query, List<NameValue> headers, List<NameValue> cookies,
-                          String contextPath, InputStream body) implements RequestView {
+                          String contextPath, InputStream body, String remoteAddress) implements RequestView {
 
     public TestRequest {
         Objects.requireNonNull(method, "method");
@@ -30,6 +31,11 @@ public record TestRequest(String method, String path, String query, List<NameVal
         headers = List.copyOf(headers);
         cookies = List.copyOf(cookies);
         Objects.requireNonNull(contextPath, "contextPath");
+    }
+
+    public TestRequest(String method, String path, String query, List<NameValue> headers, List<NameValue> cookies,
+                       String contextPath, InputStream body) {
+        this(method, path, query, headers, cookies, contextPath, body, null);
     }
 
     /** A GET of {@code path} with header lines such as {@code "Range: bytes=0-9"}. */
@@ -43,11 +49,11 @@ public record TestRequest(String method, String path, String query, List<NameVal
     }
 
     public TestRequest withMethod(String m) {
-        return new TestRequest(m, path, query, headers, cookies, contextPath, body);
+        return new TestRequest(m, path, query, headers, cookies, contextPath, body, remoteAddress);
     }
 
     public TestRequest withQuery(String q) {
-        return new TestRequest(method, path, q, headers, cookies, contextPath, body);
+        return new TestRequest(method, path, q, headers, cookies, contextPath, body, remoteAddress);
     }
 
     /** This request with {@code name: value} added after its other headers. */
@@ -59,19 +65,24 @@ public record TestRequest(String method, String path, String query, List<NameVal
 
     /** This request with exactly {@code h} as its headers. */
     public TestRequest withHeaders(List<NameValue> h) {
-        return new TestRequest(method, path, query, h, cookies, contextPath, body);
+        return new TestRequest(method, path, query, h, cookies, contextPath, body, remoteAddress);
     }
 
     public TestRequest withCookies(List<NameValue> c) {
-        return new TestRequest(method, path, query, headers, c, contextPath, body);
+        return new TestRequest(method, path, query, headers, c, contextPath, body, remoteAddress);
     }
 
     public TestRequest withContextPath(String c) {
-        return new TestRequest(method, path, query, headers, cookies, c, body);
+        return new TestRequest(method, path, query, headers, cookies, c, body, remoteAddress);
     }
 
     public TestRequest withBody(InputStream b) {
-        return new TestRequest(method, path, query, headers, cookies, contextPath, b);
+        return new TestRequest(method, path, query, headers, cookies, contextPath, b, remoteAddress);
+    }
+
+    /** This request as coming from {@code address}, e.g. {@code 127.0.0.1}. */
+    public TestRequest from(String address) {
+        return new TestRequest(method, path, query, headers, cookies, contextPath, body, address);
     }
 
     @Override

@@ -1,11 +1,14 @@
 package io.keyhole.jetty;
 
+import io.keyhole.Answer;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
+import io.keyhole.internal.Logs;
 import io.keyhole.internal.jetty.CoreRequestView;
 import io.keyhole.internal.jetty.FileBody;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -32,7 +35,7 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class KeyholeHandler extends Handler.Abstract {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeHandler.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeHandler.class);
 
     private final Keyhole keyhole;
 
@@ -70,22 +73,46 @@ public final class KeyholeHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        Delivery delivery = keyhole.decide(new CoreRequestView(request));
+        Answer answer = keyhole.answer(new CoreRequestView(request));
+        Delivery delivery = answer.delivery();
         if (delivery instanceof Delivery.Pass) {
             return false;
         }
+        callback = reporting(answer, response, callback);
         response.setStatus(delivery.status());
         HttpFields.Mutable headers = response.getHeaders();
         for (NameValue h : delivery.headers()) {
             headers.add(h.name(), h.value());
         }
         if (delivery instanceof Delivery.Send send && !send.bodiless()) {
-            FileBody.write(send, response, request.getComponents().getByteBufferPool(), callback);
+            try {
+                FileBody.write(send, response, request.getComponents().getByteBufferPool(), callback);
+            } catch (IOException | RuntimeException | Error e) {
+                answer.failed(Response.getContentBytesWritten(response));
+                throw e;
+            }
             return true;
         }
         byte[] body = delivery instanceof Delivery.Reply reply ? reply.body() : null;
         boolean sendBody = body != null && !request.getMethod().equals("HEAD");
         response.write(true, sendBody ? ByteBuffer.wrap(body) : null, callback);
         return true;
+    }
+
+    /** {@code callback}, which first reports {@code answer} with the body bytes Jetty counted. */
+    private static Callback reporting(Answer answer, Response response, Callback callback) {
+        return new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                answer.sent(Response.getContentBytesWritten(response));
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                answer.failed(Response.getContentBytesWritten(response));
+                super.failed(failure);
+            }
+        };
     }
 }

@@ -1,8 +1,10 @@
 package io.keyhole.servlet;
 
+import io.keyhole.Answer;
 import io.keyhole.Delivery;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
+import io.keyhole.internal.Logs;
 import io.keyhole.servlet.spi.Renderer;
 import io.keyhole.storage.OpenedFile;
 import jakarta.servlet.ServletContext;
@@ -17,7 +19,7 @@ import java.lang.System.Logger.Level;
  */
 final class DeliveryWriter {
 
-    private static final System.Logger LOG = System.getLogger(DeliveryWriter.class.getName());
+    private static final System.Logger LOG = Logs.of(DeliveryWriter.class);
 
     private final Renderer renderer;
 
@@ -38,22 +40,40 @@ final class DeliveryWriter {
     }
 
     /**
+     * Writes {@code answer}'s delivery as {@link #write(Delivery, HttpServletRequest, HttpServletResponse)}
+     * does, then reports it: sent, with the body's length, or failed. A container's zero-copy path
+     * counts as sent once the container has taken the file. Of a failed write the bytes that went
+     * out before are not known here: it is reported with 0.
+     */
+    void write(Answer answer, HttpServletRequest req, HttpServletResponse res) throws IOException {
+        long bytes;
+        try {
+            bytes = write(answer.delivery(), req, res);
+        } catch (IOException | RuntimeException | Error e) {
+            answer.failed(0);
+            throw e;
+        }
+        answer.sent(bytes);
+    }
+
+    /**
      * Writes {@code delivery}: a file through the renderer, which is closed afterwards, also when
      * writing failed or the client went away; anything else as the core framed it, its status, its
      * headers and its body, which HEAD leaves out.
      *
+     * @return the body bytes written here: none for HEAD or when a front server sends the file
      * @throws IllegalArgumentException for {@link Delivery.Pass}, which is the caller's to hand on
      */
-    void write(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
+    long write(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (delivery instanceof Delivery.Send send) {
             try {
                 renderer.render(send, req, res);
             } finally {
                 close(send.file());
             }
-        } else {
-            copy(delivery, req, res);
+            return send.bodiless() || renderer instanceof OffloadRenderer ? 0 : send.contentLength();
         }
+        return copy(delivery, req, res);
     }
 
     private static void close(OpenedFile file) {
@@ -68,9 +88,10 @@ final class DeliveryWriter {
     /**
      * Writes an answer without a file as the core framed it.
      *
+     * @return the body bytes written
      * @throws IllegalArgumentException for a file, which needs a renderer, and for {@link Delivery.Pass}
      */
-    static void copy(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
+    static long copy(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (delivery instanceof Delivery.Send || delivery instanceof Delivery.Pass) {
             throw new IllegalArgumentException("nothing to write for " + delivery);
         }
@@ -83,8 +104,10 @@ final class DeliveryWriter {
             }
         }
         byte[] body = delivery instanceof Delivery.Reply reply ? reply.body() : null;
-        if (body != null && !req.getMethod().equals("HEAD")) {
-            res.getOutputStream().write(body);
+        if (body == null || req.getMethod().equals("HEAD")) {
+            return 0;
         }
+        res.getOutputStream().write(body);
+        return body.length;
     }
 }

@@ -1,10 +1,12 @@
 package io.keyhole.servlet;
 
+import io.keyhole.Answer;
 import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
 import io.keyhole.DeliveryMode;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaSettings;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -38,20 +40,33 @@ import java.util.Objects;
  */
 public final class KeyholeFilter implements Filter {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeFilter.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeFilter.class);
 
     private final KeyholeConfig given;
+    /** An engine started and closed by someone else, e.g. a Spring context; {@code null} when the filter starts its own. */
+    private final Keyhole external;
     private volatile Keyhole keyhole;
     private volatile DeliveryWriter writer;
 
     /** For containers that instantiate the filter and call {@link #init} with init-params. */
     public KeyholeFilter() {
         this.given = null;
+        this.external = null;
     }
 
     /** For code that builds the configuration itself (Spring, embedded containers). */
     public KeyholeFilter(KeyholeConfig config) {
         this.given = Objects.requireNonNull(config, "config");
+        this.external = null;
+    }
+
+    /**
+     * For code that starts the engine itself and closes it when it is done (a Spring context, which
+     * also reads its health): the filter serves through it and never closes it.
+     */
+    public KeyholeFilter(Keyhole keyhole) {
+        this.external = Objects.requireNonNull(keyhole, "keyhole");
+        this.given = keyhole.config();
     }
 
     @Override
@@ -84,7 +99,7 @@ public final class KeyholeFilter implements Filter {
 
     private void start(KeyholeConfig config, ServletContext context) {
         this.writer = new DeliveryWriter(config, context);
-        this.keyhole = new Keyhole(config);
+        this.keyhole = external != null ? external : new Keyhole(config);
         MediaSettings media = config.media();
         if (media == null) {
             LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
@@ -135,23 +150,24 @@ public final class KeyholeFilter implements Filter {
             }
             k = keyhole;
         }
-        Delivery delivery = k.decide(view);
-        if (delivery instanceof Delivery.Pass) {
+        Answer answer = k.answer(view);
+        if (answer.delivery() instanceof Delivery.Pass) {
             chain.doFilter(req, res);
         } else {
-            writer.write(delivery, req, res);
+            writer.write(answer, req, res);
         }
     }
 
     /**
      * Closes the engine, and with it what it started from the configuration (the connection pool
      * of a SQL backend, the threads of an HTTP one), so an undeployed application leaves nothing
-     * behind. An {@link io.keyhole.Authorizer} given in code stays open: it is its owner's.
+     * behind. An {@link io.keyhole.Authorizer} given in code stays open: it is its owner's, and so
+     * does an engine given in code.
      */
     @Override
     public void destroy() {
         Keyhole k = keyhole;
-        if (k != null) {
+        if (k != null && external == null) {
             k.close();
         }
     }

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
- * Lets the front server send the bytes: answers with {@code X-Accel-Redirect} (nginx; a URI,
- * percent-encoded) or {@code X-Sendfile} (Apache, lighttpd; a file-system path) plus the
+ * Lets the front server send the bytes: answers with {@code X-Accel-Redirect} (nginx; a URI) or
+ * {@code X-Sendfile} (Apache, lighttpd; a file-system path), both percent-encoded, plus the
  * representation headers, and no body. The front server frames the body and applies Range.
  *
  * <p>Only the file's relative path is used; the engine has closed the file it opened to answer
@@ -47,7 +47,10 @@ final class OffloadRenderer implements Renderer {
         if (mode == DeliveryMode.X_ACCEL_REDIRECT) {
             response.setHeader("X-Accel-Redirect", percentEncodePath(prefix + relative));
         } else {
-            response.setHeader("X-Sendfile", prefix + relative);
+            // Apache's mod_xsendfile (XSendFileUnescape, on by default) and lighttpd decode the value
+            // as a URL path; raw, a character above U+00FF would reach them as whatever the
+            // container made of it (Jetty and Tomcat: '?' or a space), naming another file.
+            response.setHeader("X-Sendfile", percentEncodePath(prefix + relative));
         }
         response.setContentLength(0);
     }

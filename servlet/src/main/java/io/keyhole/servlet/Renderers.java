@@ -1,5 +1,6 @@
 package io.keyhole.servlet;
 
+import io.keyhole.internal.Logs;
 import io.keyhole.servlet.spi.Renderer;
 import io.keyhole.servlet.spi.RendererProvider;
 import io.keyhole.servlet.spi.StreamRenderer;
@@ -13,7 +14,7 @@ import java.util.ServiceLoader;
 /** Picks the renderer for the {@code renderer} key: {@code stream}, {@code auto}, or a provider's name. */
 final class Renderers {
 
-    private static final System.Logger LOG = System.getLogger(KeyholeFilter.class.getName());
+    private static final System.Logger LOG = Logs.of(KeyholeFilter.class);
 
     private Renderers() {
     }

@@ -10,7 +10,10 @@ import io.keyhole.DeliveryMode;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.Answered;
+import io.keyhole.observe.Outcome;
 import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.RecordingListener;
 import io.keyhole.testing.TestClock;
 import jakarta.servlet.DispatcherType;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +88,20 @@ class MediaHostTest {
             RawHttp.Response part = RawHttp.request(media.port(), "GET", signed(PDF), "Range: bytes=9-");
             assertEquals(206, part.status());
             assertEquals("bytes 9-" + (BYTES.length - 1) + "/" + BYTES.length, part.header("Content-Range"));
+        }
+    }
+
+    @Test
+    void mediaRequestsAreReported() throws Exception {
+        RecordingListener events = new RecordingListener();
+        try (JettyHarness media = JettyHarness.start(KeyholeConfig.builder().media(settings(params()))
+                .listener(events).build())) {
+            assertEquals(200, RawHttp.request(media.port(), "GET", signed(PDF)).status());
+            assertEquals(302, RawHttp.request(media.port(), "GET", "/media/" + PDF.urlPath()).status());
+            List<Answered> got = events.awaitAnswered(2);
+            assertEquals(List.of(Outcome.GRANTED, Outcome.DENIED), got.stream().map(Answered::outcome).toList());
+            assertEquals(BYTES.length, got.get(0).bytes());
+            assertEquals(List.of(), events.asked(), "a signed URL is its own grant: no backend");
         }
     }
 

@@ -16,9 +16,9 @@ import java.util.Locale;
  * Reads one result row as an answer, by column label (case-insensitive), with the names of the
  * JSON answer: {@code status}, {@code filename}, {@code content_type}, {@code content_disposition}
  * (or the original module's {@code content_dispostion}), {@code etag}, {@code length},
- * {@code upload_date}, {@code error}, and {@code auth_value} (which the default query's
+ * {@code upload_date}, {@code error}, {@code auth_value} (which the default query's
  * {@code SELECT *} returns; an answer without status whose {@code auth_value} differs from the
- * request's counts as empty). Other columns are ignored; {@code NULL} means "not sent".
+ * request's counts as empty), and {@code cache_ttl} (seconds the decision may be remembered). Other columns are ignored; {@code NULL} means "not sent".
  *
  * <p>Numbers may be any numeric SQL type or text holding a whole number. {@code upload_date} may
  * also be a {@code DATETIME}/{@code TIMESTAMP}/{@code DATE}, taken as the instant the driver
@@ -73,11 +73,12 @@ final class AnswerRow {
                 whole(rs, meta, column[Field.LENGTH.ordinal()], Field.LENGTH, Long.MAX_VALUE, false),
                 whole(rs, meta, column[Field.UPLOAD_DATE.ordinal()], Field.UPLOAD_DATE, MAX_UPLOAD_DATE, true),
                 text(rs, column[Field.ERROR.ordinal()]),
-                text(rs, column[Field.AUTH_VALUE.ordinal()]));
+                text(rs, column[Field.AUTH_VALUE.ordinal()]),
+                whole(rs, meta, column[Field.CACHE_TTL.ordinal()], Field.CACHE_TTL, Long.MAX_VALUE, false));
     }
 
     private enum Field {
-        STATUS, FILENAME, CONTENT_TYPE, CONTENT_DISPOSITION, CONTENT_DISPOSTION, ETAG, LENGTH, UPLOAD_DATE, ERROR, AUTH_VALUE;
+        STATUS, FILENAME, CONTENT_TYPE, CONTENT_DISPOSITION, CONTENT_DISPOSTION, ETAG, LENGTH, UPLOAD_DATE, ERROR, AUTH_VALUE, CACHE_TTL;
 
         final String label = name().toLowerCase(Locale.ROOT);
 

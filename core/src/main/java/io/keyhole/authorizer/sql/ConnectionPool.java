@@ -2,6 +2,7 @@ package io.keyhole.authorizer.sql;
 
 import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
+import io.keyhole.internal.Logs;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,7 +39,7 @@ final class ConnectionPool implements AutoCloseable {
     static final long RETRY_AFTER_MILLIS = 500;
     static final long VALIDATE_AFTER_IDLE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final Executor DIRECT = Runnable::run;
-    private static final System.Logger LOG = System.getLogger(ConnectionPool.class.getName());
+    private static final System.Logger LOG = Logs.of(ConnectionPool.class);
 
     /** Opens connections. */
     interface ConnectionSource {

@@ -6,10 +6,8 @@ import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
 import io.keyhole.Authorizer;
 import io.keyhole.StoredMetadata;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.keyhole.internal.Logs;
+import io.keyhole.internal.Settings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,6 +48,8 @@ import javax.sql.DataSource;
  * matters. {@link #close()} closes the pooled connections.
  */
 public final class SqlAuthorizer implements Authorizer, AutoCloseable {
+
+    private static final System.Logger LOG = Logs.of(SqlAuthorizer.class);
 
     /** What a query that returns no row means ({@code sql-no-row}). */
     public enum NoRow {
@@ -210,13 +210,30 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
                 isResultSet = ps.getMoreResults();
             }
             try (ResultSet rs = ps.getResultSet()) {
-                return rs.next() ? AnswerRow.read(rs) : noRow.answer();
+                return rs.next() ? exactly(AnswerRow.read(rs), request) : noRow.answer();
             }
         } finally {
             if (previousNetworkTimeout >= 0 && !isClosed(c)) {
                 networkTimeout(c, previousNetworkTimeout);
             }
         }
+    }
+
+    /**
+     * The row, if it is for the request's auth value exactly. A column compared with a collation
+     * that ignores case or trailing spaces (MariaDB's and MySQL's default for {@code VARCHAR})
+     * finds alice's row for {@code ALICE} and {@code "alice "}; the {@code auth_value} the row
+     * returns tells, and such a row counts as none.
+     */
+    private AuthResponse exactly(AuthResponse row, AuthRequest request) {
+        String asked = request.authValue();
+        if (asked == null || row.authValue() == null || row.authValue().equals(asked)) {
+            return row;
+        }
+        LOG.log(System.Logger.Level.WARNING, "the row found for {0} {1} has another auth_value than the request''s"
+                + " (the column''s collation ignores case or trailing spaces; make it binary, see docs/sql.md);"
+                + " counting it as no row", request.method(), request.fileId());
+        return noRow.answer();
     }
 
     private static void bind(PreparedStatement ps, int index, SqlTemplate.Param param, AuthRequest request)
@@ -309,22 +326,6 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
      *                                  the message never holds the secret
      */
     public static String readSecret(String key, String spec) {
-        if (spec.startsWith("file:")) {
-            Path file = Path.of(spec.substring("file:".length()));
-            try {
-                return Files.readString(file, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new IllegalArgumentException(key + ": cannot read the file " + file + ": " + e, e);
-            }
-        }
-        if (spec.startsWith("env:")) {
-            String name = spec.substring("env:".length());
-            String value = System.getenv(name);
-            if (value == null) {
-                throw new IllegalArgumentException(key + ": the environment variable " + name + " is not set");
-            }
-            return value;
-        }
-        return spec;
+        return Settings.secretText(key, spec);
     }
 }

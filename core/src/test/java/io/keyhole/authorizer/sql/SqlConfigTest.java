@@ -103,7 +103,7 @@ class SqlConfigTest {
                         "need request-type=sql"),
                 Arguments.of(new String[] {"request-type", "xml"}, "request-type must be one of json, sql"),
                 Arguments.of(new String[] {"transport-type", "carrier-pigeon"},
-                        "transport-type must be one of unix, tcp, http, mysql, jdbc"));
+                        "transport-type must be one of unix, tcp, http, redis, mysql, jdbc"));
     }
 
     @ParameterizedTest(name = "{1}")

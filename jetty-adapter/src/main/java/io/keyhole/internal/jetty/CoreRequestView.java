@@ -46,6 +46,11 @@ public final class CoreRequestView implements RequestView {
     }
 
     @Override
+    public String remoteAddress() {
+        return Request.getRemoteAddr(request);
+    }
+
+    @Override
     public List<String> values(String name) {
         return request.getHeaders().getValuesList(name);
     }

@@ -2,6 +2,7 @@ package io.keyhole.internal.jetty;
 
 import io.keyhole.Delivery;
 import io.keyhole.http.ByteRange;
+import io.keyhole.internal.Logs;
 import io.keyhole.storage.OpenedFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -251,7 +252,7 @@ public final class FileBody extends IteratingCallback {
             closeable.close();
         } catch (IOException e) {
             // Reading is over; a failing close of a file opened for reading loses nothing.
-            System.getLogger(FileBody.class.getName()).log(System.Logger.Level.DEBUG, "closing " + of, e);
+            Logs.of(FileBody.class).log(System.Logger.Level.DEBUG, "closing " + of, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.keyhole.internal.jetty;
 
+import io.keyhole.internal.Logs;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -42,7 +43,7 @@ final class Mappings {
                 }
             } catch (Throwable e) {
                 // Still in use, or not unmappable: the collector unmaps it later; only time is lost.
-                System.getLogger(Mappings.class.getName()).log(System.Logger.Level.DEBUG, "mapping kept", e);
+                Logs.of(Mappings.class).log(System.Logger.Level.DEBUG, "mapping kept", e);
             }
         }
     }

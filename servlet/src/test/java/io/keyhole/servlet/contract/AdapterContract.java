@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyhole.AuthRequest;
 import io.keyhole.AuthResponse;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.observe.Answered;
+import io.keyhole.observe.Outcome;
 import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.RecordingListener;
+import io.keyhole.testing.TestClock;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Tokens;
 import io.keyhole.testing.Wire;
@@ -19,6 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -138,6 +144,8 @@ public abstract class AdapterContract {
     private Container container;
     /** What the authoriser was asked, in order. */
     protected final List<AuthRequest> asked = new CopyOnWriteArrayList<>();
+    /** What Keyhole reported. */
+    protected final RecordingListener events = new RecordingListener();
     /** The request URIs that reached the application behind Keyhole. */
     protected final List<String> reached = new CopyOnWriteArrayList<>();
 
@@ -190,7 +198,7 @@ public abstract class AdapterContract {
         Files.createDirectory(dir.resolve("container"));
         tree = TestTree.create(root, LARGE_SIZE);
         KeyholeConfig config = configure(storage(KeyholeConfig.builder(), tree).fsDepth(2).mount("/files/")
-                .jwtKey(Tokens.KEY).jwtField("uid")
+                .jwtKey(Tokens.KEY).jwtField("uid").listener(events)
                 .authorizer(q -> {
                     asked.add(q);
                     return q.fileId().value().startsWith("0000") ? AuthResponse.ofStatus(403)
@@ -223,6 +231,36 @@ public abstract class AdapterContract {
     void forget() {
         asked.clear();
         reached.clear();
+        events.clear();
+        startingTest();
+    }
+
+    /**
+     * Called before each test, after the records were cleared: a suite that runs with the decision
+     * cache on moves its clock past the TTL here, so that each test starts without remembered
+     * decisions and counts its questions as the others do.
+     */
+    protected void startingTest() {
+    }
+
+    /**
+     * The decision cache for a subclass that runs this contract with it on: {@link #on} adds it to
+     * the configuration, {@link #expireAll} (from {@link #startingTest}) moves its clock past the TTL.
+     */
+    protected static final class DecisionCacheOn {
+        private static final Duration TTL = Duration.ofSeconds(10);
+        private final TestClock clock = new TestClock(Instant.now());
+
+        public DecisionCacheOn() {
+        }
+
+        public KeyholeConfig.Builder on(KeyholeConfig.Builder config) {
+            return config.clock(clock).authCacheTtl(TTL).authCacheNegativeTtl(TTL);
+        }
+
+        public void expireAll() {
+            clock.advance(TTL);
+        }
     }
 
     /** The port the container listens on. */
@@ -371,6 +409,61 @@ public abstract class AdapterContract {
         assertEquals("not found\n", new String(r.body(), StandardCharsets.UTF_8));
         assertEquals(List.of(), asked);
         assertNothingReachedTheApplication("a path that is no id");
+    }
+
+    // ---- what is reported ----------------------------------------------------------------
+
+    @Test
+    void everyAnswerIsReportedOnceWithWhatWasSent() throws Exception {
+        get(TestTree.LARGE);
+        get(TestTree.LARGE, "Range", "bytes=0-99");
+        send("HEAD", TestTree.LARGE);
+        get(TestTree.LARGE, "If-None-Match", TestTree.ETAG);
+        Wire.send("GET", url(TestTree.LARGE));
+        get(DENIED);
+        get(MISSING);
+        // signed with another key: its uid must not be taken for the caller
+        Wire.send("GET", url(TestTree.SMALL), "Authorization",
+                "Bearer " + Tokens.hs256(Tokens.OTHER_KEY, "mallory", java.time.Instant.now().plusSeconds(60)));
+
+        List<Answered> got = events.awaitAnswered(8);
+        record Seen(String method, String fileId, String authValue, Outcome outcome, int status, long bytes) {
+        }
+        assertEquals(List.of(
+                new Seen("GET", TestTree.LARGE, "alice", Outcome.GRANTED, 200, LARGE_SIZE),
+                new Seen("GET", TestTree.LARGE, "alice", Outcome.GRANTED, 206, 100),
+                new Seen("HEAD", TestTree.LARGE, "alice", Outcome.GRANTED, 200, 0),
+                new Seen("GET", TestTree.LARGE, "alice", Outcome.NOT_MODIFIED, 304, 0),
+                new Seen("GET", TestTree.LARGE, null, Outcome.DENIED, 401, "credential required\n".length()),
+                new Seen("GET", DENIED, "alice", Outcome.DENIED, 403, "forbidden\n".length()),
+                new Seen("GET", MISSING, "alice", Outcome.DENIED, 404, "not found\n".length()),
+                new Seen("GET", TestTree.SMALL, null, Outcome.DENIED, 401, "invalid credential\n".length())),
+                got.stream().map(a -> new Seen(a.method(), a.fileId(), a.authValue(), a.outcome(), a.status(),
+                        a.bytes())).toList());
+        for (Answered a : got) {
+            assertEquals("download", a.operation());
+            assertEquals(a.status() >= 401 && a.status() != 404 && a.status() != 403, a.backendNanos() == 0, a.toString());
+        }
+        assertEquals(6, events.asked().size(), "one round trip per request that got past the credential");
+        assertTrue(events.asked().stream().allMatch(e -> e.nanos() > 0 && !e.backend().isEmpty()), events.asked().toString());
+        assertEquals(List.of("granted", "granted", "granted", "granted", "denied", "granted"),
+                events.asked().stream().map(e -> e.result()).toList());
+    }
+
+    @Test
+    void aClientThatLeavesMidFileIsReportedFailed() throws Exception {
+        // asks for the large file and closes after the first bytes of the body
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port())) {
+            socket.setSoLinger(true, 0);
+            socket.getOutputStream().write(("GET /app/files/" + TestTree.LARGE + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + Tokens.valid("alice") + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.setReceiveBufferSize(4096);
+            socket.getInputStream().readNBytes(1);
+        }
+        Answered a = events.awaitAnswered(1).get(0);
+        assertEquals(200, a.status());
+        assertTrue(a.outcome() == Outcome.FAILED || a.bytes() == LARGE_SIZE,
+                "either the write failed, or the whole body had already gone into the socket buffers: " + a);
     }
 
     // ---- routing ----------------------------------------------------------------------------

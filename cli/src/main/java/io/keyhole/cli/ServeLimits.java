@@ -1,0 +1,92 @@
+package io.keyhole.cli;
+
+import io.keyhole.internal.Settings;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ThreadLimitHandler;
+
+/**
+ * What a slow or stalled client may cost {@code keyhole serve}: how long a connection may sit
+ * idle (a request that stops sending, a download that is not read), how slowly a request body
+ * may arrive, and how many requests one client address may have in the server's threads at once.
+ * Requests beyond that wait for a slot without holding a thread (Jetty's asynchronous
+ * {@link ThreadLimitHandler}), so one client cannot take all workers, on every JDK.
+ *
+ * @param idleTimeout          the longest a connection may make no progress, reading or writing
+ * @param minUploadRate        the slowest a request body may arrive, in bytes per second; 0: no minimum
+ * @param maxRequestsPerClient most requests of one client address served at once; 0: no limit
+ */
+record ServeLimits(Duration idleTimeout, int minUploadRate, int maxRequestsPerClient) {
+
+    static final String IDLE_TIMEOUT = "idle-timeout";
+    static final String MIN_UPLOAD_RATE = "min-upload-rate";
+    static final String MAX_REQUESTS_PER_CLIENT = "max-requests-per-client";
+    /** The keys {@code serve} reads for these limits, besides those of the engine. */
+    static final Set<String> KEYS = Set.of(IDLE_TIMEOUT, MIN_UPLOAD_RATE, MAX_REQUESTS_PER_CLIENT);
+
+    /** 30 s idle, uploads at 1 KiB/s or faster, 16 requests per client address. */
+    static final ServeLimits DEFAULT = new ServeLimits(Duration.ofSeconds(30), 1024, 16);
+
+    ServeLimits {
+        if (idleTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException(IDLE_TIMEOUT + " must be more than 0 and at most 1h, was " + idleTimeout);
+        }
+        if (minUploadRate < 0) {
+            throw new IllegalArgumentException(MIN_UPLOAD_RATE + " must be 0 (no minimum) or more bytes per second,"
+                    + " was " + minUploadRate);
+        }
+        if (maxRequestsPerClient < 0 || maxRequestsPerClient > 10_000) {
+            throw new IllegalArgumentException(MAX_REQUESTS_PER_CLIENT + " must be 0 (no limit) to 10000, was "
+                    + maxRequestsPerClient);
+        }
+    }
+
+    /**
+     * Takes this record's keys out of {@code properties} (the rest belongs to the engine) and
+     * reads them; unset keys keep their defaults.
+     *
+     * @throws IllegalArgumentException naming the key of a bad value
+     */
+    static ServeLimits take(Map<String, String> properties) {
+        String idle = blankToNull(properties.remove(IDLE_TIMEOUT));
+        String up = blankToNull(properties.remove(MIN_UPLOAD_RATE));
+        String perClient = blankToNull(properties.remove(MAX_REQUESTS_PER_CLIENT));
+        return new ServeLimits(
+                idle == null ? DEFAULT.idleTimeout : Settings.duration(IDLE_TIMEOUT, idle),
+                up == null ? DEFAULT.minUploadRate : Settings.integer(MIN_UPLOAD_RATE, up),
+                perClient == null ? DEFAULT.maxRequestsPerClient : Settings.integer(MAX_REQUESTS_PER_CLIENT, perClient));
+    }
+
+    /**
+     * Sets the connection's idle timeout and the upload rate. A download the client stops reading
+     * makes no progress and ends with the idle timeout; one read slowly but steadily holds its
+     * worker, within the per-client limit. (Jetty 12's {@code MinimumDataRateHandler} measures
+     * the bytes of all requests together, not of one, so it cannot tell a slow client.)
+     */
+    @SuppressWarnings("removal") // still the servlet layer's per-request rate check in Jetty 12.1
+    void apply(HttpConfiguration http, ServerConnector connector) {
+        connector.setIdleTimeout(idleTimeout.toMillis());
+        http.setIdleTimeout(idleTimeout.toMillis());
+        http.setMinRequestDataRate(minUploadRate);
+    }
+
+    /** {@code handler} behind the per-client limit. */
+    Handler limit(Handler handler) {
+        Handler h = handler;
+        if (maxRequestsPerClient == 0) {
+            return h;
+        }
+        // The connection's own address: behind a proxy every client is the proxy (raise the limit or set 0).
+        ThreadLimitHandler limit = new ThreadLimitHandler(h, null, false);
+        limit.setThreadLimit(maxRequestsPerClient);
+        return limit;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,54 @@
+package io.keyhole;
+
+/**
+ * What the steps of one request learn that its report needs: who asked (never the token),
+ * about which file, and how long the backend took. Bound to the thread that decides the request:
+ * {@link Keyhole#decide} runs on one thread from start to end, so the gate notes what it learns
+ * here instead of handing it up through every step and every {@link Delivery}.
+ */
+final class Trace {
+
+    private static final ThreadLocal<Trace> CURRENT = new ThreadLocal<>();
+
+    private final Trace outer;
+    String authValue;
+    String fileId;
+    long backendNanos;
+
+    private Trace(Trace outer) {
+        this.outer = outer;
+    }
+
+    /** Starts noting for the request this thread decides now; {@link #end()} stops. */
+    static Trace begin() {
+        Trace trace = new Trace(CURRENT.get());
+        CURRENT.set(trace);
+        return trace;
+    }
+
+    void end() {
+        if (outer == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(outer);
+        }
+    }
+
+    /** The request's caller and file as the backend was asked about them, and the time the answer took. */
+    static void asked(AuthRequest question, long nanos) {
+        Trace trace = CURRENT.get();
+        if (trace != null) {
+            trace.authValue = question.authValue();
+            trace.fileId = question.fileId().toString();
+            trace.backendNanos += nanos;
+        }
+    }
+
+    /** The caller the credential names, known before any backend is asked. */
+    static void caller(String authValue) {
+        Trace trace = CURRENT.get();
+        if (trace != null) {
+            trace.authValue = authValue;
+        }
+    }
+}
