@@ -11,6 +11,7 @@ import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.observe.KeyholeListener;
+import io.keyhole.storage.StorageSettings;
 import io.keyhole.tree.FileIds;
 import io.keyhole.tree.HashedTree;
 import java.net.URI;
@@ -82,6 +83,8 @@ final class ConfigDraft {
     int authCacheSize = AuthCache.DEFAULT_SIZE;
     final Map<String, String> mediaText = new LinkedHashMap<>();
     final InteropDraft interop = new InteropDraft();
+    final StorageSettings.Builder storage = StorageSettings.builder();
+    StorageSettings storageGiven;
 
     /**
      * Checks the settings together and builds the configuration.
@@ -92,11 +95,21 @@ final class ConfigDraft {
         if (media != null || !mediaText.isEmpty()) {
             return buildMedia();
         }
-        if (fsRoot == null) {
+        StorageSettings stored = storageSettings();
+        if (fsRoot == null && stored.local()) {
             throw new IllegalArgumentException("fs-root is required: the directory that holds the hashed tree");
         }
+        if (fsRoot != null && !stored.local()) {
+            throw new IllegalArgumentException("fs-root is for storage=local; storage=" + stored.kind()
+                    + " keeps the tree in the bucket");
+        }
+        if (requestType.equals("internal") && !stored.local()) {
+            throw new IllegalArgumentException("request-type=internal keeps .meta files beside the files of a local"
+                    + " tree; with storage=" + stored.kind() + " use a backend (json, sql, redis)");
+        }
         interop.check(this);
-        HashedTree tree = new HashedTree(fsRoot, fsDepth);
+        // A remote tree has no directory; the placeholder root is never read (the storage is the bucket).
+        HashedTree tree = new HashedTree(fsRoot != null ? fsRoot : Path.of(""), fsDepth);
         Backend backend;
         if (authorizer != null) {
             List<String> transportKeys = made.stream().filter(TRANSPORT_KEYS::contains).sorted().toList();
@@ -146,7 +159,29 @@ final class ConfigDraft {
         return new KeyholeConfig(tree, mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
                 cacheControl, maxRanges, clock, null, uploads(), listener, authCache(), activeContent,
-                interop.interop(), signedIn);
+                interop.interop(), signedIn, stored);
+    }
+
+    /** The storage settings, given in code or collected from keys, checked against the delivery mode. */
+    private StorageSettings storageSettings() {
+        StorageSettings s = storageGiven;
+        if (s == null) {
+            s = storage.build();
+        } else {
+            List<String> keys = made.stream().filter(k -> k.startsWith("storage") && !k.equals("storage-settings")
+                    || k.startsWith("s3-") || k.equals("presign-ttl")).sorted().toList();
+            if (!keys.isEmpty()) {
+                throw new IllegalArgumentException("the storage was given in code; drop " + keys);
+            }
+        }
+        if (delivery == DeliveryMode.REDIRECT && s.local()) {
+            throw new IllegalArgumentException("delivery=redirect sends clients to a presigned URL of the bucket;"
+                    + " it needs storage=s3 (the local tree has no URLs to sign)");
+        }
+        if (made.contains("presign-ttl") && delivery != DeliveryMode.REDIRECT) {
+            throw new IllegalArgumentException("presign-ttl only matters with delivery=redirect");
+        }
+        return s;
     }
 
     /** The JWT settings: a shared secret or public keys, and the claim checks; {@code null} without either. */
@@ -218,6 +253,9 @@ final class ConfigDraft {
             }
             internal = m.internalMediaPrefix();
         }
+        if (delivery == DeliveryMode.REDIRECT) {
+            throw new IllegalArgumentException("delivery=redirect needs a bucket (storage=s3); media mode serves media-root");
+        }
         if (delivery.offloaded() && internal == null) {
             throw new IllegalArgumentException("delivery=" + delivery.key() + " needs internal-media-prefix: the"
                     + " front server's internal location, e.g. /protected/");
@@ -228,7 +266,8 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent, Interop.DEFAULT, null);
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent, Interop.DEFAULT, null,
+                StorageSettings.DEFAULT);
     }
 
     /** The backend for {@code request-type=json}, checking that its transport's keys, and only those, are set. */

@@ -119,7 +119,7 @@ public enum ConfigKey {
             tree((b, v) -> b.deleteMatrix(matrix("matrix-delete", v)))),
     INSTANCE_ID("instance-id", Group.RARE, "process id and start time", "this instance's name in new file ids",
             tree((b, v) -> b.instanceId(v))),
-    DELIVERY("delivery", Group.FREQUENT, "stream", "who sends the bytes: stream, x-accel-redirect or x-sendfile",
+    DELIVERY("delivery", Group.FREQUENT, "stream", "who sends the bytes: stream, x-accel-redirect, x-sendfile or redirect",
             tree((b, v) -> b.delivery(deliveryMode(v)))),
     ACCEL_PREFIX("accel-prefix", Group.FREQUENT, "— (required for offloaded delivery)",
             "the front server's internal location, e.g. /protected/",
@@ -168,6 +168,28 @@ public enum ConfigKey {
             tree((b, v) -> b.redisPort(Settings.integer("redis-port", v)))),
     REDIS_PASSWORD("redis-password", Group.RARE, "—", "Redis's password: file:/path, env:NAME or the value",
             tree((b, v) -> b.redisPassword(SqlAuthorizer.readSecret("redis-password", v)))),
+    STORAGE("storage", Group.FREQUENT, "local", "where the tree is kept: local (fs-root) or s3 (keyhole-s3)",
+            tree((b, v) -> b.storage(v))),
+    STORAGE_TIMEOUT("storage-timeout", Group.FREQUENT, "5s", "the most one request to a bucket may take (then 504)",
+            tree((b, v) -> b.storageTimeout(Settings.duration("storage-timeout", v)))),
+    S3_BUCKET("s3-bucket", Group.FREQUENT, "— (required with storage=s3)", "the bucket holding the tree",
+            tree((b, v) -> b.storageOption("s3-bucket", v))),
+    S3_ENDPOINT("s3-endpoint", Group.FREQUENT, "AWS", "the URL of an S3-compatible store (MinIO, Ceph, R2...)",
+            tree((b, v) -> b.storageOption("s3-endpoint", uri("s3-endpoint", v).toString()))),
+    S3_REGION("s3-region", Group.FREQUENT, "the SDK's default chain, else us-east-1", "the bucket's region",
+            tree((b, v) -> b.storageOption("s3-region", v))),
+    S3_PREFIX("s3-prefix", Group.RARE, "—", "a key prefix before a/b/c/d/<id>, e.g. files/",
+            tree((b, v) -> b.storageOption("s3-prefix", v))),
+    S3_PATH_STYLE("s3-path-style", Group.RARE, "no", "address the bucket in the path, not the host name (MinIO, S3Proxy)",
+            tree((b, v) -> b.storageOption("s3-path-style", Settings.yesNo("s3-path-style", v) ? "yes" : "no"))),
+    S3_ACCESS_KEY("s3-access-key", Group.FREQUENT, "the SDK's default chain", "the access key id: file:/path, env:NAME or the value",
+            tree((b, v) -> b.storageOption("s3-access-key", SqlAuthorizer.readSecret("s3-access-key", v)))),
+    S3_SECRET_KEY("s3-secret-key", Group.FREQUENT, "the SDK's default chain", "the secret key: file:/path, env:NAME or the value",
+            tree((b, v) -> b.storageOption("s3-secret-key", SqlAuthorizer.readSecret("s3-secret-key", v)))),
+    S3_CLAIM("s3-claim", Group.RARE, "conditional", "how a new id is claimed: conditional (If-None-Match: *) or instance",
+            tree((b, v) -> b.storageOption("s3-claim", Settings.oneOf("s3-claim", v, "conditional", "instance")))),
+    PRESIGN_TTL("presign-ttl", Group.RARE, "60s", "how long the presigned URL of delivery=redirect is valid",
+            tree((b, v) -> b.presignTtl(Settings.duration("presign-ttl", v)))),
 
     SITE_URL("site-url", Group.ESSENTIAL, "— (required with an absolute media-url)",
             "the application's base URL, where browsers get fresh tokens",
@@ -393,7 +415,7 @@ public enum ConfigKey {
                 return m;
             }
         }
-        throw new IllegalArgumentException("delivery must be one of stream, x-accel-redirect, x-sendfile; was '"
+        throw new IllegalArgumentException("delivery must be one of stream, x-accel-redirect, x-sendfile, redirect; was '"
                 + value + "'");
     }
 

@@ -11,8 +11,13 @@ import io.keyhole.http.Representation;
 import io.keyhole.http.RequestHeaders;
 import io.keyhole.internal.Logs;
 import io.keyhole.storage.OpenedFile;
+import io.keyhole.storage.Prefetch;
+import io.keyhole.storage.Storage;
+import io.keyhole.storage.StorageUnavailableException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -43,12 +48,14 @@ final class Deliveries {
     /** An offloading front server applies Range itself, to the file it sends. */
     private final boolean offloaded;
     private final ActiveContent activeContent;
+    private final Duration presignTtl;
 
     Deliveries(KeyholeConfig config) {
         this.activeContent = config.activeContent();
         this.cacheControl = config.cacheControl();
         this.maxRanges = config.maxRanges();
         this.offloaded = config.delivery().offloaded();
+        this.presignTtl = config.storage().presignTtl();
     }
 
     /**
@@ -132,6 +139,34 @@ final class Deliveries {
                 method.equals("HEAD"));
     }
 
+    /**
+     * What the request will most likely read, for a storage that can fetch metadata and body in
+     * one round trip: nothing when a front server sends the bytes or the answer will probably be
+     * a 304.
+     */
+    Prefetch prefetch(RequestView request) {
+        if (offloaded) {
+            return Prefetch.METADATA;
+        }
+        boolean conditional = request.first("If-None-Match") != null || request.first("If-Modified-Since") != null;
+        return Prefetch.guess(request.method(), request.first("Range"), conditional);
+    }
+
+    /**
+     * {@code delivery=redirect}: a 302 to a URL of the object signed for {@code presign-ttl}, whose
+     * answer carries the backend's type and disposition. Nothing is asked of the storage; it
+     * answers conditionals and ranges itself when the client follows.
+     */
+    Delivery presigned(Storage storage, String relativePath, String contentType, boolean attachment, String filename) {
+        Optional<URI> url = storage.presignedGet(relativePath, presignTtl, contentType,
+                ContentDisposition.of(attachment, filename));
+        if (url.isEmpty()) {
+            LOG.log(Level.ERROR, "{0} cannot sign URLs; delivery=redirect needs a bucket", storage.describe());
+            return internalError();
+        }
+        return Delivery.redirect(url.get().toString());
+    }
+
     /** A short answer without a file, never cached. */
     static Delivery reply(int status, String message, NameValue... extra) {
         return Delivery.reply(status, message, extra);
@@ -139,6 +174,18 @@ final class Deliveries {
 
     static Delivery notFound() {
         return reply(404, "not found");
+    }
+
+    /**
+     * A storage that failed: 503 when it cannot be reached, 504 when it did not answer within
+     * {@code storage-timeout}, else 500 with {@code message}. The details are the caller's to log.
+     */
+    static Delivery storageFailed(Exception e, String message) {
+        if (e instanceof StorageUnavailableException unavailable) {
+            return unavailable.timedOut() ? reply(504, "the storage did not answer in time")
+                    : reply(503, "the storage is unavailable", new NameValue("Retry-After", "5"));
+        }
+        return reply(500, message);
     }
 
     /** A request that failed inside Keyhole: the details are logged, the client learns nothing more. */

@@ -7,7 +7,12 @@ public enum DeliveryMode {
     /** nginx sends them: Keyhole answers with {@code X-Accel-Redirect: <accel-prefix><path>}. */
     X_ACCEL_REDIRECT("x-accel-redirect"),
     /** Apache mod_xsendfile or lighttpd sends them: {@code X-Sendfile: <accel-prefix><path>}. */
-    X_SENDFILE("x-sendfile");
+    X_SENDFILE("x-sendfile"),
+    /**
+     * The storage sends them: after the grant the client is redirected to a presigned URL of the
+     * object, valid for {@code presign-ttl} (a bucket only).
+     */
+    REDIRECT("redirect");
 
     private final String key;
 
@@ -20,8 +25,8 @@ public enum DeliveryMode {
         return key;
     }
 
-    /** Whether a front server, not the JVM, sends the bytes. */
+    /** Whether a front server, not the JVM, sends the bytes, named by a header of Keyhole's answer. */
     public boolean offloaded() {
-        return this != STREAM;
+        return this == X_ACCEL_REDIRECT || this == X_SENDFILE;
     }
 }

@@ -84,6 +84,11 @@ public final class Keyhole implements AutoCloseable {
         return config;
     }
 
+    /** Where files are read from, for log lines: e.g. {@code local /srv/files} or {@code s3://bucket/prefix/}. */
+    public String describeStorage() {
+        return parts.storage == null ? "no storage" : parts.storage.describe();
+    }
+
     /**
      * Closes what this Keyhole started: the authoriser's connections, pools and threads. An
      * {@link Authorizer} given in code is left open, as its owner's. Requests still being decided

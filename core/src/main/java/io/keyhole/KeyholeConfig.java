@@ -18,6 +18,7 @@ import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.observe.KeyholeListener;
+import io.keyhole.storage.StorageSettings;
 import io.keyhole.tree.HashedTree;
 import java.net.URI;
 import java.nio.file.Path;
@@ -61,6 +62,7 @@ import javax.sql.DataSource;
  * @param interop           session credentials, the auth filter, CORS and the upload answer ({@link Interop#DEFAULT})
  * @param signedIn          the caller as the application signed it in, replacing the JWT; {@code null} when
  *                          the credential is a JWT or there is none
+ * @param storage           where the tree is kept: the local directory {@code fs-root} (default) or a bucket
  */
 public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             JwtSettings jwt, TokenSource tokenSource, List<String> forwardedHeaders,
@@ -69,7 +71,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
                             String cacheControl, int maxRanges, Clock clock, MediaSettings media,
                             Uploads uploads, KeyholeListener listener, AuthCache authCache,
                             ActiveContent activeContent, Interop interop,
-                            SignedInCaller signedIn) {
+                            SignedInCaller signedIn, StorageSettings storage) {
 
     /** Headers the seed's extended JSON forwards. */
     public static final List<String> EXTENDED_HEADERS = List.of("Authorization", "If-None-Match", "If-Modified-Since");
@@ -80,6 +82,7 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         Objects.requireNonNull(authCache, "authCache");
         Objects.requireNonNull(activeContent, "activeContent");
         Objects.requireNonNull(interop, "interop");
+        Objects.requireNonNull(storage, "storage");
     }
 
     /**
@@ -574,6 +577,31 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
          */
         public Builder signedInCaller(SignedInCaller caller) {
             return set("signed-in-caller", () -> d.signedIn = Objects.requireNonNull(caller, "signed-in-caller"));
+        }
+
+        /** Where the tree is kept, given in code: replaces {@code storage} and the keys that go with it. */
+        public Builder storage(StorageSettings settings) {
+            return set("storage-settings", () -> d.storageGiven = Objects.requireNonNull(settings, "storage"));
+        }
+
+        /** {@code storage}: {@code local} (default) or the name of a storage on the class path, e.g. {@code s3}. */
+        public Builder storage(String kind) {
+            return set("storage", () -> d.storage.kind(kind));
+        }
+
+        /** {@code storage-timeout}: the most one request to a bucket may take, default 5 s. */
+        public Builder storageTimeout(Duration timeout) {
+            return set("storage-timeout", () -> d.storage.timeout(timeout));
+        }
+
+        /** {@code presign-ttl}: how long the URL of {@code delivery=redirect} stays valid, default 60 s. */
+        public Builder presignTtl(Duration ttl) {
+            return set("presign-ttl", () -> d.storage.presignTtl(ttl));
+        }
+
+        /** A remote storage's own key, e.g. {@code s3-bucket}; checked by the storage when it starts. */
+        public Builder storageOption(String key, String value) {
+            return set(key, () -> d.storage.option(key, value));
         }
 
         /**

@@ -5,7 +5,9 @@ import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaRoot;
 import io.keyhole.storage.LocalStorage;
 import io.keyhole.storage.Storage;
-import io.keyhole.tree.FileStore;
+import io.keyhole.storage.StorageProvider;
+import io.keyhole.storage.Storages;
+import io.keyhole.tree.Store;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 
@@ -24,13 +26,13 @@ final class Parts implements AutoCloseable {
     final Authorizer authorizer;
     /** The JWT check, {@code null} when requests carry no JWT. */
     final JwtVerifier jwt;
-    /** Writes uploads into the tree; {@code null} while the mount is read-only. */
-    final FileStore store;
+    /** Writes uploads into the tree or bucket; {@code null} while the mount is read-only. */
+    final Store store;
     /** Where files are opened after the grant; {@code null} for a media host without media-root. */
     final Storage storage;
     private final boolean ownsAuthorizer;
 
-    private Parts(Authorizer authorizer, boolean ownsAuthorizer, JwtVerifier jwt, FileStore store, Storage storage) {
+    private Parts(Authorizer authorizer, boolean ownsAuthorizer, JwtVerifier jwt, Store store, Storage storage) {
         this.storage = storage;
         this.authorizer = authorizer;
         this.ownsAuthorizer = ownsAuthorizer;
@@ -46,11 +48,19 @@ final class Parts implements AutoCloseable {
         }
         JwtVerifier jwt = config.jwt() != null ? config.jwt().verifier(config.clock()) : null;
         Uploads uploads = config.uploads();
-        FileStore store = uploads.readOnly() ? null
-                : FileStore.builder(config.tree()).clock(config.clock()).instance(uploads.instance())
-                        .maxSize(uploads.maxSize()).build();
-        return new Parts(config.backend().start(), config.backend().builds(), jwt, store,
-                new LocalStorage(config.tree().root()));
+        Storages.Started started = Storages.start(config.storage(), config.tree(), uploads.readOnly() ? null
+                : new StorageProvider.Writes(config.clock(), uploads.instance(), uploads.maxSize()));
+        try {
+            return new Parts(config.backend().start(), config.backend().builds(), jwt, started.store(),
+                    started.storage());
+        } catch (RuntimeException | Error e) {
+            try {
+                started.close();
+            } catch (IOException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     /** Closes what was built here (the authoriser's pool or transport); a given authoriser stays open. */

@@ -1,7 +1,9 @@
 package io.keyhole;
 
 import io.keyhole.internal.Logs;
+import io.keyhole.storage.LocalStorage;
 import io.keyhole.storage.OpenedFile;
+import io.keyhole.storage.Prefetch;
 import io.keyhole.storage.Storage;
 import io.keyhole.tree.HashedTree;
 import java.io.IOException;
@@ -70,21 +72,30 @@ final class TreeMount implements Mount {
         }
         AuthResponse answer = ((Gate.Verdict.Granted) verdict).answer();
 
-        // 4 open: the first disk access, and only now; what is opened is what gets served
+        // 4 open: the first access to the storage, and only now; what is opened is what gets served
+        String what = id.toString();
+        String contentType = Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what);
+        String filename = Deliveries.filename(answer.filename(), DEFAULT_FILENAME, what);
+        boolean attachment = "attachment".equalsIgnoreCase(answer.contentDisposition());
+        String relativePath = tree.relativePathOf(id);
+        if (config.delivery() == DeliveryMode.REDIRECT) {
+            return deliveries.presigned(storage, relativePath, contentType, attachment, filename);
+        }
         OpenedFile file;
         try {
-            Optional<OpenedFile> found = open(id);
+            Prefetch prefetch = deliveries.prefetch(request);
+            Optional<OpenedFile> found = open(id, prefetch);
             if (found.isEmpty() && id.isPackMember()) {
                 // a member not made (yet) is served as its leader, e.g. a variant of an image
-                found = open(id.leader().orElseThrow());
+                found = open(id.leader().orElseThrow(), prefetch);
             }
             if (found.isEmpty()) {
                 return Deliveries.notFound();
             }
             file = found.get();
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "cannot read " + tree.relativePathOf(id) + " below " + tree.root(), e);
-            return Deliveries.reply(500, "file cannot be read");
+            LOG.log(Level.ERROR, "cannot read " + relativePath + " from " + storage.describe(), e);
+            return Deliveries.storageFailed(e, "file cannot be read");
         }
         if (answer.length() != null && answer.length() != file.size()) {
             LOG.log(Level.WARNING, "backend says {0} has {1} bytes, the file has {2}; sending the file''s size",
@@ -92,11 +103,7 @@ final class TreeMount implements Mount {
         }
 
         // 5 evaluate
-        String what = id.toString();
-        return deliveries.file(request, new Deliveries.Found(what, file,
-                Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what),
-                Deliveries.filename(answer.filename(), DEFAULT_FILENAME, what),
-                "attachment".equalsIgnoreCase(answer.contentDisposition()),
+        return deliveries.file(request, new Deliveries.Found(what, file, contentType, filename, attachment,
                 Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()),
                 List.of()));
     }
@@ -106,11 +113,13 @@ final class TreeMount implements Mount {
      * a replace ({@code PUT}) renames new content over the name, so a refused open is tried again:
      * the new content is as whole as the old.
      */
-    private Optional<OpenedFile> open(FileId id) throws IOException {
+    private Optional<OpenedFile> open(FileId id, Prefetch prefetch) throws IOException {
         String path = tree.relativePathOf(id);
+        // A bucket's object is replaced in one step and never seen half-way: one request says it is missing.
+        int attempts = storage instanceof LocalStorage ? OPEN_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++) {
-            Optional<OpenedFile> found = storage.open(path);
-            if (found.isPresent() || attempt == OPEN_ATTEMPTS) {
+            Optional<OpenedFile> found = storage.open(path, prefetch);
+            if (found.isPresent() || attempt == attempts) {
                 return found;
             }
         }

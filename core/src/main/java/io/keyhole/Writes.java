@@ -10,6 +10,7 @@ import io.keyhole.http.UrlEncodedForm;
 import io.keyhole.internal.Logs;
 import io.keyhole.tree.FileStore;
 import io.keyhole.tree.FileTooLargeException;
+import io.keyhole.tree.Store;
 import io.keyhole.tree.Upload;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -56,9 +57,9 @@ final class Writes {
     private final Uploads uploads;
     private final Gate gate;
     /** {@code null} exactly when the mount is read-only. */
-    private final FileStore store;
+    private final Store store;
 
-    Writes(KeyholeConfig config, Gate gate, FileStore store) {
+    Writes(KeyholeConfig config, Gate gate, Store store) {
         this.config = Objects.requireNonNull(config, "config");
         this.uploads = Objects.requireNonNull(config.uploads(), "uploads");
         this.gate = Objects.requireNonNull(gate, "gate");
@@ -147,8 +148,8 @@ final class Writes {
             LOG.log(Level.DEBUG, "upload to {0} broke off: {1}", config.mount(), e.getMessage());
             return reply(400, "the request body could not be read");
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.ERROR, "cannot store an upload below " + config.tree().root(), e);
-            return reply(500, "the upload could not be stored");
+            LOG.log(Level.ERROR, "cannot store an upload in " + store, e);
+            return Deliveries.storageFailed(e, "the upload could not be stored");
         }
 
         // 3 authorise: the backend learns the new id and its metadata, and records them or refuses
@@ -210,6 +211,14 @@ final class Writes {
     }
 
     /** A form that is well-formed but not an upload Keyhole can take. */
+    /** The local tree's store, for what only it can do; a bucket refuses it as a bad request. */
+    private FileStore local(String what) throws BadUpload {
+        if (store instanceof FileStore files) {
+            return files;
+        }
+        throw new BadUpload(what + " needs storage=local; this mount keeps its files in " + store);
+    }
+
     private static final class BadUpload extends IOException {
         private static final long serialVersionUID = 1L;
 
@@ -239,7 +248,7 @@ final class Writes {
                             stored = store.store(field.content(), upload(user, fields));
                             kept = stored.id();
                         } else {
-                            replacement = store.prepareReplacement(replacing, field.content(), upload(user, fields));
+                            replacement = local("replacing a file (PUT)").prepareReplacement(replacing, field.content(), upload(user, fields));
                             stored = replacement.metadata();
                         }
                     }
@@ -268,7 +277,7 @@ final class Writes {
             }
             if (fields.leader != null || fields.extension != null) {
                 FileId member = packMember(fields);
-                store.rename(kept, member);
+                local("pack members (fields pl and ext)").rename(kept, member);
                 kept = member;
             }
             // Fields after the file may still name it: the id stays, the recorded metadata follows them.
@@ -388,8 +397,8 @@ final class Writes {
                 return notFound();
             }
         } catch (IOException e) {
-            LOG.log(Level.ERROR, "cannot delete " + config.tree().relativePathOf(id) + " below " + config.tree().root(), e);
-            return reply(500, "the file could not be deleted");
+            LOG.log(Level.ERROR, "cannot delete " + config.tree().relativePathOf(id) + " in " + store, e);
+            return Deliveries.storageFailed(e, "the file could not be deleted");
         }
         LOG.log(Level.DEBUG, "deleted {0}", id);
         return new Delivery.Reply(204, List.of(new NameValue("Cache-Control", "no-store")), null);
@@ -410,7 +419,7 @@ final class Writes {
         try {
             store.delete(id);
         } catch (IOException | RuntimeException e) {
-            LOG.log(Level.ERROR, "cannot remove " + config.tree().relativePathOf(id) + " below " + config.tree().root()
+            LOG.log(Level.ERROR, "cannot remove " + config.tree().relativePathOf(id) + " in " + store
                     + " after " + why + "; remove it by hand (keyhole rm " + id + ")", e);
         }
     }

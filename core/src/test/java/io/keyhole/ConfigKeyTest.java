@@ -125,7 +125,7 @@ class ConfigKeyTest {
                 List.copyOf(ConfigKey.mediaNames()));
         for (ConfigKey key : ConfigKey.values()) {
             assertEquals(key, ConfigKey.of(key.key()).orElseThrow());
-            assertTrue(key.key().matches("[a-z]+(-[a-z]+)*"), key.key());
+            assertTrue(key.key().matches("[a-z][a-z0-9]*(-[a-z0-9]+)*"), key.key());
             assertFalse(key.description().isBlank(), key.key());
             assertFalse(key.defaultValue().isBlank(), key.key());
         }

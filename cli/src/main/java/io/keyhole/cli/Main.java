@@ -41,6 +41,9 @@ public final class Main {
                   print a SQL script instead: per file the JSON as a comment and an INSERT.
               rm ID... --root DIR --depth N
                   Remove files from the tree. Exit code 1 when one of them was not there.
+              put FILE... --config FILE [options of put];  rm ID... --config FILE
+                  The same against the bucket a serve configuration keeps the tree in
+                  (storage=s3 and the s3-* keys; fs-depth).
               fsck --root DIR --depth N [--repair] [--meta]
                   List files that are no ids, ids in the wrong directory, temporary files
                   left by stores that died, and .meta files whose file is gone. --repair

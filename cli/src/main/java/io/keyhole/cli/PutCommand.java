@@ -6,8 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.keyhole.Disposition;
 import io.keyhole.StoredMetadata;
+import io.keyhole.storage.StorageProvider;
+import io.keyhole.storage.Storages;
+import io.keyhole.tree.FileIds;
 import io.keyhole.tree.FileStore;
 import io.keyhole.tree.HashedTree;
+import io.keyhole.tree.Store;
 import io.keyhole.tree.Upload;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +19,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +30,13 @@ import java.util.Set;
  * each, one JSON line with its id and metadata under the wire field names; with
  * {@code --sql-table} the output is a SQL script instead, each JSON line kept as a comment above
  * its INSERT, ready to pipe into a mysql or mariadb client. {@code -} as FILE reads stdin.
+ * {@code --config FILE} instead of the root stores into the bucket a {@code serve} configuration
+ * names ({@code storage=s3}).
  */
 final class PutCommand {
 
-    static final Set<String> OPTIONS = Set.of("root", "depth", "user", "name", "type", "disposition", "instance",
-            "sql-table");
+    static final Set<String> OPTIONS = Set.of("root", "depth", "config", "user", "name", "type", "disposition",
+            "instance", "sql-table");
 
     /** Non-ASCII as \\u escapes: the line stays intact whatever the terminal's encoding. */
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -43,7 +50,8 @@ final class PutCommand {
         TreeArgs.Split split = TreeArgs.split(argv);
         Args args = Args.parse("put", split.options(), OPTIONS, Set.of());
         List<String> files = split.words();
-        HashedTree tree = TreeArgs.tree(args, "put");
+        String config = args.get("config");
+        HashedTree tree = config == null ? TreeArgs.tree(args, "put") : null;
         String user = args.get("user") == null ? "" : args.get("user");
         Upload template = template(args);
         String table = args.get("sql-table") == null ? null : table(args.get("sql-table"));
@@ -63,6 +71,18 @@ final class PutCommand {
                 throw new UsageException("put: " + file + " is not a readable file");
             }
         }
+        if (config != null) {
+            if (args.get("root") != null || args.get("depth") != null) {
+                throw new UsageException("put: --config names the tree; drop --root and --depth");
+            }
+            String instance = args.get("instance") != null ? args.get("instance") : FileIds.defaultInstance();
+            try (Storages.Started bucket = BucketArgs.start("put", config,
+                    new StorageProvider.Writes(Clock.systemUTC(), instance, Long.MAX_VALUE))) {
+                return store(files, stdin, out, bucket.store(), user, template, table, name, args.get("user") != null);
+            } catch (IOException e) {
+                throw new Failure("closing the storage failed: " + e.getMessage());
+            }
+        }
         if (!Files.isDirectory(tree.root())) {
             throw new UsageException("put: --root " + tree.root() + " is not a directory; create the tree with:"
                     + " keyhole init --root " + tree.root() + " --depth " + tree.depth());
@@ -72,20 +92,25 @@ final class PutCommand {
         if (args.get("instance") != null) {
             builder.instance(args.get("instance"));
         }
-        FileStore store = builder.build();
+        return store(files, stdin, out, builder.build(), user, template, table, name, args.get("user") != null);
+    }
+
+    /** Stores each file and prints its line; stops at the first failure, saying what was stored before it. */
+    private static int store(List<String> files, InputStream stdin, PrintStream out, Store store, String user,
+                             Upload template, String table, String name, boolean withUser) throws Failure {
         int stored = 0;
         for (String file : files) {
             String filename = name != null ? name : Path.of(file).getFileName().toString();
             Upload upload = new Upload(filename, user, template.contentType(), template.disposition());
             StoredMetadata metadata;
-            try {
-                metadata = file.equals("-") ? store.store(stdin, upload) : store.store(Path.of(file), upload);
+            try (InputStream in = file.equals("-") ? null : Files.newInputStream(Path.of(file))) {
+                metadata = store.store(in == null ? stdin : in, upload);
             } catch (IOException e) {
                 throw new Failure("cannot store " + file + ": " + e + (stored == 0 ? ""
                         : "; the " + stored + " file" + (stored == 1 ? "" : "s") + " before it were stored (lines above)"));
             }
             stored++;
-            Map<String, Object> row = row(metadata, user, args.get("user") != null);
+            Map<String, Object> row = row(metadata, user, withUser);
             String json = json(row);
             if (table == null) {
                 out.println(json);

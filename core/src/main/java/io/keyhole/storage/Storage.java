@@ -1,11 +1,13 @@
 package io.keyhole.storage;
 
 import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Where granted files are read from: the local hashed tree or media root ({@link LocalStorage}),
- * later an S3-compatible bucket. {@link #open} is step 3 of a request: the storage's first look
+ * or an S3-compatible bucket ({@code keyhole-s3}, found through {@link StorageProvider}). {@link #open} is step 3 of a request: the storage's first look
  * at a name, made only after the request was granted (a denied caller must learn nothing about
  * which files exist), and what it returns is what gets served, so nothing can be swapped in
  * between the check and the send.
@@ -40,6 +42,27 @@ public interface Storage extends AutoCloseable {
      */
     default boolean probe() throws IOException {
         return false;
+    }
+
+    /**
+     * {@link #open(String)}, told what the request will most likely read, so that a remote
+     * storage can answer metadata and body in one round trip. The file returned serves any
+     * range all the same. The local tree ignores the hint.
+     *
+     * @throws StorageUnavailableException when a remote storage is down (503) or does not answer in time (504)
+     */
+    default Optional<OpenedFile> open(String relativePath, Prefetch prefetch) throws IOException {
+        return open(relativePath);
+    }
+
+    /**
+     * A URL at which a client may fetch the file itself for {@code ttl}, the answer carrying
+     * {@code contentType} and {@code contentDisposition}, for {@code delivery=redirect}. Computed
+     * without asking the storage anything. Empty when this storage cannot sign URLs (the local tree).
+     */
+    default Optional<URI> presignedGet(String relativePath, Duration ttl, String contentType,
+                                       String contentDisposition) {
+        return Optional.empty();
     }
 
     /** A few words for log lines, e.g. {@code local /srv/files}. */

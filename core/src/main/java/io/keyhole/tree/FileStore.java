@@ -39,7 +39,7 @@ import java.util.Objects;
  * <p>Thread-safe; any number of stores may run at once, in this process and in others, on the
  * same tree. Build one with {@link #builder(HashedTree)}.
  */
-public final class FileStore {
+public final class FileStore implements Store {
 
     /** How far {@code .N} counting goes before giving up: far beyond any real run of collisions. */
     static final int MAX_COUNTER = 100_000;
@@ -83,6 +83,12 @@ public final class FileStore {
         return ids.instance();
     }
 
+    /** For log lines: {@code tree /srv/files}. */
+    @Override
+    public String toString() {
+        return "tree " + tree.root();
+    }
+
     /** The largest file accepted, in bytes ({@link Long#MAX_VALUE} when unlimited). */
     public long maxSize() {
         return maxSize;
@@ -96,6 +102,7 @@ public final class FileStore {
      * @throws IOException           when reading or writing fails, or the tree's root does not exist;
      *                               nothing is left behind
      */
+    @Override
     public StoredMetadata store(InputStream content, Upload upload) throws IOException {
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(upload, "upload");
@@ -251,6 +258,7 @@ public final class FileStore {
      * @return whether there was such a file
      * @throws IOException when the id names a directory (the tree is damaged), or deleting fails
      */
+    @Override
     public boolean delete(FileId id) throws IOException {
         Path target = tree.pathOf(id);
         BasicFileAttributes attributes;
@@ -452,8 +460,11 @@ public final class FileStore {
         }
     }
 
-    /** The first 16 bytes of the digest in hex: plenty against collisions, and the length of the seed's tags. */
-    private static String etagOf(byte[] sha256) {
+    /**
+     * A stored file's ETag: the first 16 bytes of its SHA-256 in hex, plenty against collisions
+     * and the length of the seed's tags. The same for every {@link Store}.
+     */
+    public static String etagOf(byte[] sha256) {
         char[] out = new char[ETAG_BYTES * 2];
         for (int i = 0; i < ETAG_BYTES; i++) {
             out[2 * i] = HEX[(sha256[i] >> 4) & 0xf];

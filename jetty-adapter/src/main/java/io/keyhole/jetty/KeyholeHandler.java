@@ -61,7 +61,7 @@ public final class KeyholeHandler extends Handler.Abstract {
         super.doStart();
         KeyholeConfig config = keyhole.config();
         LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery jetty core handler",
-                config.mount(), config.tree().root(), config.tree().depth(), config.describeBackend());
+                config.mount(), keyhole.describeStorage(), config.tree().depth(), config.describeBackend());
     }
 
     /** Closes the engine and what it started from the configuration (pools, transports). */

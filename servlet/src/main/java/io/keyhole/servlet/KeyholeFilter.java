@@ -3,6 +3,7 @@ package io.keyhole.servlet;
 import io.keyhole.Answer;
 import io.keyhole.ConfigKey;
 import io.keyhole.Delivery;
+import io.keyhole.DeliveryMode;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.internal.Logs;
@@ -117,8 +118,8 @@ public final class KeyholeFilter implements Filter {
         MediaSettings media = config.media();
         if (media == null) {
             LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
-                    config.mount(), config.tree().root(), config.tree().depth(), config.describeBackend(),
-                    writer.rendererName(), config.renderer());
+                    config.mount(), keyhole.describeStorage(), config.tree().depth(), config.describeBackend(),
+                    config.delivery() == DeliveryMode.REDIRECT ? "redirect" : writer.rendererName(), config.renderer());
         } else if (media.development()) {
             LOG.log(Level.INFO, "Keyhole media in development mode (media-url {0}): requests pass to the application,"
                     + " which serves media itself", media.mediaUrl());

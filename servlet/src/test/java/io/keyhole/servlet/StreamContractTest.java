@@ -16,7 +16,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * The adapter contract for the plain filter with {@code renderer=stream}, the rendering every
  * container can do: on Jetty 12 (ee10), the filter on {@code /files/*}.
  */
-class StreamContractTest extends AdapterContract {
+public class StreamContractTest extends AdapterContract {
 
     @Override
     protected KeyholeConfig.Builder configure(KeyholeConfig.Builder config) {

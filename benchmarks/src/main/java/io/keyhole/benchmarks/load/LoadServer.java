@@ -23,6 +23,9 @@ import java.time.Instant;
  *   tomcat-keyhole       KeyholeFilter on Tomcat, renderer=auto (sendfile)
  *   tomcat-keyhole-stream KeyholeFilter on Tomcat, renderer=stream
  *   tomcat-default       Tomcat's DefaultServlet on ROOT
+ *   jetty-s3             KeyholeFilter on Jetty streaming from a bucket: ROOT is s3:http://HOST:PORT/BUCKET
+ *                        (path style, no credentials needed: S3Proxy with s3proxy.authorization=none)
+ *   jetty-s3-redirect    the same with delivery=redirect
  * LoadServer token KEYFILE   prints a JWT (claim uid=bench, valid for a day)
  * </pre>
  *
@@ -46,7 +49,7 @@ public final class LoadServer {
         }
         String kind = args[0];
         int port = Integer.parseInt(args[1]);
-        Path root = Path.of(args[2]);
+        Path root = Path.of(args[2].startsWith("s3:") ? "." : args[2]);
         byte[] key = Files.readAllBytes(Path.of(args[3]));
         AutoCloseable server = switch (kind) {
             case "jetty-keyhole" -> JettyServers.keyhole(port, keyhole(root, key, "auto", DeliveryMode.STREAM));
@@ -57,6 +60,8 @@ public final class LoadServer {
             case "tomcat-keyhole" -> TomcatServers.keyhole(port, keyhole(root, key, "auto", DeliveryMode.STREAM));
             case "tomcat-keyhole-stream" -> TomcatServers.keyhole(port, keyhole(root, key, "stream", DeliveryMode.STREAM));
             case "tomcat-default" -> TomcatServers.defaultServlet(port, root);
+            case "jetty-s3" -> JettyServers.keyhole(port, bucket(args[2], key, DeliveryMode.STREAM));
+            case "jetty-s3-redirect" -> JettyServers.keyhole(port, bucket(args[2], key, DeliveryMode.REDIRECT));
             default -> throw new IllegalArgumentException("unknown server kind " + kind);
         };
         System.out.println("READY " + kind + " 127.0.0.1:" + port);
@@ -80,6 +85,19 @@ public final class LoadServer {
             b.renderer(renderer);
         }
         return b.build();
+    }
+
+    /** Keyhole on the bucket {@code s3:http://host:port/bucket}, path style, any credentials. */
+    static KeyholeConfig bucket(String spec, byte[] key, DeliveryMode delivery) {
+        java.net.URI uri = java.net.URI.create(spec.substring("s3:".length()));
+        AuthResponse grant = new AuthResponse(200, "file.bin", "application/octet-stream", null, null, null, null, null);
+        return KeyholeConfig.builder().storage("s3").storageOption("s3-bucket", uri.getPath().substring(1))
+                .storageOption("s3-endpoint", uri.getScheme() + "://" + uri.getAuthority())
+                .storageOption("s3-region", "us-east-1").storageOption("s3-path-style", "yes")
+                .storageOption("s3-access-key", "bench").storageOption("s3-secret-key", "bench")
+                .storageTimeout(java.time.Duration.ofSeconds(30))
+                .fsDepth(DEPTH).mount("/files/").jwtKey(key).jwtField("uid").authorizer(q -> grant)
+                .delivery(delivery).renderer(delivery == DeliveryMode.STREAM ? "stream" : "auto").build();
     }
 
     /** {@code a/b/c/d/abcd…}: where nginx finds an id below its internal location. */

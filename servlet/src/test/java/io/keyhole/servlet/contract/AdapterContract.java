@@ -162,6 +162,15 @@ public abstract class AdapterContract {
         return Set.of();
     }
 
+    /**
+     * Where Keyhole reads the test tree from: by default the local directory it was written to. A
+     * suite for another storage copies the tree there (a bucket, say) and sets that storage: the
+     * same cases then hold for it.
+     */
+    protected KeyholeConfig.Builder storage(KeyholeConfig.Builder config, TestTree written) throws Exception {
+        return config.fsRoot(written.root());
+    }
+
     /** Adds this adapter's own settings (e.g. a renderer) to the shared ones. */
     protected KeyholeConfig.Builder configure(KeyholeConfig.Builder config) {
         return config;
@@ -188,7 +197,7 @@ public abstract class AdapterContract {
         Path root = Files.createDirectory(dir.resolve("tree"));
         Files.createDirectory(dir.resolve("container"));
         tree = TestTree.create(root, LARGE_SIZE);
-        KeyholeConfig config = configure(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+        KeyholeConfig config = configure(storage(KeyholeConfig.builder(), tree).fsDepth(2).mount("/files/")
                 .jwtKey(Tokens.KEY).jwtField("uid").listener(events)
                 .authorizer(q -> {
                     asked.add(q);

@@ -1,0 +1,409 @@
+package io.keyhole.internal.s3;
+
+import io.keyhole.FileId;
+import io.keyhole.StoredMetadata;
+import io.keyhole.storage.OpenedFile;
+import io.keyhole.storage.Prefetch;
+import io.keyhole.storage.Storage;
+import io.keyhole.storage.StorageProvider;
+import io.keyhole.tree.FileIds;
+import io.keyhole.tree.FileStore;
+import io.keyhole.tree.FileTooLargeException;
+import io.keyhole.tree.HashedTree;
+import io.keyhole.tree.Store;
+import io.keyhole.tree.Upload;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The hashed tree kept in an S3-compatible bucket: the object {@code <s3-prefix>a/b/c/d/<id>}
+ * is the file {@code a/b/c/d/<id>}, so a tree copied into a bucket needs no renaming.
+ *
+ * <p>Reading: one request per download where possible. {@link #open(String, Prefetch)} asks for
+ * what the request will most likely send (a {@code GET}, ranged when one range is asked for) and
+ * keeps the answer's body for the renderer; a {@code HEAD} when only the metadata is wanted.
+ * Nothing is held in the heap: bodies are streamed from the connection.
+ *
+ * <p>Writing: content up to {@link #PART_SIZE} goes in one {@code PUT}, larger content as a
+ * multipart upload of parts of that size, aborted on any failure so nothing is left behind. New
+ * ids are claimed so that two instances never take one: with {@code s3-claim=conditional} a
+ * {@code PUT} (or the multipart completion) carries {@code If-None-Match: *} and a 412 moves on to
+ * the next {@code .N}; with {@code s3-claim=instance} (stores that ignore the condition) the
+ * text an id is hashed from carries, besides name, time, user and instance, 128 random bits drawn
+ * when the store starts and a counter of its uploads, so no two uploads anywhere hash the same
+ * text, and no request is needed to claim the id.
+ *
+ * <p>Thread-safe.
+ */
+final class BucketStorage implements Storage, Store {
+
+    private static final System.Logger LOG = System.getLogger(BucketStorage.class.getName());
+
+    /** Parts of a multipart upload, and the most one upload holds in the heap; S3's least part is 5 MiB. */
+    static final int PART_SIZE = 8 << 20;
+    private static final int MAX_COUNTER = 1000;
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
+
+    private final BucketSettings settings;
+    /** The tree's layout (an id's directories); its root is never used, the bucket is. */
+    private final HashedTree layout;
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    /** {@code null} when the mount is read-only. */
+    private final FileIds ids;
+    private final Clock clock;
+    private final long maxSize;
+    /** Keys being written by this process, so two of its uploads never claim one id. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /**
+     * With {@code s3-claim=instance}: the instance name, 128 random bits drawn at start and a
+     * counter; no other process and no other upload of this one ever hashes the same text.
+     */
+    private final String unique;
+    private final AtomicLong uploads = new AtomicLong();
+
+    BucketStorage(BucketSettings settings, int depth, StorageProvider.Writes writes) {
+        this.settings = settings;
+        this.layout = new HashedTree(Path.of(""), depth);
+        this.s3 = settings.client();
+        S3Presigner signer;
+        try {
+            signer = settings.presigner();
+        } catch (RuntimeException e) {
+            s3.close();
+            throw e;
+        }
+        this.presigner = signer;
+        if (writes != null) {
+            this.ids = new FileIds(writes.instance(), writes.clock());
+            this.unique = writes.instance() + "#" + HexFormat.of().formatHex(randomBytes()) + "#";
+            this.clock = writes.clock();
+            this.maxSize = writes.maxSize();
+        } else {
+            this.ids = null;
+            this.unique = null;
+            this.clock = Clock.systemUTC();
+            this.maxSize = 0;
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    String key(String relativePath) {
+        return settings.prefix() + relativePath;
+    }
+
+    @Override
+    public Optional<OpenedFile> open(String relativePath) throws IOException {
+        return open(relativePath, Prefetch.METADATA);
+    }
+
+    @Override
+    public Optional<OpenedFile> open(String relativePath, Prefetch prefetch) throws IOException {
+        checkRelative(relativePath);
+        String key = key(relativePath);
+        if (prefetch instanceof Prefetch.Metadata) {
+            return head(relativePath, key);
+        }
+        String range = prefetch instanceof Prefetch.Bytes bytes ? "bytes=" + bytes.spec() : null;
+        long start = System.nanoTime();
+        ResponseInputStream<GetObjectResponse> body;
+        try {
+            body = s3.getObject(GetObjectRequest.builder().bucket(settings.bucket()).key(key).range(range).build());
+        } catch (SdkException e) {
+            if (Failures.notFound(e)) {
+                return Optional.empty();
+            }
+            if (range != null && e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e
+                    && s3e.statusCode() == 416) {
+                // Not satisfiable: the 416 needs the size, which only a HEAD tells.
+                return head(relativePath, key);
+            }
+            throw Failures.of("GET " + key, settings, start, e);
+        }
+        GetObjectResponse r = body.response();
+        long size = r.contentLength();
+        long first = 0;
+        String contentRange = r.contentRange();
+        if (contentRange != null) {
+            Matcher m = CONTENT_RANGE.matcher(contentRange.strip());
+            if (!m.matches()) {
+                body.abort();
+                throw new IOException("GET " + key + " at " + settings.describe() + " answered Content-Range '"
+                        + contentRange + "'");
+            }
+            first = Long.parseLong(m.group(1));
+            size = Long.parseLong(m.group(3));
+        }
+        long length = r.contentLength();
+        return Optional.of(new BucketFile(this, relativePath, key, size, r.lastModified(), r.eTag(), body, first, length));
+    }
+
+    private Optional<OpenedFile> head(String relativePath, String key) throws IOException {
+        long start = System.nanoTime();
+        HeadObjectResponse r;
+        try {
+            r = s3.headObject(b -> b.bucket(settings.bucket()).key(key));
+        } catch (SdkException e) {
+            if (Failures.notFound(e)) {
+                return Optional.empty();
+            }
+            throw Failures.of("HEAD " + key, settings, start, e);
+        }
+        return Optional.of(new BucketFile(this, relativePath, key, r.contentLength(), r.lastModified(), r.eTag(),
+                null, 0, 0));
+    }
+
+    /** The bytes {@code first..last} of {@code key}, only while its ETag is still {@code etag}. */
+    InputStream get(String key, long first, long last, String etag) throws IOException {
+        long start = System.nanoTime();
+        try {
+            return s3.getObject(b -> b.bucket(settings.bucket()).key(key).range("bytes=" + first + "-" + last)
+                    .ifMatch(etag));
+        } catch (SdkException e) {
+            if (Failures.preconditionFailed(e) || Failures.notFound(e)) {
+                throw new IOException(key + " in " + settings.describe() + " was replaced or deleted while it was sent", e);
+            }
+            throw Failures.of("GET " + key, settings, start, e);
+        }
+    }
+
+    @Override
+    public Optional<URI> presignedGet(String relativePath, Duration ttl, String contentType, String contentDisposition) {
+        checkRelative(relativePath);
+        String key = key(relativePath);
+        try {
+            return Optional.of(presigner.presignGetObject(p -> p.signatureDuration(ttl).getObjectRequest(g -> g
+                    .bucket(settings.bucket()).key(key)
+                    .responseContentType(contentType)
+                    .responseContentDisposition(contentDisposition)
+                    .responseCacheControl("private"))).url().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("the SDK signed a URL that is no URI: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return settings.describe();
+    }
+
+    @Override
+    public String toString() {
+        return "bucket " + settings.describe();
+    }
+
+    @Override
+    public void close() {
+        presigner.close();
+        s3.close();
+    }
+
+    // ---- writes -----------------------------------------------------------------------------
+
+    @Override
+    public StoredMetadata store(InputStream content, Upload upload) throws IOException {
+        if (ids == null) {
+            throw new IllegalStateException("this storage was started read-only");
+        }
+        MessageDigest digest = sha256();
+        byte[] first = readPart(content, digest, 0, upload);
+        Instant uploadDate;
+        FileId base = settings.conditional() ? ids.newId(upload.filename(), upload.user())
+                : FileIds.of(upload.filename(), clock.millis(), upload.user(), unique + uploads.incrementAndGet());
+        String type = upload.effectiveContentType();
+        if (first.length < PART_SIZE) {
+            for (int n = -1; n < MAX_COUNTER; n++) {
+                FileId id = n < 0 ? base : FileIds.withCounter(base, n);
+                String key = key(layout.relativePathOf(id));
+                if (!reserve(key)) {
+                    continue;
+                }
+                try {
+                    if (put(key, first, type)) {
+                        uploadDate = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+                        return new StoredMetadata(id, first.length, FileStore.etagOf(digest.digest()), uploadDate,
+                                type, upload.filename(), upload.disposition());
+                    }
+                } finally {
+                    inFlight.remove(key);
+                }
+            }
+            throw new IOException("cannot store: " + base + " and " + base + ".0 to ." + (MAX_COUNTER - 1)
+                    + " are all taken in " + settings.describe());
+        }
+        return multipart(base, first, content, digest, upload, type);
+    }
+
+    /**
+     * Reserves {@code key} for this process. Across processes the bucket decides
+     * ({@code If-None-Match: *}), or, with {@code s3-claim=instance}, no other process can have
+     * computed the same id.
+     */
+    private boolean reserve(String key) {
+        return inFlight.add(key);
+    }
+
+    /** One {@code PUT}; {@code false} when the bucket says the name is taken (conditional claim). */
+    private boolean put(String key, byte[] content, String type) throws IOException {
+        long start = System.nanoTime();
+        try {
+            s3.putObject(b -> b.bucket(settings.bucket()).key(key).contentType(type).contentLength((long) content.length)
+                    .ifNoneMatch(settings.conditional() ? "*" : null),
+                    RequestBody.fromInputStream(new ByteArrayInputStream(content), content.length));
+            return true;
+        } catch (SdkException e) {
+            if (settings.conditional() && Failures.preconditionFailed(e)) {
+                return false;
+            }
+            throw Failures.of("PUT " + key, settings, start, e);
+        }
+    }
+
+    private StoredMetadata multipart(FileId base, byte[] first, InputStream content, MessageDigest digest,
+                                     Upload upload, String type) throws IOException {
+        FileId id = null;
+        String key = null;
+        for (int n = -1; n < MAX_COUNTER && key == null; n++) {
+            FileId candidate = n < 0 ? base : FileIds.withCounter(base, n);
+            String k = key(layout.relativePathOf(candidate));
+            if (reserve(k)) {
+                id = candidate;
+                key = k;
+            }
+        }
+        if (key == null) {
+            throw new IOException("cannot store: " + base + " and its .N names are all taken in " + settings.describe());
+        }
+        String uploadId = null;
+        long start = System.nanoTime();
+        String target = key;
+        try {
+            uploadId = s3.createMultipartUpload(b -> b.bucket(settings.bucket()).key(target).contentType(type)).uploadId();
+            List<CompletedPart> parts = new ArrayList<>();
+            long size = 0;
+            byte[] part = first;
+            for (int number = 1; part.length > 0; number++) {
+                size += part.length;
+                String uid = uploadId;
+                int partNumber = number;
+                byte[] bytes = part;
+                String etag = s3.uploadPart(b -> b.bucket(settings.bucket()).key(target).uploadId(uid)
+                                .partNumber(partNumber).contentLength((long) bytes.length),
+                        RequestBody.fromInputStream(new ByteArrayInputStream(bytes), bytes.length)).eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                part = readPart(content, digest, size, upload);
+            }
+            String uid = uploadId;
+            s3.completeMultipartUpload(b -> b.bucket(settings.bucket()).key(target).uploadId(uid)
+                    .multipartUpload(m -> m.parts(parts)).ifNoneMatch(settings.conditional() ? "*" : null));
+            uploadId = null;
+            Instant uploadDate = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            return new StoredMetadata(id, size, FileStore.etagOf(digest.digest()), uploadDate, type,
+                    upload.filename(), upload.disposition());
+        } catch (SdkException e) {
+            if (settings.conditional() && Failures.preconditionFailed(e)) {
+                throw new IOException("cannot store " + id + ": another instance took the id at the same moment", e);
+            }
+            throw Failures.of("multipart upload of " + key, settings, start, e);
+        } finally {
+            inFlight.remove(key);
+            if (uploadId != null) {
+                abort(key, uploadId);
+            }
+        }
+    }
+
+    private void abort(String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId));
+        } catch (SdkException e) {
+            LOG.log(Level.ERROR, "cannot abort the multipart upload " + uploadId + " of " + key + " in "
+                    + settings.describe() + "; the bucket keeps its parts until a lifecycle rule or"
+                    + " keyhole fsck --repair removes them", e);
+        }
+    }
+
+    /** Reads up to {@link #PART_SIZE} bytes; refuses content beyond the limit. */
+    private byte[] readPart(InputStream content, MessageDigest digest, long before, Upload upload) throws IOException {
+        byte[] part = content.readNBytes(PART_SIZE);
+        if (before + part.length > maxSize) {
+            throw new FileTooLargeException(upload.filename(), maxSize);
+        }
+        digest.update(part);
+        return part;
+    }
+
+    @Override
+    public boolean delete(FileId id) throws IOException {
+        String key = key(layout.relativePathOf(id));
+        long start = System.nanoTime();
+        try {
+            try {
+                s3.headObject(b -> b.bucket(settings.bucket()).key(key));
+            } catch (SdkException e) {
+                if (Failures.notFound(e)) {
+                    return false;
+                }
+                throw e;
+            }
+            s3.deleteObject(b -> b.bucket(settings.bucket()).key(key));
+            return true;
+        } catch (SdkException e) {
+            throw Failures.of("DELETE " + key, settings, start, e);
+        }
+    }
+
+    private static void checkRelative(String relativePath) {
+        if (relativePath.isEmpty() || relativePath.startsWith("/") || relativePath.endsWith("/")) {
+            throw new IllegalArgumentException("not a relative path of plain segments: " + relativePath);
+        }
+        for (String segment : relativePath.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new IllegalArgumentException("not a relative path of plain segments: " + relativePath);
+            }
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}
