@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  */
 class FileIdFuzzTest {
 
-    private static final Pattern GRAMMAR = Pattern.compile("[0-9a-f]{1,128}(\\.[0-9a-z]{1,16})?");
+    private static final Pattern GRAMMAR = Pattern.compile(
+            "[0-9a-f]{1,128}(\\.[0-9a-z]{1,16}|\\.[0-9]{1,16}\\.[0-9A-Za-z]{1,16})?");
     private static final Path ROOT = Path.of("/srv/keyhole-fuzz/tree");
 
     @FuzzTest
@@ -40,16 +41,21 @@ class FileIdFuzzTest {
         assertEquals(text, id.hex() + id.suffix().map(s -> "." + s).orElse(""));
 
         Optional<FileId> inTree = tree.idOf(text);
-        assertEquals(id.hex().length() >= tree.depth(), inTree.isPresent(), "idOf refuses exactly the too-short ids");
+        boolean metaName = text.endsWith(PackIds.META_SUFFIX) && !id.isPackMember();
+        assertEquals(id.hex().length() >= tree.depth() && !metaName, inTree.isPresent(),
+                "idOf refuses exactly the too-short ids and the names of metadata files");
         if (inTree.isEmpty()) {
-            assertThrows(IllegalArgumentException.class, () -> tree.pathOf(id));
+            if (!metaName) {
+                assertThrows(IllegalArgumentException.class, () -> tree.pathOf(id));
+            }
             return;
         }
         Path path = tree.pathOf(inTree.get());
         assertEquals(path, path.normalize(), "nothing in an id's path needs normalising");
         assertTrue(path.startsWith(tree.root()), "a parsed id stays inside the tree");
         assertEquals(tree.root().getNameCount() + tree.depth() + 1, path.getNameCount(), "depth directories, then the file");
-        assertEquals(text, path.getFileName().toString(), "the file keeps its whole id as its name");
+        assertEquals(PackIds.diskName(id), path.getFileName().toString(), "the file keeps its id as its name");
+        assertEquals(id, PackIds.idOfDiskName(path.getFileName().toString()).orElseThrow(), "and the name its id");
         assertEquals(tree.root().relativize(path).toString(), tree.relativePathOf(id));
     }
 
