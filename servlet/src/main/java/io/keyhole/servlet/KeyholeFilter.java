@@ -110,11 +110,12 @@ public final class KeyholeFilter implements Filter {
 
     private void start(KeyholeConfig config, ServletContext context) {
         DeliveryWriter writer = new DeliveryWriter(config, context);
-        this.engine = new Engine(external != null ? external : new Keyhole(config), writer, context, external == null);
-        announce(config, writer);
+        Keyhole keyhole = external != null ? external : new Keyhole(config);
+        this.engine = new Engine(keyhole, writer, context, external == null);
+        announce(keyhole, config, writer);
     }
 
-    private static void announce(KeyholeConfig config, DeliveryWriter writer) {
+    private static void announce(Keyhole keyhole, KeyholeConfig config, DeliveryWriter writer) {
         MediaSettings media = config.media();
         if (media == null) {
             LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
@@ -211,10 +212,11 @@ public final class KeyholeFilter implements Filter {
             throw new IllegalStateException("Keyhole filter not started yet");
         }
         DeliveryWriter writer = new DeliveryWriter(config, old.context());
+        Keyhole keyhole = new Keyhole(config);
         synchronized (this) {
-            engine = new Engine(new Keyhole(config), writer, old.context(), true);
+            engine = new Engine(keyhole, writer, old.context(), true);
         }
-        announce(config, writer);
+        announce(keyhole, config, writer);
         if (old.owned()) {
             CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS).execute(old.keyhole()::close);
         }
