@@ -27,8 +27,24 @@ public final class JettyRendererProvider implements RendererProvider {
         return false;
     }
 
+    /**
+     * @throws IllegalStateException on Jetty 12.0 (Spring Boot 3.5's), whose buffer pool the
+     *                               renderer cannot call: it is built against Jetty 12.1, and on 12.0
+     *                               would fail on the first large file; {@code renderer=auto} streams instead
+     */
     @Override
     public Renderer create(ServletContext context) {
+        String pooled;
+        try {
+            pooled = Class.forName("org.eclipse.jetty.io.ByteBufferPool", false, JettyRendererProvider.class.getClassLoader())
+                    .getMethod("acquire", int.class, boolean.class).getReturnType().getName();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            pooled = e.toString();
+        }
+        if (!pooled.equals("org.eclipse.jetty.io.RetainableByteBuffer$Mutable")) {
+            throw new IllegalStateException("the jetty renderer needs Jetty 12.1 or newer; " + context.getServerInfo()
+                    + " is older");
+        }
         return new JettyRenderer();
     }
 }

@@ -145,9 +145,9 @@ class PropertiesOnlyTest {
             assertEquals(tree.root().resolve("0/1/" + TestTree.LARGE).toRealPath().toString(), seen.sendfile(),
                     "Tomcat was handed the file for sendfile");
         } else {
-            // Known gap: keyhole-jetty takes only a plain ee10 ServletContextHandler, and Boot runs
-            // a WebAppContext (Boot 3.5, ee10) or the ee11 servlet layer (Boot 4.0), where Keyhole
-            // streams. Reported as skipped, never as passed, until the renderer takes them.
+            // Known gap: keyhole-jetty is built for Jetty 12.1's ee10 layer; Boot 3.5 runs Jetty
+            // 12.0 and Boot 4.0 the ee11 layer, where Keyhole streams. Reported as skipped, never
+            // as passed, until the renderer takes them.
             Assumptions.assumeTrue(seen.servletStreamBytes() == 0, "Jetty streamed the 256 KiB body through the"
                     + " servlet output stream (" + seen.servletStreamBytes() + " bytes): no zero-copy path in "
                     + seen.server());
