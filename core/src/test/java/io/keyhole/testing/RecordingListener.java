@@ -6,6 +6,7 @@ import io.keyhole.observe.KeyholeListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A listener that keeps every event, for tests. Answers are reported after the body is written,
@@ -54,5 +55,27 @@ public final class RecordingListener implements KeyholeListener {
             wait(Math.max(1, left / 1_000_000));
         }
         return new ArrayList<>(answered);
+    }
+
+    /**
+     * Waits until an answer that {@code wanted} matches has been reported (at most 10 s) and
+     * returns it: for a test whose answer may arrive after one of the test before.
+     *
+     * @throws AssertionError when none came
+     */
+    public synchronized Answered awaitAnswered(Predicate<Answered> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            for (Answered a : answered) {
+                if (wanted.test(a)) {
+                    return a;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no matching answer reported: " + answered);
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
     }
 }
