@@ -210,7 +210,6 @@ final class Writes {
         String extension;
     }
 
-    /** A form that is well-formed but not an upload Keyhole can take. */
     /** The local tree's store, for what only it can do; a bucket refuses it as a bad request. */
     private FileStore local(String what) throws BadUpload {
         if (store instanceof FileStore files) {
@@ -219,6 +218,7 @@ final class Writes {
         throw new BadUpload(what + " needs storage=local; this mount keeps its files in " + store);
     }
 
+    /** A form that is well-formed but not an upload Keyhole can take. */
     private static final class BadUpload extends IOException {
         private static final long serialVersionUID = 1L;
 

@@ -305,7 +305,6 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
     }
 
-    /** Closes the idle connections; connections in use close when they come back. */
     /** Borrows a pooled connection and checks that the database answers on it. */
     @Override
     public boolean probe() throws AuthorizationException {
@@ -313,6 +312,7 @@ public final class SqlAuthorizer implements Authorizer, AutoCloseable {
         return true;
     }
 
+    /** Closes the idle connections; connections in use close when they come back. */
     @Override
     public void close() {
         pool.close();
