@@ -13,8 +13,10 @@ import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Wire;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,6 +26,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -87,6 +90,11 @@ class JettyRendererTest {
         server.setHandler(ProcMaps.recordingBufferKinds(context, bufferKinds));
         server.start();
         base = "http://127.0.0.1:" + connector.getLocalPort() + "/app/files/";
+    }
+
+    /** Starts with a filter before Keyhole that hands it the response wrapped by {@code wrap}. */
+    private void startBehind(UnaryOperator<HttpServletResponse> wrap) throws Exception {
+        start(KeyholeConfig.builder(), (req, res, chain) -> chain.doFilter(req, wrap.apply((HttpServletResponse) res)));
     }
 
     private HttpResponse<byte[]> get(String id, String... headers) throws Exception {
@@ -186,15 +194,47 @@ class JettyRendererTest {
     }
 
     @Test
-    void wrappedResponseKeepsTheServletStream() throws Exception {
-        // A wrapper may transform what is written; only the servlet stream lets it see the bytes.
-        start(KeyholeConfig.builder(), (req, res, chain) ->
-                chain.doFilter(req, new HttpServletResponseWrapper((HttpServletResponse) res)));
+    void aWrapperThatWantsTheBodyKeepsTheServletStream() throws Exception {
+        // A compressing or caching wrapper transforms what is written: only the servlet stream lets it see the bytes.
+        startBehind(res -> new HttpServletResponseWrapper(res) {
+            @Override
+            public ServletOutputStream getOutputStream() throws IOException {
+                return super.getOutputStream();
+            }
+        });
         HttpResponse<byte[]> r = get(TestTree.LARGE);
         assertEquals(200, r.statusCode());
         assertArrayEquals(tree.large(), r.body());
         assertEquals(tree.large().length, streamed());
         assertFalse(bufferKinds.contains("mapped"), bufferKinds.toString());
+    }
+
+    /**
+     * As Spring Security's HeaderWriterFilter does: a standard wrapper that leaves the body alone
+     * and adds a header when the response is committed. The body goes below it, after the
+     * commit went through it.
+     */
+    @Test
+    void behindAStandardWrapperTheBodyGoesBelowItAfterTheCommitWentThroughIt() throws Exception {
+        startBehind(res -> new HttpServletResponseWrapper(res) {
+            @Override
+            public void flushBuffer() throws IOException {
+                setHeader("X-Committed-Through", "the wrapper");
+                super.flushBuffer();
+            }
+        });
+        HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=0-262143");
+        assertEquals(206, r.statusCode());
+        assertArrayEquals(Arrays.copyOfRange(tree.large(), 0, 262_144), r.body());
+        assertEquals("the wrapper", header(r, "X-Committed-Through"));
+        assertEquals(0, streamed(), "the servlet output stream must not carry the body");
+        assertEquals(java.util.Collections.nCopies(8, "other"), bufferKinds);
+
+        r = get(TestTree.LARGE);
+        assertArrayEquals(tree.large(), r.body());
+        assertEquals("the wrapper", header(r, "X-Committed-Through"));
+        assertEquals(0, streamed());
+        assertEquals(List.of("mapped"), bufferKinds);
     }
 
     @Test

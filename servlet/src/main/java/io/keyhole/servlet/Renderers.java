@@ -41,8 +41,8 @@ final class Renderers {
                         // stand-alone Jetty): streaming still works, just slower.
                         LOG.log(Level.WARNING, "renderer " + p.name() + " cannot run in " + context.getServerInfo()
                                 + " (its classes are not visible to the application? In a WAR on a stand-alone"
-                                + " Jetty, expose org.eclipse.jetty.ee10.servlet. and org.eclipse.jetty.server."
-                                + " to the web application); streaming every file instead", e);
+                                + " Jetty, expose org.eclipse.jetty.ee10.servlet. (or ee11), org.eclipse.jetty.server. and"
+                                + " org.eclipse.jetty.io. to the web application); streaming every file instead", e);
                         return new StreamRenderer();
                     }
                 }

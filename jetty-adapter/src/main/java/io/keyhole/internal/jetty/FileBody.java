@@ -5,6 +5,9 @@ import io.keyhole.http.ByteRange;
 import io.keyhole.internal.Logs;
 import io.keyhole.storage.OpenedFile;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
@@ -44,6 +47,24 @@ public final class FileBody extends IteratingCallback {
     static final int READ_CHUNK = 32 * 1024;
     /** The largest single mapping; bounds the address space one response holds at a time. */
     static final int MAP_CHUNK = 64 * 1024 * 1024;
+
+    /**
+     * {@link ByteBufferPool#acquire(int, boolean)}, linked by name: Jetty 12.1 narrowed its return
+     * type to {@code RetainableByteBuffer.Mutable}, so a call compiled against one line fails on
+     * the other with {@link NoSuchMethodError} (Spring Boot 3.5 brings Jetty 12.0, Boot 4.0 brings
+     * 12.1). Called through a constant handle, it costs what a direct call does.
+     */
+    private static final MethodHandle ACQUIRE;
+
+    static {
+        try {
+            ACQUIRE = MethodHandles.publicLookup()
+                    .unreflect(ByteBufferPool.class.getMethod("acquire", int.class, boolean.class))
+                    .asType(MethodType.methodType(RetainableByteBuffer.class, ByteBufferPool.class, int.class, boolean.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Framing bytes, or a file region when {@code framing} is {@code null}. */
     private record Piece(byte[] framing, long first, long length) {
@@ -179,9 +200,21 @@ public final class FileBody extends IteratingCallback {
         return Action.SCHEDULED;
     }
 
+    /** A pooled direct buffer of {@code length} bytes (at least one), held until {@link #release()}. */
+    private ByteBuffer acquire(int length) {
+        try {
+            pooled = (RetainableByteBuffer) ACQUIRE.invokeExact(pool, Math.max(length, 1), true);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            // acquire declares no checked exception
+            throw new IllegalStateException(e);
+        }
+        return pooled.getByteBuffer();
+    }
+
     private ByteBuffer read(long position, int length) throws IOException {
-        pooled = pool.acquire(Math.max(length, 1), true);
-        ByteBuffer buffer = pooled.getByteBuffer();
+        ByteBuffer buffer = acquire(length);
         buffer.clear().limit(length);
         long at = position;
         while (buffer.hasRemaining()) {
@@ -196,8 +229,7 @@ public final class FileBody extends IteratingCallback {
 
     /** The next {@code length} bytes of the current range of a file that is not local. */
     private ByteBuffer readRange(int length) throws IOException {
-        pooled = pool.acquire(Math.max(length, 1), true);
-        ByteBuffer buffer = pooled.getByteBuffer();
+        ByteBuffer buffer = acquire(length);
         buffer.clear().limit(length);
         while (buffer.hasRemaining()) {
             if (range.read(buffer) < 0) {

@@ -3,9 +3,9 @@ package io.keyhole.internal.tomcat;
 import io.keyhole.Delivery;
 import io.keyhole.servlet.spi.Renderer;
 import io.keyhole.servlet.spi.StreamRenderer;
+import io.keyhole.servlet.spi.Wrappers;
 import io.keyhole.storage.OpenedFile;
 import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.ServletResponseWrapper;
 import jakarta.servlet.http.HttpServletRequest;
@@ -68,7 +68,7 @@ final class SendfileRenderer implements Renderer {
             stream.render(send, request, response);
             return;
         }
-        ServletRequest tomcat = innermost(request);
+        ServletRequest tomcat = Wrappers.innermost(request);
         String obstacle = obstacle(tomcat, response);
         if (obstacle != null) {
             if (warned.compareAndSet(false, true)) {
@@ -86,14 +86,6 @@ final class SendfileRenderer implements Renderer {
         tomcat.setAttribute(END, first + length);
     }
 
-    private static ServletRequest innermost(ServletRequest request) {
-        ServletRequest r = request;
-        while (r instanceof ServletRequestWrapper wrapper) {
-            r = wrapper.getRequest();
-        }
-        return r;
-    }
-
     /**
      * Why sendfile cannot be used for this exchange, or {@code null} when it can. By class names,
      * as Tomcat's DefaultServlet checks them: this class links no Tomcat type.
@@ -105,33 +97,15 @@ final class SendfileRenderer implements Renderer {
         if (!Boolean.TRUE.equals(tomcat.getAttribute(SUPPORT))) {
             return "the connector does not offer sendfile (useSendfile=false, or a connector without it)";
         }
-        ServletResponse r = response;
-        while (r instanceof ServletResponseWrapper wrapper) {
-            if (seesTheBody(wrapper.getClass())) {
-                return "the response is wrapped by " + wrapper.getClass().getName()
-                        + ", which writes or watches the body itself";
-            }
-            r = wrapper.getResponse();
+        ServletResponseWrapper watcher = Wrappers.bodyWatcher(response);
+        if (watcher != null) {
+            return "the response is wrapped by " + watcher.getClass().getName() + ", which writes or watches the body itself";
         }
+        ServletResponse r = Wrappers.innermost(response);
         if (!r.getClass().getName().equals("org.apache.catalina.connector.ResponseFacade")) {
             return "the response is not Tomcat's own below its wrappers (" + r.getClass().getName() + ")";
         }
         return null;
-    }
-
-    /** Whether a response wrapper wants to see the bytes: it overrides the body's way out, and is no commit watcher. */
-    private static boolean seesTheBody(Class<?> wrapper) {
-        for (Class<?> c = wrapper; c != null; c = c.getSuperclass()) {
-            if (c.getName().equals("org.springframework.security.web.util.OnCommittedResponseWrapper")) {
-                return false;
-            }
-        }
-        try {
-            return wrapper.getMethod("getOutputStream").getDeclaringClass() != ServletResponseWrapper.class
-                    || wrapper.getMethod("getWriter").getDeclaringClass() != ServletResponseWrapper.class;
-        } catch (NoSuchMethodException e) {
-            return true;
-        }
     }
 
     @Override

@@ -1,0 +1,14 @@
+package io.keyhole.internal.jetty;
+
+import jakarta.servlet.ServletRequest;
+import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
+
+/** {@link ServletLayer} of Jetty's ee11 servlet layer. */
+final class Ee11 {
+
+    static ServletLayer.Exchange find(ServletRequest request) {
+        ServletContextRequest c = ServletContextRequest.getServletContextRequest(request);
+        return c == null ? null : new ServletLayer.Exchange(c.getServletChannel().getResponse(), c.getComponents().getByteBufferPool(),
+                c.getServletContextResponse().getServletApiResponse(), c.getServletContextResponse().isWritingOrStreaming());
+    }
+}
