@@ -5,16 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyhole.FileId;
 import io.keyhole.testing.Wire;
+import io.keyhole.tree.HashedTree;
 import jakarta.servlet.Filter;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Supplier;
@@ -145,5 +150,28 @@ final class BootApp implements AutoCloseable {
 
     /** What {@link #probe} saw of one request. */
     record Seen(String server, String sendfile, long servletStreamBytes) {
+
+        /**
+         * That the body of {@code file} left by the container's zero-copy path: Tomcat was handed
+         * the file for sendfile; Jetty's servlet output stream carried none of it (the body went
+         * through Jetty's core response, as in keyhole-jetty's own tests).
+         */
+        void assertZeroCopy(Path file) throws IOException {
+            if (container().equals("tomcat")) {
+                assertEquals(file.toRealPath().toString(), sendfile, "Tomcat was handed the file for sendfile");
+            } else {
+                assertEquals(0, servletStreamBytes, "bytes through Jetty's servlet output stream in " + server);
+            }
+        }
+    }
+
+    /** Writes {@code size} random bytes as the file {@code id} of the tree of depth 2 at {@code root}; returns them. */
+    static byte[] writeFile(Path root, String id, int size) throws IOException {
+        byte[] content = new byte[size];
+        new Random(size).nextBytes(content);
+        Path file = new HashedTree(root, 2).pathOf(FileId.parse(id));
+        Files.createDirectories(file.getParent());
+        Files.write(file, content);
+        return content;
     }
 }

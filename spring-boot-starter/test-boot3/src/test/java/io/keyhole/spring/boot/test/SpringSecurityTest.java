@@ -1,5 +1,6 @@
 package io.keyhole.spring.boot.test;
 
+import static io.keyhole.testing.Wire.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,8 +11,11 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.keyhole.AuthResponse;
 import io.keyhole.Authorizer;
+import io.keyhole.FileId;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Tokens;
+import io.keyhole.tree.HashedTree;
+import jakarta.servlet.Filter;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -25,7 +29,9 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.spec.SecretKeySpec;
@@ -34,8 +40,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -57,10 +66,14 @@ class SpringSecurityTest {
 
     /** Auth values the authorizer was asked about. */
     static final Set<String> ASKED = ConcurrentHashMap.newKeySet();
+    static final BlockingQueue<BootApp.Seen> SEEN = BootApp.queue();
+    /** Headers Spring Security's HeaderWriterFilter adds when the response is committed. */
+    static final List<String> SECURITY_HEADERS = List.of("X-Content-Type-Options", "X-Frame-Options", "X-XSS-Protection");
 
     @TempDir
     static Path dir;
     TestTree tree;
+    byte[] big;
     BootApp byName;
     BootApp byClaim;
 
@@ -75,6 +88,11 @@ class SpringSecurityTest {
                     .formLogin(Customizer.withDefaults())
                     .oauth2ResourceServer(o -> o.jwt(Customizer.withDefaults()))
                     .build();
+        }
+
+        @Bean
+        FilterRegistrationBean<Filter> probe() {
+            return BootApp.probe(SEEN);
         }
 
         @Bean
@@ -104,7 +122,8 @@ class SpringSecurityTest {
 
     @BeforeAll
     void start() throws Exception {
-        tree = TestTree.create(dir.resolve("files"), 4096);
+        tree = TestTree.create(dir.resolve("files"), 256 * 1024);
+        big = BootApp.writeFile(tree.root(), PropertiesOnlyTest.BIG, 1_500_000);
         Map<String, String> common = Map.of(
                 "keyhole.fs-root", tree.root().toString(),
                 "keyhole.fs-depth", "2",
@@ -193,6 +212,32 @@ class SpringSecurityTest {
                 new JWTClaimsSet.Builder().subject("alice").expirationTime(Date.from(Instant.now().plusSeconds(600)))
                         .build(), Tokens.OTHER_KEY);
         assertEquals(401, fetch(client, byName, TestTree.SMALL, "Authorization", "Bearer " + forged).statusCode());
+    }
+
+    /**
+     * Behind Spring Security the response reaches Keyhole wrapped (its firewall's, its header
+     * writer's, its URL-encoding wrapper): wrappers that leave the body alone, so the zero-copy
+     * path is still taken; and the headers the header writer adds at the commit are on the wire,
+     * as on a small file, which is streamed.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {TestTree.LARGE, PropertiesOnlyTest.BIG})
+    void behindTheChainLargeFilesStillTakeTheZeroCopyPathWithItsHeaders(String id) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        String token = "Bearer " + jwt("alice", null);
+        HttpResponse<byte[]> small = fetch(client, byName, TestTree.SMALL, "Authorization", token);
+        assertEquals(200, small.statusCode());
+        SEEN.clear();
+        HttpResponse<byte[]> r = fetch(client, byName, id, "Authorization", token);
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(id.equals(TestTree.LARGE) ? tree.large() : big, r.body());
+        BootApp.Seen seen = SEEN.poll(10, TimeUnit.SECONDS);
+        assertNotNull(seen);
+        seen.assertZeroCopy(new HashedTree(tree.root(), 2).pathOf(FileId.parse(id)));
+        for (String name : SECURITY_HEADERS) {
+            assertNotNull(header(small, name), name + " on a streamed body");
+            assertEquals(header(small, name), header(r, name), name);
+        }
     }
 
     @Test
