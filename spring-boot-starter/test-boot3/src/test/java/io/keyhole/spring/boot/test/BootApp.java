@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -136,7 +137,8 @@ final class BootApp implements AutoCloseable {
         FilterRegistrationBean<Filter> r = new FilterRegistrationBean<>((req, res, chain) -> {
             chain.doFilter(req, res);
             String server = req.getServletContext().getServerInfo();
-            seen.add(new Seen(server, (String) req.getAttribute("org.apache.tomcat.sendfile.filename"),
+            seen.add(new Seen(((jakarta.servlet.http.HttpServletRequest) req).getRequestURI(), server,
+                    (String) req.getAttribute("org.apache.tomcat.sendfile.filename"),
                     server.toLowerCase(java.util.Locale.ROOT).contains("jetty") ? JettyProbe.servletStreamBytes(req) : -1));
         });
         r.setOrder(Ordered.HIGHEST_PRECEDENCE);
@@ -148,8 +150,22 @@ final class BootApp implements AutoCloseable {
         return new LinkedBlockingQueue<>();
     }
 
+    /**
+     * What {@link #probe} saw of the next request for the file {@code id}, skipping others: the
+     * probe records after the response has left, so an earlier request's record may come late.
+     */
+    static Seen seen(BlockingQueue<Seen> seen, String id) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(10);
+        for (Seen s; (s = seen.poll(Duration.between(Instant.now(), deadline).toMillis(), TimeUnit.MILLISECONDS)) != null; ) {
+            if (s.path().endsWith("/" + id)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no request for " + id + " finished within 10 s");
+    }
+
     /** What {@link #probe} saw of one request. */
-    record Seen(String server, String sendfile, long servletStreamBytes) {
+    record Seen(String path, String server, String sendfile, long servletStreamBytes) {
 
         /**
          * That the body of {@code file} left by the container's zero-copy path: Tomcat was handed

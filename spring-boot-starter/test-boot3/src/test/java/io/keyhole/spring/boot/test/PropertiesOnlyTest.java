@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,8 +113,7 @@ class PropertiesOnlyTest {
     void theContainerOfThisRunServes() throws Exception {
         SEEN.clear();
         assertEquals(200, file(TestTree.SMALL, "alice").statusCode());
-        BootApp.Seen seen = SEEN.poll(10, TimeUnit.SECONDS);
-        assertNotNull(seen);
+        BootApp.Seen seen = BootApp.seen(SEEN, TestTree.SMALL);
         assertTrue(seen.server().toLowerCase(Locale.ROOT).contains(BootApp.container()), seen.server());
     }
 
@@ -148,9 +146,7 @@ class PropertiesOnlyTest {
         HttpResponse<byte[]> r = file(id, "alice");
         assertEquals(200, r.statusCode());
         assertArrayEquals(id.equals(BIG) ? big : tree.large(), r.body());
-        BootApp.Seen seen = SEEN.poll(10, TimeUnit.SECONDS);
-        assertNotNull(seen);
-        seen.assertZeroCopy(new HashedTree(tree.root(), 2).pathOf(FileId.parse(id)));
+        BootApp.seen(SEEN, id).assertZeroCopy(new HashedTree(tree.root(), 2).pathOf(FileId.parse(id)));
     }
 
     @Test

@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.spec.SecretKeySpec;
@@ -231,9 +230,7 @@ class SpringSecurityTest {
         HttpResponse<byte[]> r = fetch(client, byName, id, "Authorization", token);
         assertEquals(200, r.statusCode());
         assertArrayEquals(id.equals(TestTree.LARGE) ? tree.large() : big, r.body());
-        BootApp.Seen seen = SEEN.poll(10, TimeUnit.SECONDS);
-        assertNotNull(seen);
-        seen.assertZeroCopy(new HashedTree(tree.root(), 2).pathOf(FileId.parse(id)));
+        BootApp.seen(SEEN, id).assertZeroCopy(new HashedTree(tree.root(), 2).pathOf(FileId.parse(id)));
         for (String name : SECURITY_HEADERS) {
             assertNotNull(header(small, name), name + " on a streamed body");
             assertEquals(header(small, name), header(r, name), name);
