@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.KeyholeConfig;
+import io.keyhole.servlet.KeyholeFilter;
 import io.keyhole.testing.LogCapture;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Wire;
@@ -35,6 +36,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -270,5 +272,45 @@ class JettyRendererTest {
         }
         assertTrue(String.valueOf(cause.getMessage()).contains("renderer=tomcat is not on the class path (found: jetty)"),
                 String.valueOf(cause.getMessage()));
+    }
+
+    /**
+     * The same path in a servlet context of Jetty's ee11 layer, which Spring Boot 4.0 runs: its
+     * classes are ee10's in another package, hence the full names.
+     */
+    @Nested
+    class InJettysEe11Layer {
+
+        @BeforeEach
+        void startEe11() throws Exception {
+            server = new Server();
+            ServerConnector connector = new ServerConnector(server);
+            connector.setHost("127.0.0.1");
+            server.addConnector(connector);
+            var context = new org.eclipse.jetty.ee11.servlet.ServletContextHandler("/app");
+            context.addFilter(new org.eclipse.jetty.ee11.servlet.FilterHolder((Filter) (req, res, chain) -> {
+                chain.doFilter(req, res);
+                servletStreamBytes.add(org.eclipse.jetty.ee11.servlet.ServletContextRequest.getServletContextRequest(req)
+                        .getServletContextResponse().getHttpOutput().getWritten());
+            }), "/*", EnumSet.of(DispatcherType.REQUEST));
+            KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                    .authorizer(TestTree.grant()).build();
+            context.addFilter(new org.eclipse.jetty.ee11.servlet.FilterHolder(new KeyholeFilter(config)), "/files/*",
+                    EnumSet.of(DispatcherType.REQUEST));
+            server.setHandler(ProcMaps.recordingBufferKinds(context, bufferKinds));
+            server.start();
+            base = "http://127.0.0.1:" + connector.getLocalPort() + "/app/files/";
+        }
+
+        /** 256 KiB in eight pooled reads of 32 KiB, the whole 1.5 MB in one mapping. */
+        @ParameterizedTest
+        @ValueSource(ints = {262_144, 1_500_000})
+        void theBodyGoesBelowTheServletStream(int length) throws Exception {
+            HttpResponse<byte[]> r = get(TestTree.LARGE, "Range", "bytes=0-" + (length - 1));
+            assertEquals(206, r.statusCode());
+            assertArrayEquals(Arrays.copyOf(tree.large(), length), r.body());
+            assertEquals(0, streamed(), "the servlet output stream must not carry the body");
+            assertEquals(length < 1024 * 1024 ? java.util.Collections.nCopies(8, "other") : List.of("mapped"), bufferKinds);
+        }
     }
 }
