@@ -166,6 +166,7 @@ answers() { # port: whether anything answers HTTP there
 }
 
 BACKEND_PID=""
+NGINX_PID=""
 if [ -n "$needs_backend" ]; then
     # the backend in its own JVM, as an application's authorisation service runs
     java -Xmx"$HEAP" -Xms"$HEAP" -cp "$jetty_cp" io.keyhole.benchmarks.load.LoadServer backend "$SOCKET" \
@@ -243,6 +244,7 @@ NGINX
     for row in "${NGINX_ROWS[@]}"; do PID[$row]=$NGINX_PID; done
     wait_for nginx "$NGINX_PID" answers "${PORT[${NGINX_ROWS[0]}]}"
 fi
+echo "Started $(wc -w <<< "${KINDS[*]} ${SERVES[*]}") JVM servers${BACKEND_PID:+, the backend}${NGINX_PID:+ and nginx} (+$((SECONDS - STARTED))s)"
 
 # The processes whose CPU counts as the row's server: nginx with its upstream in X-Accel mode.
 for row in $ROWS; do
@@ -309,6 +311,22 @@ load_wrk() { # row size seconds [extra wrk options…]: wrk with a random file p
         -H "Authorization: Bearer $TOKEN" "$(base_url "$row")" -- "$WORK/ids/$s" "$(layout "$row")"
 }
 
+# Asks a row once for every file of a size (eight at a time): fills the decision cache, as the
+# pages of a site would, warms the page cache, and checks that every file is there (200).
+visit_all() { # row size
+    local row="$1" s="$2" id bad
+    while read -r id; do
+        printf 'url = "%s"\noutput = "/dev/null"\n' "$(url "$row" "$s" "$id")"
+    done < "$WORK/ids/$s" > "$WORK/visit.cfg"
+    bad="$(curl -s -Z --parallel-max 8 -H "Authorization: Bearer $TOKEN" -w '%{http_code}\n' -K "$WORK/visit.cfg" \
+        2> "$WORK/visit.err" | grep -cv '^200$' || true)"
+    if [ "$bad" != 0 ]; then
+        echo "$row: $bad of the $s files not answered with 200" >&2
+        cat "$WORK/visit.err" >&2
+        exit 1
+    fi
+}
+
 RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
 measure() { # row size round
@@ -333,13 +351,15 @@ measure() { # row size round
 }
 
 read -r -a ROW_LIST <<< "$ROWS"
-echo "Warming up every server for ${FIRST_WARMUP}s"
+echo "Warming up every server for ${FIRST_WARMUP}s (+$((SECONDS - STARTED))s)"
 first_size="$(echo "$SIZES" | awk '{print $1}')"
 for row in "${ROW_LIST[@]}"; do
     load_wrk "$row" "$( [ -f "$WORK/ids/4k" ] && echo 4k || echo "$first_size")" "$FIRST_WARMUP" > /dev/null
 done
-echo "Measuring: ${ROUNDS} round(s) x ${DURATION}s per row and size (${WARMUP}s warm-up each), wrk -t${THREADS} -c${CONNECTIONS}"
+echo "Measuring: ${ROUNDS} round(s) x ${DURATION}s per row and size (${WARMUP}s warm-up each), wrk -t${THREADS} -c${CONNECTIONS} (+$((SECONDS - STARTED))s)"
 for s in $SIZES; do
+    echo "Asking every row for each of the ${COUNT[$s]} files of $s once (+$((SECONDS - STARTED))s)"
+    for row in "${ROW_LIST[@]}"; do visit_all "$row" "$s"; done
     for round in $(seq "$ROUNDS"); do
         if [ $((round % 2)) -eq 1 ]; then order=("${ROW_LIST[@]}"); else order=(); for ((i=${#ROW_LIST[@]}-1; i>=0; i--)); do order+=("${ROW_LIST[$i]}"); done; fi
         for row in "${order[@]}"; do measure "$row" "$s" "$round"; done

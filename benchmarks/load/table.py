@@ -28,6 +28,7 @@ ASKS_BACKEND = {r for r in LABELS if r.startswith(("serve", "nginx-keyhole"))
                 or (r.startswith(("jetty-keyhole", "jetty-webapp", "tomcat-keyhole", "tomcat-wrapped"))
                     and not r.endswith("-inproc"))}
 SIZES = {"4k": "4 KiB", "256k": "256 KiB", "100m": "100 MiB"}
+SIZE_BYTES = {"4k": 4096, "256k": 262144, "100m": 104857600}
 # (row, baseline, sizes the target is about, target ratio or None)
 RATIOS = [
     ("tomcat-keyhole", "tomcat-default", ["4k"], 1.0),
@@ -52,7 +53,10 @@ for line in open(sys.argv[1]):
      ticks, backend_ticks, hz, load) = line.split()
     r = rows[(row, size)]
     seconds = int(us) / 1e6
-    n = max(int(requests), 1)
+    # CPU per request; at 100 MiB per 100 MiB received, as a round ends with transfers unfinished
+    # (wrk counts every byte read) and completes only a few
+    n = int(nbytes) / SIZE_BYTES[size] if size == "100m" else int(requests)
+    n = n if n > 0 else float("nan")
     r["rps"].append(int(requests) / seconds)
     r["bps"].append(int(nbytes) / seconds)
     r["p50"].append(int(p50))
@@ -82,6 +86,8 @@ def cpu(key):
 
 
 def micros(value):
+    if value != value:  # nothing received in the round
+        return "n/a"
     return "{:,.0f}".format(value) if value >= 100 else "%.1f" % value
 
 
@@ -91,7 +97,9 @@ for size, title in SIZES.items():
         continue
     print("### %s" % title)
     print()
-    print("| server | req/s | MiB/s | p50 ms | p99 ms | errors | server CPU µs/req | backend CPU µs/req | RSS MiB (anon) | load (1 min) |")
+    per = "µs/100 MiB" if size == "100m" else "µs/req"
+    print("| server | req/s | MiB/s | p50 ms | p99 ms | errors | server CPU %s | backend CPU %s | RSS MiB (anon) | load (1 min) |"
+          % (per, per))
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in names:
         key = (row, size)
