@@ -55,7 +55,8 @@ public record Offload(DeliveryMode mode, String prefix) {
 
     /**
      * Encodes everything outside the RFC 3986 unreserved set and {@code /}, so the value can
-     * never carry CR, LF, {@code ?} or a space into the front server's internal redirect.
+     * never carry CR, LF, {@code ?} or a space into the front server's internal redirect (nor
+     * into a media URL, which encodes its path the same way).
      */
     public static String percentEncodePath(String path) {
         StringBuilder out = new StringBuilder(path.length() + 16);
