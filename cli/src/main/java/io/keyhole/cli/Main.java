@@ -33,6 +33,10 @@ public final class Main {
                   appends one JSON line per request.
               init --root DIR [--depth N]
                   Create an empty hashed tree: every directory for depth N (1..5, default 4).
+              init --config FILE
+                  Ready the bucket a serve configuration keeps the tree in (storage=s3): check it
+                  is reachable, readable and writable, mark it with fs-depth, and tell whether
+                  the store honours If-None-Match (s3-claim=conditional needs it).
               put FILE... --root DIR --depth N [--user U] [--name NAME] [--type TYPE]
                       [--disposition inline|attachment] [--instance ID] [--sql-table TABLE]
                   Store files in the tree under new ids and print one JSON line per file: file_id,
@@ -50,6 +54,10 @@ public final class Main {
                   removes those temporary and .meta files (only them). --meta also lists files
                   without their .meta (a tree served with request-type=internal).
                   Exit code 0 when nothing is wrong, 1 otherwise.
+              fsck --config FILE [--repair]
+                  The same for the bucket of a serve configuration: objects that are no ids or
+                  at the wrong place, and multipart uploads abandoned for over 24 hours, which
+                  --repair aborts (only them).
               token (--key KEY | --key-file FILE) --claim NAME=VALUE [--claim ...] [--ttl 1h] [--alg HS256]
                   Print a signed JWT for testing. The key is read as the server reads jwt-key;
                   NAME is usually the server's jwt-field. --ttl takes s, m, h or d.
