@@ -47,6 +47,8 @@ final class Writes {
     static final String READ_ONLY_METHODS = "GET, HEAD";
     /** Allow of a mount that takes uploads and deletes. */
     static final String ALL_METHODS = "GET, HEAD, POST, PUT, DELETE";
+    /** A bucket replaces no file: its stores only ever write new ids. */
+    static final String BUCKET_METHODS = "GET, HEAD, POST, DELETE";
     /** Room in a multipart body beyond the file: boundaries, part headers and the small fields. */
     static final long FORM_OVERHEAD = 64 * 1024;
     /** Longest value of {@code n}, {@code ct} and {@code cd}. */
@@ -72,7 +74,7 @@ final class Writes {
 
     /** The methods the mount answers, for the {@code Allow} header of a 405. */
     String allowedMethods() {
-        return uploads.readOnly() ? READ_ONLY_METHODS : ALL_METHODS;
+        return uploads.readOnly() ? READ_ONLY_METHODS : store instanceof FileStore ? ALL_METHODS : BUCKET_METHODS;
     }
 
     /**
@@ -89,12 +91,18 @@ final class Writes {
 
         // 1 route: uploads go to the mount itself, deletes to one file below it
         FileId id = config.tree().idOf(rest).orElse(null);
+        // a bucket replaces no file (its stores write new ids only): refused before the body is read
+        String onFile = store instanceof FileStore ? "GET, HEAD, PUT, DELETE" : "GET, HEAD, DELETE";
         if (upload && !rest.isEmpty()) {
             return id != null ? reply(405, "method not allowed: upload to " + config.mount(),
-                    new NameValue("Allow", "GET, HEAD, PUT, DELETE")) : notFound();
+                    new NameValue("Allow", onFile)) : notFound();
         }
         if (!upload && id == null) {
             return notFound();
+        }
+        if (replace && !(store instanceof FileStore)) {
+            return reply(405, "method not allowed: PUT replaces files of storage=local only; this mount keeps"
+                    + " its files in " + store, new NameValue("Allow", onFile));
         }
 
         // 2 credential; a caller that no answer could allow is refused before the body is read or the disk touched

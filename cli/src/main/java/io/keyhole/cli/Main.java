@@ -33,6 +33,10 @@ public final class Main {
                   appends one JSON line per request.
               init --root DIR [--depth N]
                   Create an empty hashed tree: every directory for depth N (1..5, default 4).
+              init --config FILE
+                  Ready the bucket a serve configuration keeps the tree in (storage=s3): check it
+                  is reachable, readable and writable, mark it with fs-depth, and tell whether
+                  the store honours If-None-Match (s3-claim=conditional needs it).
               put FILE... --root DIR --depth N [--user U] [--name NAME] [--type TYPE]
                       [--disposition inline|attachment] [--instance ID] [--sql-table TABLE]
                   Store files in the tree under new ids and print one JSON line per file: file_id,
@@ -50,6 +54,10 @@ public final class Main {
                   removes those temporary and .meta files (only them). --meta also lists files
                   without their .meta (a tree served with request-type=internal).
                   Exit code 0 when nothing is wrong, 1 otherwise.
+              fsck --config FILE [--repair]
+                  The same for the bucket of a serve configuration: objects that are no ids or
+                  at the wrong place, and multipart uploads abandoned for over 24 hours, which
+                  --repair aborts (only them).
               token (--key KEY | --key-file FILE) --claim NAME=VALUE [--claim ...] [--ttl 1h] [--alg HS256]
                   Print a signed JWT for testing. The key is read as the server reads jwt-key;
                   NAME is usually the server's jwt-field. --ttl takes s, m, h or d.
@@ -65,10 +73,10 @@ public final class Main {
             """;
 
     /**
-     * The filter announces itself at INFO when it starts; the commands print their own ready line
+     * The handler announces itself at INFO when it starts; the commands print their own ready line
      * instead. Held here because java.util.logging keeps loggers, and so their levels, only weakly.
      */
-    private static final Logger FILTER_LOG = Logger.getLogger("io.keyhole.servlet.KeyholeFilter");
+    private static final Logger HANDLER_LOG = Logger.getLogger("io.keyhole.jetty.KeyholeHandler");
 
     /**
      * Audit lines go to {@code audit-log} when it is set, not to stderr: a server's log would
@@ -97,7 +105,7 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         }
-        FILTER_LOG.setLevel(Level.WARNING);
+        HANDLER_LOG.setLevel(Level.WARNING);
         AUDIT_LOG.setLevel(Level.WARNING);
         int status = run(args, System.out, System.err);
         System.out.flush();

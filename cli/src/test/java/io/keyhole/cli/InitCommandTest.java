@@ -49,6 +49,33 @@ class InitCommandTest {
         assertEquals("keyhole: init: --root is required\n", result.err());
     }
 
+    @Test
+    void aBucketConfigurationIsReadiedThroughTheStoreAndItsFailureNamesTheBucket() throws IOException {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Path config = Files.writeString(dir.resolve("serve.properties"), String.join("\n",
+                "storage=s3", "s3-bucket=acme-files", "s3-endpoint=http://127.0.0.1:" + closed, "s3-region=us-east-1",
+                "s3-path-style=yes", "s3-access-key=k", "s3-secret-key=s", "storage-timeout=2s", "fs-depth=2",
+                "mount=/files/", "jwt-key=0123456789abcdef0123456789abcdef"));
+        Result down = run("init", "--config", config.toString());
+        assertEquals(1, down.status(), down.err());
+        assertTrue(down.err().startsWith("keyhole: init: cannot create the tree in s3://acme-files/ at http://127.0.0.1:"
+                + closed + ": "), down.err());
+
+        Result mixed = run("init", "--config", config.toString(), "--root", dir.toString());
+        assertEquals(2, mixed.status());
+        assertEquals("keyhole: init: --config takes the tree from FILE; leave out --root and --depth\n", mixed.err());
+        Result meta = run("fsck", "--config", config.toString(), "--meta");
+        assertEquals(2, meta.status());
+        assertEquals("keyhole: fsck: --meta: a bucket keeps no .meta files\n", meta.err());
+        Result fsck = run("fsck", "--config", config.toString());
+        assertEquals(1, fsck.status(), fsck.err());
+        assertTrue(fsck.err().startsWith("keyhole: fsck: cannot check s3://acme-files/ at http://127.0.0.1:" + closed),
+                fsck.err());
+    }
+
     record Result(int status, String out, String err) {
     }
 

@@ -50,6 +50,6 @@ class MainTest {
     void unknownOptionIsNamed() {
         InitCommandTest.Result result = run("init", "--root", "/tmp/x", "--dept", "2");
         assertEquals(2, result.status());
-        assertEquals("keyhole: init: unknown option --dept; it takes --depth, --root\n", result.err());
+        assertEquals("keyhole: init: unknown option --dept; it takes --config, --depth, --root\n", result.err());
     }
 }

@@ -278,6 +278,14 @@ public final class FileStore implements Store {
         return true;
     }
 
+    /** Creates every directory of the tree ({@link HashedTree#create()}). */
+    @Override
+    public String create() throws IOException {
+        long created = tree.create();
+        return "created " + created + " director" + (created == 1 ? "y" : "ies") + " in " + tree.root()
+                + " (depth " + tree.depth() + ")";
+    }
+
     /**
      * Walks the whole tree and lists what does not belong: files that are no ids, ids in the
      * wrong directory, and temporary files of stores that died. Temporary files of stores still
@@ -294,6 +302,7 @@ public final class FileStore implements Store {
      * beside it (a tree served with {@code request-type=internal}). Metadata whose file is gone
      * is reported either way.
      */
+    @Override
     public TreeCheck check(boolean expectMeta) throws IOException {
         return new TreeChecker(tree, expectMeta).check();
     }
@@ -309,6 +318,7 @@ public final class FileStore implements Store {
      * @return the removed files, as {@link TreeProblem.Kind#LEFTOVER_TEMP_FILE} or
      *         {@link TreeProblem.Kind#ORPHAN_META} problems
      */
+    @Override
     public List<TreeProblem> cleanup() throws IOException {
         List<TreeProblem> removed = new ArrayList<>();
         for (TreeProblem problem : check().problems()) {

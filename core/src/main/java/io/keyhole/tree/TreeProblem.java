@@ -6,7 +6,7 @@ import java.nio.file.Path;
  * Something in a tree that should not be there, found by {@link FileStore#check()}.
  *
  * @param kind         what is wrong
- * @param path         the entry, inside the tree's root
+ * @param path         the entry, inside the tree's root; in a bucket, the object's key as a path
  * @param relativePath the path below the root with {@code /} separators
  * @param detail       what to do about it, or where the file belongs
  */
@@ -25,7 +25,9 @@ public record TreeProblem(Kind kind, Path path, String relativePath, String deta
         /** A file without its {@code .meta} in a tree checked for {@code request-type=internal}: nobody can read it. */
         MISSING_META("missing-meta"),
         /** A directory that could not be read, so what is below it was not checked. */
-        UNREADABLE("unreadable");
+        UNREADABLE("unreadable"),
+        /** A multipart upload to a bucket started long ago and never completed nor aborted; its parts cost storage. */
+        INCOMPLETE_UPLOAD("incomplete-upload");
 
         private final String label;
 

@@ -127,6 +127,10 @@ final class BucketFile implements OpenedFile {
             this.left = length;
         }
 
+        /**
+         * Reads until {@code dst} is full or the body ends: a socket hands over a few KiB at a
+         * time, and passing each on as it comes would cost the renderer one write per segment.
+         */
         @Override
         public int read(ByteBuffer dst) throws IOException {
             if (!open) {
@@ -138,18 +142,14 @@ final class BucketFile implements OpenedFile {
             int want = (int) Math.min(dst.remaining(), left);
             int n;
             if (dst.hasArray()) {
-                n = in.read(dst.array(), dst.arrayOffset() + dst.position(), want);
-                if (n > 0) {
-                    dst.position(dst.position() + n);
-                }
+                n = in.readNBytes(dst.array(), dst.arrayOffset() + dst.position(), want);
+                dst.position(dst.position() + n);
             } else {
                 byte[] chunk = new byte[Math.min(want, 64 * 1024)];
-                n = in.read(chunk, 0, chunk.length);
-                if (n > 0) {
-                    dst.put(chunk, 0, n);
-                }
+                n = in.readNBytes(chunk, 0, chunk.length);
+                dst.put(chunk, 0, n);
             }
-            if (n < 0) {
+            if (n == 0 && want > 0) {
                 left = 0;
                 return -1;
             }

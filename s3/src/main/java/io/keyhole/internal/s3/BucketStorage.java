@@ -11,6 +11,8 @@ import io.keyhole.tree.FileStore;
 import io.keyhole.tree.FileTooLargeException;
 import io.keyhole.tree.HashedTree;
 import io.keyhole.tree.Store;
+import io.keyhole.tree.TreeCheck;
+import io.keyhole.tree.TreeProblem;
 import io.keyhole.tree.Upload;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -43,6 +45,9 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -72,6 +77,10 @@ final class BucketStorage implements Storage, Store {
     /** Parts of a multipart upload, and the most one upload holds in the heap; S3's least part is 5 MiB. */
     static final int PART_SIZE = 8 << 20;
     private static final int MAX_COUNTER = 1000;
+    /** The object {@code keyhole init} leaves under the prefix: the tree's depth, skipped by {@code fsck}. */
+    static final String MARKER = ".keyhole-tree";
+    /** A multipart upload older than this is no longer being written: no part takes a day. */
+    static final Duration ABANDONED = Duration.ofHours(24);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
 
     private final BucketSettings settings;
@@ -386,6 +395,188 @@ final class BucketStorage implements Storage, Store {
         } catch (SdkException e) {
             throw Failures.of("DELETE " + key, settings, start, e);
         }
+    }
+
+    // ---- init and fsck ----------------------------------------------------------------------
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: the bucket must exist (creating one is left to the store's own tools, which set
+     * its region, policy and lifecycle); {@code <prefix>.keyhole-tree} is written, or read back
+     * when there, and must name this depth; and a throw-away object is put twice with
+     * {@code If-None-Match: *} to learn whether the store honours it, which
+     * {@code s3-claim=conditional} needs.
+     */
+    @Override
+    public String create() throws IOException {
+        long start = System.nanoTime();
+        try {
+            s3.headBucket(b -> b.bucket(settings.bucket()));
+        } catch (SdkException e) {
+            if (Failures.notFound(e)) {
+                throw new IOException("there is no bucket " + settings.bucket() + (settings.endpoint() == null ? ""
+                        : " at " + settings.endpoint()) + "; create it with the store's own tools first", e);
+            }
+            throw Failures.of("HEAD bucket " + settings.bucket(), settings, start, e);
+        }
+        String marker = key(MARKER);
+        String expected = markerText();
+        String found = readText(marker);
+        if (found == null) {
+            putText(marker, expected, false);
+        } else if (!found.equals(expected)) {
+            throw new IOException(settings.describe() + " already holds a tree marked '" + found.strip()
+                    + "' in " + marker + "; this configuration has depth " + layout.depth()
+                    + " (set fs-depth to match, or use another s3-prefix)");
+        }
+        boolean honoured = honoursIfNoneMatch();
+        if (settings.conditional() && !honoured) {
+            throw new IOException(settings.describe() + " ignores If-None-Match: * on PUT, so s3-claim=conditional"
+                    + " cannot keep two instances from taking one id; set s3-claim=instance");
+        }
+        return (found == null ? "marked " : "found ") + settings.describe() + " as a hashed tree of depth "
+                + layout.depth() + " (" + marker + "); readable and writable; conditional PUT "
+                + (honoured ? "honoured" : "ignored, s3-claim=instance");
+    }
+
+    private String markerText() {
+        return "keyhole hashed tree, depth " + layout.depth() + "\n";
+    }
+
+    /** Puts a fresh object twice with {@code If-None-Match: *}, then removes it. */
+    private boolean honoursIfNoneMatch() throws IOException {
+        String probe = key(MARKER + "-probe-" + HexFormat.of().formatHex(randomBytes()));
+        try {
+            putText(probe, "probe\n", true);
+            return !putText(probe, "probe\n", true);
+        } finally {
+            long start = System.nanoTime();
+            try {
+                s3.deleteObject(b -> b.bucket(settings.bucket()).key(probe));
+            } catch (SdkException e) {
+                throw Failures.of("DELETE " + probe, settings, start, e);
+            }
+        }
+    }
+
+    /** The object's text, or {@code null} when there is none. */
+    private String readText(String key) throws IOException {
+        long start = System.nanoTime();
+        try {
+            return s3.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(key)).asUtf8String();
+        } catch (SdkException e) {
+            if (Failures.notFound(e)) {
+                return null;
+            }
+            throw Failures.of("GET " + key, settings, start, e);
+        }
+    }
+
+    /** {@code false} when {@code ifNoneMatch} and the store says the key is taken. */
+    private boolean putText(String key, String text, boolean ifNoneMatch) throws IOException {
+        long start = System.nanoTime();
+        try {
+            s3.putObject(b -> b.bucket(settings.bucket()).key(key).contentType("text/plain; charset=utf-8")
+                    .ifNoneMatch(ifNoneMatch ? "*" : null), RequestBody.fromString(text));
+            return true;
+        } catch (SdkException e) {
+            if (ifNoneMatch && Failures.preconditionFailed(e)) {
+                return false;
+            }
+            throw Failures.of("PUT " + key, settings, start, e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: every object under {@code s3-prefix} but the tree's marker must be an id at its
+     * place; multipart uploads under the prefix started more than {@link #ABANDONED} ago are
+     * reported, younger ones counted as in progress. A bucket keeps no {@code .meta} files.
+     */
+    @Override
+    public TreeCheck check(boolean expectMeta) throws IOException {
+        if (expectMeta) {
+            throw new IOException("a bucket keeps no .meta files (request-type=internal needs the local tree)");
+        }
+        List<TreeProblem> problems = new ArrayList<>();
+        long files = 0;
+        long start = System.nanoTime();
+        try {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(settings.prefix())).contents()) {
+                String relative = o.key().substring(settings.prefix().length());
+                if (relative.equals(MARKER)) {
+                    continue;
+                }
+                files++;
+                String name = relative.substring(relative.lastIndexOf('/') + 1);
+                if (!FileId.isValid(name)) {
+                    problems.add(problem(TreeProblem.Kind.NOT_AN_ID, o.key(), relative, "nothing can ask for it"));
+                } else {
+                    String place = layout.relativePathOf(FileId.parse(name));
+                    if (!place.equals(relative)) {
+                        problems.add(problem(TreeProblem.Kind.MISPLACED, o.key(), relative, "belongs at " + place));
+                    }
+                }
+            }
+            int inUse = 0;
+            Instant abandoned = clock.instant().minus(ABANDONED);
+            for (MultipartUpload u : uploads()) {
+                if (u.initiated() != null && u.initiated().isAfter(abandoned)) {
+                    inUse++;
+                } else {
+                    String relative = u.key().substring(settings.prefix().length());
+                    problems.add(problem(TreeProblem.Kind.INCOMPLETE_UPLOAD, u.key(), relative,
+                            "upload " + u.uploadId() + " started " + u.initiated() + "; --repair aborts it"));
+                }
+            }
+            return new TreeCheck(files, inUse, problems);
+        } catch (SdkException e) {
+            throw Failures.of("listing " + settings.describe(), settings, start, e);
+        }
+    }
+
+    /** Aborts the multipart uploads {@link #check} reports, and nothing else. */
+    @Override
+    public List<TreeProblem> cleanup() throws IOException {
+        List<TreeProblem> removed = new ArrayList<>();
+        for (TreeProblem p : check(false).problems()) {
+            if (p.kind() == TreeProblem.Kind.INCOMPLETE_UPLOAD) {
+                String uploadId = p.detail().substring("upload ".length(), p.detail().indexOf(' ', "upload ".length()));
+                String key = p.path().toString();
+                long start = System.nanoTime();
+                try {
+                    s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId));
+                } catch (SdkException e) {
+                    throw Failures.of("aborting upload " + uploadId + " of " + key, settings, start, e);
+                }
+                removed.add(p);
+            }
+        }
+        return removed;
+    }
+
+    private List<MultipartUpload> uploads() {
+        List<MultipartUpload> all = new ArrayList<>();
+        String keyMarker = null;
+        String idMarker = null;
+        while (true) {
+            String k = keyMarker;
+            String i = idMarker;
+            ListMultipartUploadsResponse r = s3.listMultipartUploads(b -> b.bucket(settings.bucket())
+                    .prefix(settings.prefix()).keyMarker(k).uploadIdMarker(i));
+            all.addAll(r.uploads());
+            if (!Boolean.TRUE.equals(r.isTruncated())) {
+                return all;
+            }
+            keyMarker = r.nextKeyMarker();
+            idMarker = r.nextUploadIdMarker();
+        }
+    }
+
+    private static TreeProblem problem(TreeProblem.Kind kind, String key, String relative, String detail) {
+        return new TreeProblem(kind, Path.of(key), relative, detail);
     }
 
     private static void checkRelative(String relativePath) {

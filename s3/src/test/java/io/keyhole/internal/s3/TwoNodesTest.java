@@ -2,6 +2,7 @@ package io.keyhole.internal.s3;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +47,8 @@ class TwoNodesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int THREADS = 16;
-    /**
-     * 2,000 in the acceptance run ({@code -Dkeyhole.s3.uploads=2000}); fewer by default, since
-     * S3Proxy's filesystem backend takes ~10 ms a request on a loaded 2-core machine.
-     */
-    private static final int FILES = Integer.getInteger("keyhole.s3.uploads", 400);
+    /** Small files: the test is about ids and integrity, not about throughput. */
+    private static final int FILES = Integer.getInteger("keyhole.s3.uploads", 2000);
 
     /** The shared backend: what each upload recorded, by id. */
     private final Map<String, StoredMetadata> recorded = new ConcurrentHashMap<>();
@@ -107,6 +106,7 @@ class TwoNodesTest {
         Map<String, String> md5ById = new ConcurrentHashMap<>();
         try (Keyhole a = new Keyhole(node(bucket, "node")); Keyhole b = new Keyhole(node(bucket, "node"))) {
             // the same instance-id on both nodes, the same name and user for every file: only the claim keeps ids apart
+            Map<String, Keyhole> storedBy = new ConcurrentHashMap<>();
             ExecutorService pool = Executors.newFixedThreadPool(THREADS);
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < THREADS; t++) {
@@ -122,6 +122,7 @@ class TwoNodesTest {
                         assertEquals(201, d.status(), ((Delivery.Reply) d).message());
                         String id = JSON.readTree(((Delivery.Reply) d).message()).get("file_id").asText();
                         String previous = md5ById.put(id, md5(text.getBytes(StandardCharsets.US_ASCII)));
+                        storedBy.put(id, node);
                         assertEquals(null, previous, "two uploads got " + id);
                     }
                     return null;
@@ -132,15 +133,24 @@ class TwoNodesTest {
             }
             assertEquals(FILES, md5ById.size());
             assertEquals(FILES, recorded.size());
-            // every file intact, downloaded through the node that did not store it
+            // every object intact: the MD5 the bucket computed of what it received (the ETag of a
+            // single PUT) is the MD5 of what was sent, by id
+            Map<String, String> inBucket = new HashMap<>();
+            try (S3Client s3 = S3Proxy.shared().client()) {
+                s3.listObjectsV2Paginator(r -> r.bucket(bucket)).contents().forEach(o -> inBucket.put(
+                        o.key().substring(o.key().lastIndexOf('/') + 1), o.eTag().replace("\"", "")));
+            }
+            assertEquals(md5ById, inBucket, "objects in the bucket and their MD5s");
+            // and a tenth of them downloaded through the node that did not store them
             List<Future<?>> checked = new ArrayList<>();
             List<String> all = new ArrayList<>(md5ById.keySet());
             for (int t = 0; t < THREADS; t++) {
                 int thread = t;
                 checked.add(pool.submit(() -> {
-                    for (int i = thread; i < all.size(); i += THREADS) {
+                    for (int i = thread * 10; i < all.size(); i += THREADS * 10) {
                         String id = all.get(i);
-                        Delivery.Send send = (Delivery.Send) (i % 2 == 0 ? b : a).decide(TestRequest.get("/" + id));
+                        Keyhole other = storedBy.get(id) == a ? b : a;
+                        Delivery.Send send = (Delivery.Send) other.decide(TestRequest.get("/" + id));
                         assertEquals(md5ById.get(id), md5(body(send)), id);
                     }
                     return null;
@@ -151,9 +161,46 @@ class TwoNodesTest {
             }
             pool.shutdown();
         }
+    }
+
+    @Test
+    void aBucketReplacesNoFileAndMakesNoPackMemberAndSaysWhichStorageDoes() throws Exception {
+        String bucket = "no-replace";
+        S3Proxy.shared().createBucket(bucket);
+        try (Keyhole node = new Keyhole(node(bucket, "node"))) {
+            Delivery stored = node.decide(upload("a.txt", "first"));
+            assertEquals(201, stored.status());
+            String id = JSON.readTree(((Delivery.Reply) stored).message()).get("file_id").asText();
+            int asked = recorded.size();
+
+            byte[] form = "d=second".getBytes(StandardCharsets.US_ASCII);
+            Delivery put = node.decide(new TestRequest("PUT", "/" + id, null, List.of(
+                    new NameValue("Content-Type", "application/x-www-form-urlencoded"),
+                    new NameValue("Content-Length", Integer.toString(form.length))), List.of(), "",
+                    new ByteArrayInputStream(form)));
+            assertEquals(405, put.status(), ((Delivery.Reply) put).message());
+            assertEquals("GET, HEAD, DELETE", put.header("Allow"));
+            assertTrue(((Delivery.Reply) put).message().contains("storage=local"), ((Delivery.Reply) put).message());
+            Delivery post = node.decide(new TestRequest("POST", "/" + id, null, List.of(), List.of(), "",
+                    new ByteArrayInputStream(new byte[0])));
+            assertEquals(405, post.status());
+            assertEquals("GET, HEAD, DELETE", post.header("Allow"));
+
+            byte[] member = ("pl=" + id + ".1&ext=txt&d=member").getBytes(StandardCharsets.US_ASCII);
+            Delivery pack = node.decide(new TestRequest("POST", "/", null, List.of(
+                    new NameValue("Content-Type", "application/x-www-form-urlencoded"),
+                    new NameValue("Content-Length", Integer.toString(member.length))), List.of(), "",
+                    new ByteArrayInputStream(member)));
+            assertEquals(400, pack.status());
+            assertTrue(((Delivery.Reply) pack).message().contains("pack members (fields pl and ext) needs storage=local"),
+                    ((Delivery.Reply) pack).message());
+            assertEquals(asked, recorded.size(), "the backend was asked nothing more");
+            assertEquals("first", new String(body((Delivery.Send) node.decide(TestRequest.get("/" + id))),
+                    StandardCharsets.US_ASCII));
+        }
         try (S3Client s3 = S3Proxy.shared().client()) {
-            assertEquals(FILES, s3.listObjectsV2Paginator(r -> r.bucket(bucket)).contents().stream()
-                    .filter(o -> !o.key().endsWith("/")).count(), "objects in the bucket");
+            assertEquals(1, s3.listObjectsV2(r -> r.bucket(bucket)).contents().stream()
+                    .filter(o -> !o.key().endsWith("/")).count(), "the pack member's upload left nothing");
         }
     }
 
