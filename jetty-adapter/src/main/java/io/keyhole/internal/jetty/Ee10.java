@@ -3,7 +3,7 @@ package io.keyhole.internal.jetty;
 import jakarta.servlet.ServletRequest;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 
-/** {@link ServletLayer} of Jetty's ee10 servlet layer. */
+/** {@link ServletLayer#find} in Jetty's ee10 servlet layer (Jetty 12.0 and 12.1; Spring Boot 3.5). */
 final class Ee10 {
 
     static ServletLayer.Exchange find(ServletRequest request) {

@@ -3,7 +3,7 @@ package io.keyhole.internal.jetty;
 import jakarta.servlet.ServletRequest;
 import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 
-/** {@link ServletLayer} of Jetty's ee11 servlet layer. */
+/** {@link ServletLayer#find} in Jetty's ee11 servlet layer (Jetty 12.1; Spring Boot 4.0). */
 final class Ee11 {
 
     static ServletLayer.Exchange find(ServletRequest request) {
