@@ -1,40 +1,69 @@
-"""Turns the harness's results.tsv into Markdown tables, one per file size, with ratios."""
+"""Turns the harness's results.tsv into Markdown: one table per file size, then the ratios and
+CPU differences the targets name, all from the same run."""
 import sys
 from collections import defaultdict
 
 LABELS = {
     "nginx-static": "nginx static (sendfile)",
-    "jetty-default": "Jetty 12 DefaultServlet",
-    "jetty-keyhole": "Keyhole on Jetty, renderer=auto (jetty)",
-    "jetty-keyhole-stream": "Keyhole on Jetty, renderer=stream",
-    "tomcat-default": "Tomcat 11 DefaultServlet",
-    "tomcat-keyhole": "Keyhole on Tomcat, renderer=auto (tomcat)",
-    "tomcat-keyhole-stream": "Keyhole on Tomcat, renderer=stream",
     "nginx-trivial": "nginx + trivial upstream (X-Accel)",
-    "nginx-keyhole": "nginx + Keyhole (X-Accel)",
+    "nginx-keyhole": "nginx + Keyhole (X-Accel), cache on",
+    "nginx-keyhole-nocache": "nginx + Keyhole (X-Accel), cache off",
+    "serve": "keyhole serve, cache on",
+    "serve-nocache": "keyhole serve, cache off",
+    "jetty-default": "Jetty 12 DefaultServlet",
+    "jetty-keyhole-inproc": "Keyhole on Jetty, in-process authoriser",
+    "jetty-keyhole-nocache": "Keyhole on Jetty, cache off",
+    "jetty-keyhole": "Keyhole on Jetty, cache on",
+    "jetty-webapp": "Keyhole on Jetty, WebAppContext (web.xml), cache on",
+    "jetty-keyhole-stream": "Keyhole on Jetty, renderer=stream, cache on",
+    "tomcat-default": "Tomcat 11 DefaultServlet",
+    "tomcat-keyhole-inproc": "Keyhole on Tomcat, in-process authoriser",
+    "tomcat-keyhole-nocache": "Keyhole on Tomcat, cache off",
+    "tomcat-keyhole": "Keyhole on Tomcat, cache on",
+    "tomcat-wrapped": "Keyhole on Tomcat behind a wrapping filter, cache on",
+    "tomcat-keyhole-stream": "Keyhole on Tomcat, renderer=stream, cache on",
 }
-# each Keyhole row against its container's own static file server
-BASELINE = {
-    "jetty-keyhole": "jetty-default", "jetty-keyhole-stream": "jetty-default",
-    "tomcat-keyhole": "tomcat-default", "tomcat-keyhole-stream": "tomcat-default",
-    "nginx-keyhole": "nginx-trivial",
-}
+# rows that ask the socket backend: their backend CPU is theirs
+ASKS_BACKEND = {r for r in LABELS if r.startswith(("serve", "nginx-keyhole"))
+                or (r.startswith(("jetty-keyhole", "jetty-webapp", "tomcat-keyhole", "tomcat-wrapped"))
+                    and not r.endswith("-inproc"))}
 SIZES = {"4k": "4 KiB", "256k": "256 KiB", "100m": "100 MiB"}
+SIZE_BYTES = {"4k": 4096, "256k": 262144, "100m": 104857600}
+# (row, baseline, sizes the target is about, target ratio or None)
+RATIOS = [
+    ("tomcat-keyhole", "tomcat-default", ["4k"], 1.0),
+    ("tomcat-keyhole-nocache", "tomcat-default", [], None),
+    ("jetty-keyhole", "jetty-default", ["4k"], 1.3),
+    ("jetty-keyhole-nocache", "jetty-default", [], None),
+    ("nginx-keyhole", "nginx-trivial", ["4k"], 0.9),
+    ("nginx-keyhole-nocache", "nginx-trivial", [], None),
+    ("serve", "nginx-static", ["4k"], 0.5),
+    ("serve-nocache", "nginx-static", [], None),
+    ("jetty-webapp", "jetty-keyhole", ["256k", "100m"], 0.95),
+    ("tomcat-wrapped", "tomcat-keyhole", ["256k", "100m"], 0.95),
+]
+# (row asking the backend on every request, the in-process row of the same container)
+SOCKET_COST = [("jetty-keyhole-nocache", "jetty-keyhole-inproc"), ("tomcat-keyhole-nocache", "tomcat-keyhole-inproc")]
+SOCKET_COST_TARGET_US = 40
 
-# Per row, the median over rounds: the machine is shared, and a burst of other work can spoil
-# one round of one row without saying anything about the server.
-rows = defaultdict(lambda: {"rps": [], "bps": [], "p50": [], "p99": [], "errors": 0, "rss": 0, "anon": 0})
-order = []
+rows = defaultdict(lambda: {"rps": [], "bps": [], "p50": [], "p99": [], "cpu": [], "backend": [], "load": [],
+                            "errors": 0, "rss": 0, "anon": 0})
 for line in open(sys.argv[1]):
-    row, size, _round, requests, nbytes, us, p50, p99, errors, rss, anon = line.split()
-    key = (row, size)
-    if key not in rows:
-        order.append(key)
-    r = rows[key]
-    r["rps"].append(int(requests) / (int(us) / 1e6))
-    r["bps"].append(int(nbytes) / (int(us) / 1e6))
+    (row, size, _round, requests, nbytes, us, p50, p99, errors, rss, anon,
+     ticks, backend_ticks, hz, load) = line.split()
+    r = rows[(row, size)]
+    seconds = int(us) / 1e6
+    # CPU per request; at 100 MiB per 100 MiB received, as a round ends with transfers unfinished
+    # (wrk counts every byte read) and completes only a few
+    n = int(nbytes) / SIZE_BYTES[size] if size == "100m" else int(requests)
+    n = n if n > 0 else float("nan")
+    r["rps"].append(int(requests) / seconds)
+    r["bps"].append(int(nbytes) / seconds)
     r["p50"].append(int(p50))
     r["p99"].append(int(p99))
+    r["cpu"].append(int(ticks) / int(hz) * 1e6 / n)
+    r["backend"].append(int(backend_ticks) / int(hz) * 1e6 / n)
+    r["load"].append(float(load))
     r["errors"] += int(errors)
     r["rss"] = max(r["rss"], int(rss))
     r["anon"] = max(r["anon"], int(anon))
@@ -52,29 +81,75 @@ def rate(key):
     return median(r["bps"] if key[1] == "100m" else r["rps"])
 
 
-def ms(values):
-    return "%.2f" % (median(values) / 1000)
+def cpu(key):
+    return median(rows[key]["cpu"])
+
+
+def micros(value):
+    if value != value:  # nothing received in the round
+        return "n/a"
+    return "{:,.0f}".format(value) if value >= 100 else "%.1f" % value
 
 
 for size, title in SIZES.items():
-    names = [row for row, s in order if s == size]
+    names = [row for row in LABELS if (row, size) in rows]
     if not names:
         continue
     print("### %s" % title)
     print()
-    print("| server | req/s | MiB/s | p50 ms | p99 ms | errors | RSS MiB (anon) | × own DefaultServlet / trivial upstream | × nginx static |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for row in LABELS:
-        if row not in names:
-            continue
+    per = "µs/100 MiB" if size == "100m" else "µs/req"
+    print("| server | req/s | MiB/s | p50 ms | p99 ms | errors | server CPU %s | backend CPU %s | RSS MiB (anon) | load (1 min) |"
+          % (per, per))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in names:
         key = (row, size)
         r = rows[key]
-        mib = median(r["bps"]) / 1048576
         per_second = median(r["rps"])
-        base = BASELINE.get(row)
-        own = "%.2f×" % (rate(key) / rate((base, size))) if base and (base, size) in rows else ""
-        ngx = "%.2f×" % (rate(key) / rate(("nginx-static", size))) if row != "nginx-static" and ("nginx-static", size) in rows else ""
-        print("| %s | %s | %s | %s | %s | %d | %d (%d) | %s | %s |" % (
-            LABELS[row], "{:,.0f}".format(per_second) if per_second >= 100 else "%.1f" % per_second, "{:,.0f}".format(mib), ms(r["p50"]), ms(r["p99"]),
-            r["errors"], r["rss"] // 1024, r["anon"] // 1024, own, ngx))
+        print("| %s | %s | %s | %.2f | %.2f | %d | %s | %s | %d (%d) | %.1f |" % (
+            LABELS[row], "{:,.0f}".format(per_second) if per_second >= 100 else "%.1f" % per_second,
+            "{:,.0f}".format(median(r["bps"]) / 1048576), median(r["p50"]) / 1000, median(r["p99"]) / 1000,
+            r["errors"], micros(cpu(key)), micros(median(r["backend"])) if row in ASKS_BACKEND else "",
+            r["rss"] // 1024, r["anon"] // 1024, median(r["load"])))
     print()
+
+measured = [s for s in SIZES if any(k[1] == s for k in rows)]
+print("### Ratios (requests/s; bytes/s at 100 MiB; in brackets by server CPU per request, baseline ÷ row)")
+print()
+print("| row ÷ baseline | " + " | ".join(SIZES[s] for s in measured) + " | target | |")
+print("|---|" + "---:|" * len(measured) + "---|---|")
+for row, base, target_sizes, target in RATIOS:
+    cells, verdicts = [], []
+    for s in measured:
+        if (row, s) in rows and (base, s) in rows:
+            ratio = rate((row, s)) / rate((base, s))
+            by_cpu = cpu((base, s)) / cpu((row, s)) if cpu((row, s)) > 0 else float("nan")
+            cells.append("%.2f× (%.2f×)" % (ratio, by_cpu))
+            if s in target_sizes:
+                verdicts.append("%s %s" % (SIZES[s], "met" if ratio >= target else "missed"))
+        else:
+            cells.append("")
+    if all(not c for c in cells):
+        continue
+    goal = "≥ %.2f× at %s" % (target, ", ".join(SIZES[s] for s in target_sizes)) if target else "—"
+    print("| %s ÷ %s | %s | %s | %s |" % (LABELS[row], LABELS[base], " | ".join(cells), goal, "; ".join(verdicts)))
+print()
+
+print("### The socket backend's cost: server CPU per request, cache off minus the in-process authoriser")
+print()
+print("| container | " + " | ".join(SIZES[s] for s in measured) + " | backend's own CPU per request | target | |")
+print("|---|" + "---:|" * len(measured) + "---:|---|---|")
+for off, inproc in SOCKET_COST:
+    cells, backend, verdict = [], "", ""
+    for s in measured:
+        if (off, s) in rows and (inproc, s) in rows:
+            extra = cpu((off, s)) - cpu((inproc, s))
+            cells.append("%+.1f µs" % extra)
+            if s == "4k":
+                backend = "%.1f µs" % median(rows[(off, s)]["backend"])
+                verdict = "met" if extra <= SOCKET_COST_TARGET_US else "missed"
+        else:
+            cells.append("")
+    if all(not c for c in cells):
+        continue
+    print("| %s | %s | %s | ≤ %d µs at 4 KiB | %s |" % (
+        LABELS[off].split(",")[0], " | ".join(cells), backend, SOCKET_COST_TARGET_US, verdict))

@@ -1,7 +1,11 @@
 package io.keyhole.internal;
 
 import java.text.MessageFormat;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.ResourceBundle;
 
 /**
@@ -9,7 +13,8 @@ import java.util.ResourceBundle;
  * escaped. Log lines carry values from outside (a backend's {@code error} text, ids, paths,
  * methods, file names); a CR or LF among them must never start a forged line, and an escape
  * sequence must never reach a terminal. The line is formatted first and escaped as a whole, so no
- * call site can forget a value.
+ * call site can forget a value; a logged exception's messages, and its causes', are escaped too
+ * (an I/O error or a driver may quote what it received).
  */
 public final class Logs {
 
@@ -60,6 +65,64 @@ public final class Logs {
         return c < 0x20 || c >= 0x7f && c <= 0x9f || c == '\u2028' || c == '\u2029';
     }
 
+    private static boolean needsEscape(String text) {
+        return text != null && text.chars().anyMatch(c -> needsEscape((char) c));
+    }
+
+    /**
+     * {@code thrown} as a log may print it: itself when no message in it, its causes or its
+     * suppressed exceptions holds a control character; otherwise a stand-in that prints the same
+     * class names, messages (escaped) and stack frames.
+     */
+    static Throwable escaped(Throwable thrown) {
+        return thrown == null || !needsEscape(thrown, Collections.newSetFromMap(new IdentityHashMap<>())) ? thrown
+                : new Escaped(thrown, new IdentityHashMap<>());
+    }
+
+    private static boolean needsEscape(Throwable t, Set<Throwable> seen) {
+        if (t == null || !seen.add(t)) {
+            return false;
+        }
+        if (needsEscape(t.toString()) || needsEscape(t.getCause(), seen)) {
+            return true;
+        }
+        for (Throwable s : t.getSuppressed()) {
+            if (needsEscape(s, seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Prints as the exception it stands for, with every text escaped. */
+    private static final class Escaped extends Throwable {
+
+        private static final long serialVersionUID = 1L;
+
+        private final String shown;
+
+        Escaped(Throwable original, Map<Throwable, Escaped> done) {
+            super(original.getMessage() == null ? null : escape(original.getMessage()));
+            done.put(original, this);
+            this.shown = escape(original.toString());
+            setStackTrace(original.getStackTrace());
+            Throwable cause = original.getCause();
+            if (cause != null) {
+                Escaped known = done.get(cause);
+                initCause(known != null ? known : new Escaped(cause, done));
+            }
+            for (Throwable s : original.getSuppressed()) {
+                Escaped known = done.get(s);
+                addSuppressed(known != null ? known : new Escaped(s, done));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return shown;
+        }
+    }
+
     /** Formats like the platform's loggers ({@link MessageFormat} when there are parameters), then escapes. */
     private record Escaping(System.Logger delegate) implements System.Logger {
 
@@ -80,7 +143,7 @@ public final class Logs {
         @Override
         public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
             if (delegate.isLoggable(level)) {
-                delegate.log(level, bundle, escapeLine(msg), thrown);
+                delegate.log(level, bundle, escapeLine(msg), escaped(thrown));
             }
         }
 

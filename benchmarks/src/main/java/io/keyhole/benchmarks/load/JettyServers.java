@@ -5,10 +5,15 @@ import io.keyhole.jetty.KeyholeJetty;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.DefaultServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.resource.ResourceFactory;
@@ -19,7 +24,7 @@ final class JettyServers {
     private JettyServers() {
     }
 
-    private static Server server(int port, ServletContextHandler context) throws Exception {
+    private static Server server(int port, Handler context) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -34,6 +39,40 @@ final class JettyServers {
         ServletContextHandler context = new ServletContextHandler("/");
         KeyholeJetty.mount(context, config);
         Server server = server(port, context);
+        return server::stop;
+    }
+
+    /**
+     * Keyhole as a web application deploys it: its filter declared in a {@code web.xml} with
+     * {@code settings} as init-params, the directory deployed as a {@link WebAppContext} on
+     * {@code /}, the way Jetty deploys an unpacked WAR. Keyhole's classes come from the server's
+     * class path, as they would from {@code WEB-INF/lib}.
+     */
+    static AutoCloseable webApp(int port, Map<String, String> settings) throws Exception {
+        Path webapp = Files.createTempDirectory("keyhole-webapp");
+        Files.createDirectory(webapp.resolve("WEB-INF"));
+        StringBuilder params = new StringBuilder();
+        settings.forEach((k, v) -> params.append("      <init-param><param-name>").append(k)
+                .append("</param-name><param-value>").append(v).append("</param-value></init-param>\n"));
+        Files.writeString(webapp.resolve("WEB-INF/web.xml"), """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+                  <filter>
+                    <filter-name>keyhole</filter-name>
+                    <filter-class>io.keyhole.servlet.KeyholeFilter</filter-class>
+                %s  </filter>
+                  <filter-mapping><filter-name>keyhole</filter-name><url-pattern>%s*</url-pattern></filter-mapping>
+                </web-app>
+                """.formatted(params, settings.get("mount")), StandardCharsets.UTF_8);
+        WebAppContext context = new WebAppContext();
+        context.setContextPath("/");
+        context.setBaseResourceAsPath(webapp);
+        context.setParentLoaderPriority(true);
+        Server server = server(port, context);
+        if (!context.isAvailable()) {
+            server.stop();
+            throw new IllegalStateException("the web application did not start", context.getUnavailableException());
+        }
         return server::stop;
     }
 

@@ -2,12 +2,24 @@ package io.keyhole.benchmarks.load;
 
 import io.keyhole.KeyholeConfig;
 import io.keyhole.tomcat.KeyholeTomcat;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /** The Tomcat servers of the harness, with Tomcat's defaults (NIO connector, sendfile on, resource cache on). */
 final class TomcatServers {
@@ -33,11 +45,25 @@ final class TomcatServers {
         return context;
     }
 
-    /** Keyhole's filter in front of the application's DefaultServlet, as in any web application. */
-    static AutoCloseable keyhole(int port, KeyholeConfig config) throws Exception {
+    /**
+     * Keyhole's filter in front of the application's DefaultServlet, as in any web application;
+     * with {@code wrapped}, behind a {@link Wrapping} filter.
+     */
+    static AutoCloseable keyhole(int port, KeyholeConfig config, boolean wrapped) throws Exception {
         Path base = java.nio.file.Files.createTempDirectory("keyhole-tomcat");
         Tomcat tomcat = tomcat(port, base);
         Context context = withDefaultServlet(tomcat, base);
+        if (wrapped) {
+            FilterDef def = new FilterDef();
+            def.setFilterName("wrapping");
+            def.setFilter(new Wrapping());
+            def.setFilterClass(Wrapping.class.getName());
+            context.addFilterDef(def);
+            FilterMap map = new FilterMap();
+            map.setFilterName("wrapping");
+            map.addURLPattern("/*");
+            context.addFilterMap(map); // mapped first, so it runs before Keyhole's
+        }
         KeyholeTomcat.mount(context, config);
         tomcat.start();
         return tomcat::stop;
@@ -49,5 +75,18 @@ final class TomcatServers {
         withDefaultServlet(tomcat, root);
         tomcat.start();
         return tomcat::stop;
+    }
+
+    /**
+     * Passes every request on wrapped in the servlet API's standard wrappers, as a security filter
+     * chain does (Spring Security wraps both); Keyhole then sees the wrappers, not Tomcat's own
+     * request and response.
+     */
+    public static final class Wrapping implements Filter {
+        @Override
+        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+            chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) req),
+                    new HttpServletResponseWrapper((HttpServletResponse) res));
+        }
     }
 }
