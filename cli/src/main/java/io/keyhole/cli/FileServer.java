@@ -1,13 +1,10 @@
 package io.keyhole.cli;
 
 import io.keyhole.KeyholeConfig;
-import io.keyhole.servlet.KeyholeFilter;
-import jakarta.servlet.DispatcherType;
+import io.keyhole.jetty.KeyholeHandler;
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -18,20 +15,19 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * Embedded Jetty with {@link KeyholeFilter} on {@code /*}: the standalone equivalent of an nginx
- * location with the module. Everything outside the mount is answered 404 by Jetty's fallback
- * servlet.
+ * Embedded Jetty with {@link KeyholeHandler} as its only handler, no servlet layer: the standalone
+ * equivalent of an nginx location with the module. Everything outside the mount is answered 404
+ * by Jetty itself.
  */
 final class FileServer {
 
     /**
      * Jetty's default answers ambiguous paths ({@code %2F}, {@code %2e} segments, empty segments,
-     * {@code %25}, bad UTF-8, {@code %u} escapes) with its own 400 before any filter runs. The
-     * filter's id grammar is stricter than all of them, so they are let through: the filter (on
-     * {@code /*}, so no mapping can differ from its own) reads each decoded once and normalised, as
-     * Jetty maps it, and what is not a valid id gets its 404. Jetty 12.1 still refuses an encoded NUL,
-     * a malformed percent-encoding and dot segments that climb above the root, in every mode;
-     * those end as 400 without reaching the filter. Raw control characters, user info and
+     * {@code %25}, bad UTF-8, {@code %u} escapes) with its own 400 before any handler runs. The
+     * engine's id grammar is stricter than all of them, so they are let through: the handler reads
+     * each decoded once and normalised, as Jetty routes it, and what is not a valid id gets its
+     * 404. Jetty 12.1 still refuses an encoded NUL, a malformed percent-encoding and dot segments
+     * that climb above the root, in every mode; those end as 400 without reaching the handler. Raw control characters, user info and
      * fragments stay forbidden: no client sends them for a file.
      */
     static final UriCompliance URI_COMPLIANCE = UriCompliance.from(EnumSet.of(
@@ -48,12 +44,12 @@ final class FileServer {
 
     private final Server server;
     private final URI uri;
-    private final KeyholeFilter filter;
+    private final KeyholeHandler handler;
 
-    private FileServer(Server server, URI uri, KeyholeFilter filter) {
+    private FileServer(Server server, URI uri, KeyholeHandler handler) {
         this.server = server;
         this.uri = uri;
-        this.filter = filter;
+        this.handler = handler;
     }
 
     /**
@@ -88,18 +84,14 @@ final class FileServer {
         limits.apply(http, connector);
         server.addConnector(connector);
 
-        ServletContextHandler context = new ServletContextHandler("/");
-        // Let the filter see the ambiguous paths the connector admits instead of failing in the servlet API.
-        context.getServletHandler().setDecodeAmbiguousURIs(true);
-        KeyholeFilter filter = new KeyholeFilter(config);
-        context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+        KeyholeHandler keyhole = new KeyholeHandler(config);
 
         ErrorHandler errors = new ErrorHandler();
         errors.setShowStacks(false);
         errors.setShowMessageInTitle(false);
         server.setErrorHandler(errors);
 
-        server.setHandler(new GracefulHandler(limits.limit(context)));
+        server.setHandler(new GracefulHandler(limits.limit(keyhole)));
         server.setStopTimeout(stopTimeout.toMillis());
         try {
             server.start();
@@ -108,7 +100,7 @@ final class FileServer {
             throw e;
         }
         URI uri = URI.create("http://" + listen.urlHost() + ":" + connector.getLocalPort() + config.mount());
-        return new FileServer(server, uri, filter);
+        return new FileServer(server, uri, keyhole);
     }
 
     /** The mount's URL on the bound address, e.g. {@code http://127.0.0.1:8080/files/}. */
@@ -116,9 +108,9 @@ final class FileServer {
         return uri;
     }
 
-    /** The filter that serves every request: its engine's health, and reloads. */
-    KeyholeFilter filter() {
-        return filter;
+    /** The handler that serves every request: its engine's health, and reloads. */
+    KeyholeHandler handler() {
+        return handler;
     }
 
     /** The port actually bound. */

@@ -65,10 +65,10 @@ public final class Main {
             """;
 
     /**
-     * The filter announces itself at INFO when it starts; the commands print their own ready line
+     * The handler announces itself at INFO when it starts; the commands print their own ready line
      * instead. Held here because java.util.logging keeps loggers, and so their levels, only weakly.
      */
-    private static final Logger FILTER_LOG = Logger.getLogger("io.keyhole.servlet.KeyholeFilter");
+    private static final Logger HANDLER_LOG = Logger.getLogger("io.keyhole.jetty.KeyholeHandler");
 
     /**
      * Audit lines go to {@code audit-log} when it is set, not to stderr: a server's log would
@@ -97,7 +97,7 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         }
-        FILTER_LOG.setLevel(Level.WARNING);
+        HANDLER_LOG.setLevel(Level.WARNING);
         AUDIT_LOG.setLevel(Level.WARNING);
         int status = run(args, System.out, System.err);
         System.out.flush();

@@ -57,7 +57,7 @@ final class ServeCommand {
         AdminServer admin = null;
         if (serve.adminListen() != null) {
             try {
-                admin = AdminServer.start(serve.adminListen(), metrics, server.filter()::health);
+                admin = AdminServer.start(serve.adminListen(), metrics, server.handler()::health);
             } catch (IOException e) {
                 server.stop();
                 throw new Failure("cannot listen on " + serve.adminListen().host() + ":" + serve.adminListen().port()
@@ -106,7 +106,7 @@ final class ServeCommand {
             if (audit != null) {
                 audit.reopen();
             }
-            server.filter().reload(config, serve.shutdownTimeout());
+            server.handler().reload(config, serve.shutdownTimeout());
             warnAboutTheBackend(config, err);
             String kept = now.equals(serve) ? "" : "; listen, admin-listen, audit-log and shutdown-timeout change"
                     + " only on a restart";

@@ -62,21 +62,18 @@ record ServeLimits(Duration idleTimeout, int minUploadRate, int maxRequestsPerCl
     }
 
     /**
-     * Sets the connection's idle timeout and the upload rate. A download the client stops reading
-     * makes no progress and ends with the idle timeout; one read slowly but steadily holds its
-     * worker, within the per-client limit. (Jetty 12's {@code MinimumDataRateHandler} measures
-     * the bytes of all requests together, not of one, so it cannot tell a slow client.)
+     * Sets the connection's idle timeout. A download the client stops reading makes no progress
+     * and ends with the idle timeout; one read slowly but steadily holds its worker, within the
+     * per-client limit.
      */
-    @SuppressWarnings("removal") // still the servlet layer's per-request rate check in Jetty 12.1
     void apply(HttpConfiguration http, ServerConnector connector) {
         connector.setIdleTimeout(idleTimeout.toMillis());
         http.setIdleTimeout(idleTimeout.toMillis());
-        http.setMinRequestDataRate(minUploadRate);
     }
 
-    /** {@code handler} behind the per-client limit. */
+    /** {@code handler} behind the upload rate ({@link UploadRate}) and the per-client limit. */
     Handler limit(Handler handler) {
-        Handler h = handler;
+        Handler h = minUploadRate == 0 ? handler : new UploadRate(handler, minUploadRate);
         if (maxRequestsPerClient == 0) {
             return h;
         }

@@ -37,8 +37,8 @@ class ServeLifecycleTest {
     }
 
     /**
-     * Holds the server, and through it the filter, which Jetty keeps once stopped (it was handed
-     * an instance), so that only destroy() can close its pool (see {@link Container}).
+     * Holds the server, and through it the handler, which Jetty keeps once stopped (it was handed
+     * an instance), so that only its stop can close its pool (see {@link Container}).
      */
     private record Running(FileServer server, URI mount) implements Container {
         @Override

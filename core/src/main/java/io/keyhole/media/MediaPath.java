@@ -1,5 +1,6 @@
 package io.keyhole.media;
 
+import io.keyhole.internal.Offload;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -21,8 +22,6 @@ public record MediaPath(String value) {
     public static final int MAX_BYTES = 1024;
     /** Longest segment accepted, in UTF-8 bytes (the common file-name limit). */
     public static final int MAX_SEGMENT_BYTES = 255;
-
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** @throws IllegalArgumentException saying which rule {@code value} breaks */
     public MediaPath {
@@ -82,17 +81,7 @@ public record MediaPath(String value) {
      * further encoding anywhere in a URL and decodes back to this path.
      */
     public String urlPath() {
-        StringBuilder out = new StringBuilder(value.length() + 16);
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-                out.append((char) c);
-            } else {
-                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
-            }
-        }
-        return out.toString();
+        return Offload.percentEncodePath(value);
     }
 
     /** The last segment, e.g. {@code report.pdf}. */

@@ -161,11 +161,66 @@ class KeyholeHandlerTest {
         assertEquals("application", new String(r.body(), StandardCharsets.UTF_8));
     }
 
+    /** The front server sends the bytes: the handler answers with the name, the filter's headers and no body. */
     @Test
-    void offloadedDeliveryIsRefused() {
-        KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).authorizer(TestTree.grant())
+    void offloadedDeliveryNamesTheFileForTheFrontServer() throws Exception {
+        KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/").authorizer(TestTree.grant())
                 .delivery(DeliveryMode.X_ACCEL_REDIRECT).accelPrefix("/protected/").build();
-        assertEquals("KeyholeHandler sends the bytes itself; delivery=x-accel-redirect needs KeyholeFilter",
-                assertThrows(IllegalArgumentException.class, () -> new KeyholeHandler(config)).getMessage());
+        try (Running s = Running.of(new KeyholeHandler(config))) {
+            HttpResponse<byte[]> r = Wire.send("GET", s.base + "files/" + TestTree.LARGE, "Range", "bytes=0-9");
+            assertEquals(200, r.statusCode());
+            assertEquals("/protected/0/1/" + TestTree.LARGE, header(r, "X-Accel-Redirect"));
+            assertEquals("0", header(r, "Content-Length"));
+            assertEquals(null, header(r, "Content-Range"));
+            assertEquals(null, header(r, "Accept-Ranges"));
+            assertEquals(TestTree.ETAG, header(r, "ETag"));
+            assertEquals(0, r.body().length);
+        }
+    }
+
+    /** A reload serves the new configuration from the next request on; a refused one keeps the old. */
+    @Test
+    void reloadSwapsTheEngineAndHealthFollowsIt() throws Exception {
+        KeyholeConfig grant = KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                .authorizer(TestTree.grant()).build();
+        KeyholeHandler handler = new KeyholeHandler(grant);
+        try (Running s = Running.of(handler)) {
+            assertEquals(200, Wire.send("GET", s.base + "files/" + TestTree.SMALL).statusCode());
+            assertEquals("UP", handler.health().status());
+
+            handler.reload(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                    .authorizer(q -> AuthResponse.ofStatus(403)).build(), java.time.Duration.ZERO);
+            assertEquals(403, Wire.send("GET", s.base + "files/" + TestTree.SMALL).statusCode());
+
+            KeyholeConfig tomcat = KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                    .authorizer(TestTree.grant()).renderer("tomcat").build();
+            assertEquals("KeyholeHandler renders through Jetty's core response; renderer=tomcat needs KeyholeFilter"
+                    + " in that container", assertThrows(IllegalArgumentException.class,
+                    () -> handler.reload(tomcat, java.time.Duration.ZERO)).getMessage());
+            assertEquals(403, Wire.send("GET", s.base + "files/" + TestTree.SMALL).statusCode());
+        }
+        assertEquals("DOWN", handler.health().status(), "closed with the server");
+    }
+
+    /** A servlet-less server with {@code handler} alone. */
+    private record Running(Server server, String base) implements AutoCloseable {
+        static Running of(KeyholeHandler handler) throws Exception {
+            Server server = new Server();
+            ServerConnector connector = new ServerConnector(server);
+            connector.setHost("127.0.0.1");
+            server.addConnector(connector);
+            server.setHandler(handler);
+            server.start();
+            return new Running(server, "http://127.0.0.1:" + connector.getLocalPort() + "/");
+        }
+
+        @Override
+        public void close() {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("stopping the server", e);
+            }
+        }
     }
 }

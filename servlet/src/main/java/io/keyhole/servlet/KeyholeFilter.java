@@ -6,6 +6,7 @@ import io.keyhole.Delivery;
 import io.keyhole.DeliveryMode;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.internal.LiveEngine;
 import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaSettings;
 import io.keyhole.observe.Health;
@@ -25,8 +26,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Serves authorised files below a mount. Configure it with init-params in {@code web.xml}, one
@@ -49,15 +49,8 @@ public final class KeyholeFilter implements Filter {
     private final KeyholeConfig given;
     /** An engine started and closed by someone else, e.g. a Spring context; {@code null} when the filter starts its own. */
     private final Keyhole external;
-    /** The engine and its writer, swapped together by {@link #reload}. */
-    private volatile Engine engine;
-
-    /**
-     * @param context the container, whose renderer a reload chooses again; {@code null} when unknown
-     * @param owned   whether this filter started the engine, and so closes it
-     */
-    private record Engine(Keyhole keyhole, DeliveryWriter writer, ServletContext context, boolean owned) {
-    }
+    /** The engine and its writer, swapped together by {@link #reload}; {@code null} before the start. */
+    private volatile LiveEngine<DeliveryWriter> engine;
 
     /** For containers that instantiate the filter and call {@link #init} with init-params. */
     public KeyholeFilter() {
@@ -108,27 +101,20 @@ public final class KeyholeFilter implements Filter {
         }
     }
 
+    /** Starts serving; a reload chooses the renderer again in the same {@code context}. */
     private void start(KeyholeConfig config, ServletContext context) {
-        DeliveryWriter writer = new DeliveryWriter(config, context);
-        Keyhole keyhole = external != null ? external : new Keyhole(config);
-        this.engine = new Engine(keyhole, writer, context, external == null);
-        announce(keyhole, config, writer);
+        Function<KeyholeConfig, DeliveryWriter> writer = c -> new DeliveryWriter(c, context);
+        LiveEngine<DeliveryWriter> started = external != null ? LiveEngine.serving(external, writer)
+                : LiveEngine.start(config, writer);
+        this.engine = started;
+        announce(started.current());
     }
 
-    private static void announce(Keyhole keyhole, KeyholeConfig config, DeliveryWriter writer) {
-        MediaSettings media = config.media();
-        if (media == null) {
-            LOG.log(Level.INFO, "Keyhole serving {0} from {1} (depth {2}), authorised by {3}, delivery {4} (renderer={5})",
-                    config.mount(), keyhole.describeStorage(), config.tree().depth(), config.describeBackend(),
-                    config.delivery() == DeliveryMode.REDIRECT ? "redirect" : writer.rendererName(), config.renderer());
-        } else if (media.development()) {
-            LOG.log(Level.INFO, "Keyhole media in development mode (media-url {0}): requests pass to the application,"
-                    + " which serves media itself", media.mediaUrl());
-        } else {
-            LOG.log(Level.INFO, "Keyhole media host serving {0} from {1} to {2}; without a valid token browsers go to {3};"
-                    + " delivery {4}", config.mount(), media.root(), config.describeBackend(), media.siteUrl(),
-                    writer.rendererName());
-        }
+    private static void announce(LiveEngine.Current<DeliveryWriter> current) {
+        KeyholeConfig config = current.keyhole().config();
+        String delivery = config.delivery() == DeliveryMode.REDIRECT ? "redirect" : current.rendering().rendererName();
+        LOG.log(Level.INFO, LiveEngine.startLine(current.keyhole(), config.media() == null
+                ? delivery + " (renderer=" + config.renderer() + ")" : delivery));
     }
 
     @Override
@@ -154,7 +140,7 @@ public final class KeyholeFilter implements Filter {
 
     private void serve(ServletRequestView view, HttpServletRequest req, HttpServletResponse res, FilterChain chain)
             throws IOException, ServletException {
-        Engine e = engine;
+        LiveEngine<DeliveryWriter> e = engine;
         if (e == null) {
             if (given == null) {
                 throw new ServletException("Keyhole filter used before init()");
@@ -166,11 +152,12 @@ public final class KeyholeFilter implements Filter {
             }
             e = engine;
         }
-        Answer answer = e.keyhole().answer(view);
+        LiveEngine.Current<DeliveryWriter> current = e.current();
+        Answer answer = current.keyhole().answer(view);
         if (answer.delivery() instanceof Delivery.Pass) {
             chain.doFilter(req, res);
         } else {
-            e.writer().write(answer, req, res);
+            current.rendering().write(answer, req, res);
         }
     }
 
@@ -182,9 +169,9 @@ public final class KeyholeFilter implements Filter {
      */
     @Override
     public void destroy() {
-        Engine e = engine;
-        if (e != null && e.owned()) {
-            e.keyhole().close();
+        LiveEngine<DeliveryWriter> e = engine;
+        if (e != null) {
+            e.close();
         }
     }
 
@@ -193,8 +180,8 @@ public final class KeyholeFilter implements Filter {
      * readable. Down before the filter started and after it was destroyed.
      */
     public Health health() {
-        Engine e = engine;
-        return e == null ? new Health(false, Map.of("keyhole", "not started")) : e.keyhole().health();
+        LiveEngine<DeliveryWriter> e = engine;
+        return e == null ? new Health(false, Map.of("keyhole", "not started")) : e.health();
     }
 
     /**
@@ -207,18 +194,10 @@ public final class KeyholeFilter implements Filter {
      */
     public void reload(KeyholeConfig config, Duration grace) {
         Objects.requireNonNull(config, "config");
-        Engine old = engine;
-        if (old == null) {
+        LiveEngine<DeliveryWriter> e = engine;
+        if (e == null) {
             throw new IllegalStateException("Keyhole filter not started yet");
         }
-        DeliveryWriter writer = new DeliveryWriter(config, old.context());
-        Keyhole keyhole = new Keyhole(config);
-        synchronized (this) {
-            engine = new Engine(keyhole, writer, old.context(), true);
-        }
-        announce(keyhole, config, writer);
-        if (old.owned()) {
-            CompletableFuture.delayedExecutor(grace.toMillis(), TimeUnit.MILLISECONDS).execute(old.keyhole()::close);
-        }
+        announce(e.reload(config, grace));
     }
 }
