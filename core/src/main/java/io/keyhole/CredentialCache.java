@@ -3,8 +3,8 @@ package io.keyhole;
 import com.nimbusds.jwt.JWTParser;
 import io.keyhole.credential.Credential;
 import io.keyhole.credential.JwtVerifier;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
@@ -25,17 +25,15 @@ final class CredentialCache {
     /** Most tokens remembered at once. */
     static final int SIZE = 10_000;
 
-    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    });
+    private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
+
+    /** The SHA-256 of a token, as four numbers: the key an entry is found by. */
+    private record Key(long a, long b, long c, long d) {
+    }
 
     private final Function<String, Credential> verifier;
     private final Clock clock;
-    private final ExpiringMap<ByteBuffer, Credential> valid;
+    private final ExpiringMap<Key, Credential> valid;
 
     /** @param verifier what checks a token the cache does not hold ({@link JwtVerifier#verify}) */
     CredentialCache(Function<String, Credential> verifier, Clock clock, int size) {
@@ -49,7 +47,7 @@ final class CredentialCache {
         if (token == null || token.length() > JwtVerifier.MAX_TOKEN_LENGTH) {
             return verifier.apply(token);
         }
-        ByteBuffer key = ByteBuffer.wrap(SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8)));
+        Key key = HASHER.get().key(token);
         Credential remembered = valid.get(key, clock.millis());
         if (remembered != null) {
             return remembered;
@@ -62,6 +60,61 @@ final class CredentialCache {
             }
         }
         return credential;
+    }
+
+    /**
+     * One thread's SHA-256 and its buffers: a token's hash is taken without copying the token
+     * into a new array, as every request would otherwise do.
+     */
+    private static final class Hasher {
+        private final MessageDigest sha256;
+        private final byte[] chunk = new byte[512];
+        private final byte[] digest = new byte[32];
+
+        Hasher() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+        }
+
+        /** The hash of the token's UTF-8 bytes. */
+        Key key(String token) {
+            for (int from = 0; from < token.length(); ) {
+                int n = Math.min(chunk.length, token.length() - from);
+                for (int i = 0; i < n; i++) {
+                    char c = token.charAt(from + i);
+                    if (c >= 0x80) {
+                        // not a token a verifier accepts (those are ASCII); hashed all the same, and as UTF-8
+                        sha256.reset();
+                        sha256.update(token.getBytes(StandardCharsets.UTF_8));
+                        return done();
+                    }
+                    chunk[i] = (byte) c;
+                }
+                sha256.update(chunk, 0, n);
+                from += n;
+            }
+            return done();
+        }
+
+        private Key done() {
+            try {
+                sha256.digest(digest, 0, digest.length);
+            } catch (DigestException e) {
+                throw new IllegalStateException("a SHA-256 digest fits 32 bytes", e);
+            }
+            return new Key(word(0), word(8), word(16), word(24));
+        }
+
+        private long word(int at) {
+            long w = 0;
+            for (int i = at; i < at + 8; i++) {
+                w = w << 8 | digest[i] & 0xFF;
+            }
+            return w;
+        }
     }
 
     /** Forgets every token: the keys that verified them changed. */

@@ -43,7 +43,10 @@ final class Deliveries {
     /** Longest content type or entity tag taken from the backend. */
     static final int MAX_HEADER_VALUE = 512;
 
-    private final String cacheControl;
+    private static final NameValue ACCEPT_RANGES = new NameValue("Accept-Ranges", "bytes");
+    private static final NameValue NOSNIFF = new NameValue("X-Content-Type-Options", "nosniff");
+
+    private final NameValue cacheControlHeader;
     private final int maxRanges;
     /** An offloading front server applies Range itself, to the file it sends. */
     private final boolean offloaded;
@@ -52,7 +55,7 @@ final class Deliveries {
 
     Deliveries(KeyholeConfig config) {
         this.activeContent = config.activeContent();
-        this.cacheControl = config.cacheControl();
+        this.cacheControlHeader = new NameValue("Cache-Control", config.cacheControl());
         this.maxRanges = config.maxRanges();
         this.offloaded = config.delivery().offloaded();
         this.presignTtl = config.storage().presignTtl();
@@ -62,11 +65,38 @@ final class Deliveries {
      * A file opened after the grant, with what the backend (or the media host) says about it.
      *
      * @param what         the id or media path, for log lines
-     * @param etag         the backend's tag, or {@code null} for one derived from the file
+     * @param presentation what the answer says of the file apart from the file itself
      * @param extraHeaders headers of this kind of delivery, sent last
      */
-    record Found(String what, OpenedFile file, String contentType, String filename, boolean attachment,
-                 Optional<Instant> uploadDate, EntityTag etag, List<NameValue> extraHeaders) {
+    record Found(String what, OpenedFile file, Presentation presentation, List<NameValue> extraHeaders) {
+    }
+
+    /**
+     * The parts of a file's answer that do not depend on the opened file, with their header lines
+     * built: worked out once per backend answer, so that every request a remembered decision
+     * answers reuses them instead of building them again.
+     *
+     * @param uploadDate   the backend's date, or {@code null} for the file's own
+     * @param etag         the backend's tag, or {@code null} for one derived from the file
+     * @param lastModified the header for {@code uploadDate}, {@code null} with it
+     * @param etagHeader   the header for {@code etag}, {@code null} with it
+     * @param policy       the {@code Content-Security-Policy} line for the type, or {@code null}
+     */
+    record Presentation(String contentType, String filename, boolean attachment, Instant uploadDate,
+                        EntityTag etag, NameValue contentTypeHeader, NameValue disposition, NameValue lastModified,
+                        NameValue etagHeader, NameValue policy) {
+    }
+
+    /** What {@link Presentation} says for these values; {@code uploadDate} and {@code etag} may be absent. */
+    Presentation present(String contentType, String filename, boolean attachment, Optional<Instant> uploadDate,
+                         EntityTag etag) {
+        Instant date = uploadDate.orElse(null);
+        return new Presentation(contentType, filename, attachment, date, etag,
+                new NameValue("Content-Type", contentType),
+                new NameValue("Content-Disposition", ContentDisposition.of(attachment, filename)),
+                date == null ? null : new NameValue("Last-Modified", HttpDate.format(date)),
+                etag == null ? null : new NameValue("ETag", etag.toString()),
+                activeContent.header(contentType));
     }
 
     /**
@@ -91,20 +121,27 @@ final class Deliveries {
     private Delivery evaluate(RequestView request, Found found) {
         String method = request.method();
         OpenedFile file = found.file();
-        Instant lastModified = found.uploadDate().orElse(file.lastModified().truncatedTo(ChronoUnit.SECONDS));
-        EntityTag etag = found.etag() != null ? found.etag() : derivedTag(file);
+        Presentation presented = found.presentation();
+        Instant lastModified = presented.uploadDate();
+        NameValue lastModifiedHeader = presented.lastModified();
+        if (lastModified == null) {
+            lastModified = file.lastModified().truncatedTo(ChronoUnit.SECONDS);
+            lastModifiedHeader = new NameValue("Last-Modified", HttpDate.format(lastModified));
+        }
+        EntityTag etag = presented.etag();
+        NameValue etagHeader = presented.etagHeader();
+        if (etag == null) {
+            etag = derivedTag(file);
+            etagHeader = new NameValue("ETag", etag.toString());
+        }
         Representation representation = new Representation(file.size(), lastModified, etag);
         RequestHeaders conditions = offloaded
                 ? name -> name.equalsIgnoreCase("Range") ? List.of() : request.values(name)
                 : request;
         Outcome outcome = Preconditions.evaluate(method, conditions, representation, maxRanges);
 
-        List<NameValue> validators = List.of(
-                new NameValue("ETag", etag.toString()),
-                new NameValue("Last-Modified", HttpDate.format(lastModified)),
-                new NameValue("Cache-Control", cacheControl));
         if (outcome instanceof Outcome.NotModified) {
-            return new Delivery.Reply(304, validators, null);
+            return new Delivery.Reply(304, List.of(etagHeader, lastModifiedHeader, cacheControlHeader), null);
         }
         if (outcome instanceof Outcome.PreconditionFailed) {
             return reply(412, "precondition failed");
@@ -113,30 +150,38 @@ final class Deliveries {
             return reply(416, "range not satisfiable", new NameValue("Content-Range", "bytes */" + file.size()));
         }
         List<ByteRange> ranges = outcome instanceof Outcome.Partial partial ? partial.ranges() : List.of();
-        String contentType = found.contentType();
+        String contentType = presented.contentType();
         MultipartByteranges multipart = ranges.size() > 1
                 ? new MultipartByteranges(MultipartByteranges.newBoundary(), contentType, ranges, file.size())
                 : null;
         long contentLength = multipart != null ? multipart.contentLength()
                 : ranges.size() == 1 ? ranges.get(0).length() : file.size();
 
-        List<NameValue> headers = new ArrayList<>(12);
-        headers.add(new NameValue("Content-Type", multipart != null ? multipart.contentType() : contentType));
-        headers.add(new NameValue("Content-Length", Long.toString(contentLength)));
+        List<NameValue> extra = found.extraHeaders();
+        // built at its exact size: the answer's list is made from it without growing or a second copy
+        NameValue[] headers = new NameValue[8 + (ranges.size() == 1 ? 1 : 0) + (presented.policy() != null ? 1 : 0)
+                + extra.size()];
+        int n = 0;
+        headers[n++] = multipart != null ? new NameValue("Content-Type", multipart.contentType())
+                : presented.contentTypeHeader();
+        headers[n++] = new NameValue("Content-Length", Long.toString(contentLength));
         if (ranges.size() == 1) {
-            headers.add(new NameValue("Content-Range", ranges.get(0).contentRange(file.size())));
+            headers[n++] = new NameValue("Content-Range", ranges.get(0).contentRange(file.size()));
         }
-        headers.add(new NameValue("Accept-Ranges", "bytes"));
-        headers.addAll(validators);
-        headers.add(new NameValue("Content-Disposition", ContentDisposition.of(found.attachment(), found.filename())));
-        headers.add(new NameValue("X-Content-Type-Options", "nosniff"));
-        NameValue policy = activeContent.header(contentType);
-        if (policy != null) {
-            headers.add(policy);
+        headers[n++] = ACCEPT_RANGES;
+        headers[n++] = etagHeader;
+        headers[n++] = lastModifiedHeader;
+        headers[n++] = cacheControlHeader;
+        headers[n++] = presented.disposition();
+        headers[n++] = NOSNIFF;
+        if (presented.policy() != null) {
+            headers[n++] = presented.policy();
         }
-        headers.addAll(found.extraHeaders());
-        return new Delivery.Send(ranges.isEmpty() ? 200 : 206, headers, file, ranges, multipart, contentLength,
-                method.equals("HEAD"));
+        for (NameValue h : extra) {
+            headers[n++] = h;
+        }
+        return new Delivery.Send(ranges.isEmpty() ? 200 : 206, List.of(headers), file, ranges, multipart,
+                contentLength, method.equals("HEAD"));
     }
 
     /**
@@ -255,11 +300,21 @@ final class Deliveries {
                     field, what, Integer.toString(value.length()), Integer.toString(MAX_HEADER_VALUE), fallback);
             return fallback;
         }
-        if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f || c > 0xff)) {
+        if (!headerSafe(value)) {
             LOG.log(Level.WARNING, "backend''s {0} for {1} holds control characters; using {2}", field, what, fallback);
             return fallback;
         }
         return value;
+    }
+
+    private static boolean headerSafe(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f || c > 0xff) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void close(OpenedFile file) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one gate of a hashed tree, for downloads, uploads and deletes alike: the credential, the
@@ -75,7 +76,16 @@ final class Gate {
     /** What the backend decided: allowed with its answer, or the refusal to answer with. */
     sealed interface Verdict {
 
-        record Granted(AuthResponse answer) implements Verdict {
+        /**
+         * @param presentation how a download presents this grant's answer, worked out by the first
+         *                     request that needs it and kept with the grant, so that a remembered
+         *                     decision builds none of it again
+         */
+        record Granted(AuthResponse answer, AtomicReference<Deliveries.Presentation> presentation) implements Verdict {
+
+            Granted(AuthResponse answer) {
+                this(answer, new AtomicReference<>());
+            }
         }
 
         /**

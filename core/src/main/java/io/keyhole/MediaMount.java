@@ -154,7 +154,8 @@ final class MediaMount implements Mount {
             return Deliveries.notFound();
         }
         return deliveries.file(request, new Deliveries.Found(file.toString(), found.get(),
-                ContentTypes.of(file.fileName()), file.fileName(), false, Optional.empty(), null, headers));
+                deliveries.present(ContentTypes.of(file.fileName()), file.fileName(), false, Optional.empty(), null),
+                headers));
     }
 
     /**

@@ -30,6 +30,8 @@ final class TreeMount implements Mount {
     private final Gate gate;
     private final Deliveries deliveries;
     private final Writes writes;
+    /** The local tree: opens of a name being replaced are tried again, and it takes no prefetch hint. */
+    private final boolean local;
 
     TreeMount(KeyholeConfig config, Storage storage, Gate gate, Deliveries deliveries, Writes writes) {
         this.storage = storage;
@@ -38,6 +40,7 @@ final class TreeMount implements Mount {
         this.gate = gate;
         this.deliveries = deliveries;
         this.writes = writes;
+        this.local = storage instanceof LocalStorage;
     }
 
     @Override
@@ -70,24 +73,30 @@ final class TreeMount implements Mount {
         if (verdict instanceof Gate.Verdict.Refused refused) {
             return refused.delivery();
         }
-        AuthResponse answer = ((Gate.Verdict.Granted) verdict).answer();
+        Gate.Verdict.Granted granted = (Gate.Verdict.Granted) verdict;
+        AuthResponse answer = granted.answer();
 
         // 4 open: the first access to the storage, and only now; what is opened is what gets served
         String what = id.toString();
-        String contentType = Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what);
-        String filename = Deliveries.filename(answer.filename(), DEFAULT_FILENAME, what);
-        boolean attachment = "attachment".equalsIgnoreCase(answer.contentDisposition());
+        Deliveries.Presentation presented = granted.presentation().get();
+        if (presented == null) {
+            // once per backend answer: a remembered decision brings it back built
+            presented = present(answer, what);
+            granted.presentation().set(presented);
+        }
         String relativePath = tree.relativePathOf(id);
         if (config.delivery() == DeliveryMode.REDIRECT) {
-            return deliveries.presigned(storage, relativePath, contentType, attachment, filename);
+            return deliveries.presigned(storage, relativePath, presented.contentType(), presented.attachment(),
+                    presented.filename());
         }
         OpenedFile file;
         try {
-            Prefetch prefetch = deliveries.prefetch(request);
-            Optional<OpenedFile> found = open(id, prefetch);
+            // the local tree reads no hint: no header is looked at for one
+            Prefetch prefetch = local ? Prefetch.METADATA : deliveries.prefetch(request);
+            Optional<OpenedFile> found = open(relativePath, prefetch);
             if (found.isEmpty() && id.isPackMember()) {
                 // a member not made (yet) is served as its leader, e.g. a variant of an image
-                found = open(id.leader().orElseThrow(), prefetch);
+                found = open(tree.relativePathOf(id.leader().orElseThrow()), prefetch);
             }
             if (found.isEmpty()) {
                 return Deliveries.notFound();
@@ -103,20 +112,26 @@ final class TreeMount implements Mount {
         }
 
         // 5 evaluate
-        return deliveries.file(request, new Deliveries.Found(what, file, contentType, filename, attachment,
-                Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()),
-                List.of()));
+        return deliveries.file(request, new Deliveries.Found(what, file, presented, List.of()));
+    }
+
+    /** How the backend's {@code answer} presents the file: its type, name, disposition, date and tag, checked. */
+    private Deliveries.Presentation present(AuthResponse answer, String what) {
+        return deliveries.present(
+                Deliveries.headerValue(answer.contentType(), DEFAULT_CONTENT_TYPE, "content_type", what),
+                Deliveries.filename(answer.filename(), DEFAULT_FILENAME, what),
+                "attachment".equalsIgnoreCase(answer.contentDisposition()),
+                Deliveries.uploadDate(answer.uploadDate(), what), Deliveries.backendTag(answer.etag()));
     }
 
     /**
-     * Opens the file of {@code id}. The storage refuses a name that changed while it was opened;
+     * Opens the file at {@code path}. The storage refuses a name that changed while it was opened;
      * a replace ({@code PUT}) renames new content over the name, so a refused open is tried again:
      * the new content is as whole as the old.
      */
-    private Optional<OpenedFile> open(FileId id, Prefetch prefetch) throws IOException {
-        String path = tree.relativePathOf(id);
+    private Optional<OpenedFile> open(String path, Prefetch prefetch) throws IOException {
         // A bucket's object is replaced in one step and never seen half-way: one request says it is missing.
-        int attempts = storage instanceof LocalStorage ? OPEN_ATTEMPTS : 1;
+        int attempts = local ? OPEN_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++) {
             Optional<OpenedFile> found = storage.open(path, prefetch);
             if (found.isPresent() || attempt == attempts) {

@@ -1,21 +1,15 @@
 package io.keyhole.benchmarks;
 
-import io.keyhole.AuthResponse;
 import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
-import io.keyhole.NameValue;
 import io.keyhole.backend.JsonSocketServer;
-import io.keyhole.benchmarks.load.LoadServer;
 import io.keyhole.testing.TestRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,10 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The whole decision against a real JSON backend on a Unix socket ({@link JsonSocketServer}):
- * {@link #decideCached} with the token and the decision remembered (what every request of a page
- * after the first costs), {@link #decideAsking} with the decision cache off, every request a
- * round trip (run it in {@code -bm sample} for p50/p99). Both open and close the 4 KiB file.
+ * The whole decision against a real JSON backend on a Unix socket ({@link JsonSocketServer}) with
+ * the token and the decision remembered: what every request of a page after the first costs. It
+ * opens and closes the 4 KiB file. With the cache off, see {@link UncachedDecisionBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,28 +39,22 @@ public class CachedDecisionBenchmark {
     private Path dir;
     private JsonSocketServer backend;
     private Keyhole cached;
-    private Keyhole asking;
+    private Keyhole cachedNoDisk;
     private TestRequest request;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("keyhole-cache-bench");
-        Path root = Files.createDirectory(dir.resolve("tree"));
-        Path file = root.resolve("9/f/8/6/" + HotPathBenchmark.ID);
-        Files.createDirectories(file.getParent());
-        Files.write(file, new byte[4096]);
-        AuthResponse grant = new AuthResponse(200, "file.bin", "application/octet-stream", null, "\"v1\"", 4096L,
-                1_700_000_000L, null);
-        backend = JsonSocketServer.start(dir.resolve("auth.sock"), q -> grant);
+        Path root = Fixtures.tree(dir);
+        backend = JsonSocketServer.start(dir.resolve("auth.sock"), q -> SocketBackend.GRANT);
         cached = new Keyhole(KeyholeConfig.builder().fsRoot(root).fsDepth(4).mount("/files/")
                 .jwtKey(HotPathBenchmark.KEY).jwtField("uid").unixSocket(backend.socket())
                 .authCacheTtl(Duration.ofHours(1)).build());
-        asking = new Keyhole(KeyholeConfig.builder().fsRoot(root).fsDepth(4).mount("/files/")
-                .jwtKey(HotPathBenchmark.KEY).jwtField("uid").unixSocket(backend.socket()).build());
-        request = TestRequest.get("/files/" + HotPathBenchmark.ID).withHeaders(List.of(
-                new NameValue("Host", "127.0.0.1"),
-                new NameValue("Authorization", "Bearer " + LoadServer.token(HotPathBenchmark.KEY))));
-        if (!(decideCached() instanceof Delivery.Send) || !(decideAsking() instanceof Delivery.Send)) {
+        cachedNoDisk = new Keyhole(KeyholeConfig.builder().storage(NoDiskStorage.NAME).readOnly(true).fsDepth(4)
+                .mount("/files/").jwtKey(HotPathBenchmark.KEY).jwtField("uid").unixSocket(backend.socket())
+                .authCacheTtl(Duration.ofHours(1)).build());
+        request = Fixtures.request();
+        if (!(decideCached() instanceof Delivery.Send) || !(decideCachedNoDisk() instanceof Delivery.Send)) {
             throw new IllegalStateException("the fixture does not do what the benchmark measures");
         }
     }
@@ -75,13 +62,9 @@ public class CachedDecisionBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         cached.close();
-        asking.close();
+        cachedNoDisk.close();
         backend.close();
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Fixtures.delete(dir);
     }
 
     /** Route, remembered token, remembered decision, open, evaluate, headers, close. */
@@ -90,17 +73,16 @@ public class CachedDecisionBenchmark {
         return decide(cached);
     }
 
-    /** The same with the backend asked over its Unix socket: a connection and a round trip per request. */
+    /**
+     * The same with a storage that opens without a system call ({@link NoDiskStorage}): what
+     * Keyhole itself spends on the request, the storage's open aside.
+     */
     @Benchmark
-    public Delivery decideAsking() throws IOException {
-        return decide(asking);
+    public Delivery decideCachedNoDisk() throws IOException {
+        return decide(cachedNoDisk);
     }
 
     private Delivery decide(Keyhole keyhole) throws IOException {
-        Delivery delivery = keyhole.decide(request);
-        if (delivery instanceof Delivery.Send send) {
-            send.file().close();
-        }
-        return delivery;
+        return Fixtures.decide(keyhole, request);
     }
 }

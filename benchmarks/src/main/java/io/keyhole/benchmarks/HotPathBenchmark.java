@@ -25,10 +25,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -103,11 +101,8 @@ public class HotPathBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        keyhole.close();
+        Fixtures.delete(root);
     }
 
     /** Route: the strict id grammar on the path below the mount. */
@@ -148,10 +143,6 @@ public class HotPathBenchmark {
     /** All of it: route, JWT, in-process authoriser, open, evaluate, headers; and the close a writer does. */
     @Benchmark
     public Delivery decide() throws IOException {
-        Delivery delivery = keyhole.decide(plain);
-        if (delivery instanceof Delivery.Send send) {
-            send.file().close();
-        }
-        return delivery;
+        return Fixtures.decide(keyhole, plain);
     }
 }

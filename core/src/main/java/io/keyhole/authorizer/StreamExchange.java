@@ -29,6 +29,12 @@ final class StreamExchange {
 
     private static final System.Logger LOG = Logs.of(StreamExchange.class);
     private static final int FIRST_BUFFER_BYTES = 4096;
+    /**
+     * Each thread's buffer for the first {@value #FIRST_BUFFER_BYTES} bytes of an answer, which
+     * is copied out once read: an exchange allocates none of its own for an ordinary answer.
+     */
+    private static final ThreadLocal<ByteBuffer> FIRST_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(FIRST_BUFFER_BYTES));
 
     private final String description;
     private final Limits limits;
@@ -165,7 +171,7 @@ final class StreamExchange {
                         + reason(e), e);
             }
             int max = limits.maxAnswerBytes();
-            ByteBuffer in = ByteBuffer.allocate(Math.min(FIRST_BUFFER_BYTES, max + 1));
+            ByteBuffer in = FIRST_BUFFER.get().clear().limit(Math.min(FIRST_BUFFER_BYTES, max + 1));
             try {
                 while (channel.read(in) >= 0) {
                     if (!in.hasRemaining()) {

@@ -182,6 +182,9 @@ public final class Preconditions {
         if (lines == null || lines.isEmpty()) {
             return List.of();
         }
+        if (!hasNull(lines)) {
+            return lines;
+        }
         List<String> present = new ArrayList<>(lines.size());
         for (String line : lines) {
             if (line != null) {
@@ -189,5 +192,15 @@ public final class Preconditions {
             }
         }
         return present;
+    }
+
+    /** Not {@code List.contains(null)}, which an immutable list answers with an exception. */
+    private static boolean hasNull(List<String> lines) {
+        for (String line : lines) {
+            if (line == null) {
+                return true;
+            }
+        }
+        return false;
     }
 }

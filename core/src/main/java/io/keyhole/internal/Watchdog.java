@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Deadlines for blocking calls that take no timeout. A blocking channel operation fails at once
@@ -31,6 +32,15 @@ public final class Watchdog {
 
     private static final System.Logger LOG = Logs.of(Watchdog.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /**
+     * How often the thread wakes while deadlines are being set. A deadline that would come first
+     * in the queue wakes the thread to wait for it instead; with a tick always nearer, setting
+     * and cancelling a deadline (twice per request: the file's open, the backend's exchange)
+     * wakes no thread, which on a busy machine costs more than the rest of the deadline.
+     */
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Ticks in a row without a deadline set before the ticking stops (the next deadline restarts it). */
+    private static final int IDLE_TICKS = 20;
     private static final Watchdog SHARED = new Watchdog("keyhole-deadline-");
 
     private final String threadPrefix;
@@ -40,6 +50,10 @@ public final class Watchdog {
     private boolean shut;
     /** The current timer; {@code null} until needed again after the last user left. */
     private volatile ScheduledThreadPoolExecutor timer;
+    /** The tick running, or {@code null}. */
+    private final AtomicReference<Tick> tick = new AtomicReference<>();
+    /** Whether a deadline was set since the last tick. */
+    private volatile boolean setSinceTick;
 
     /** A watchdog of one's own, whose thread is named {@code threadPrefix} and a number; end it with {@link #shutdown()}. */
     public Watchdog(String threadPrefix) {
@@ -82,6 +96,11 @@ public final class Watchdog {
                 ScheduledThreadPoolExecutor retired = timer;
                 // First out of sight, so that whoever finds it shut down finds it gone too.
                 timer = null;
+                Tick ticking = tick.get();
+                if (ticking != null && ticking.on == retired && tick.compareAndSet(ticking, null)) {
+                    // the thread must not wait for a tick to end
+                    ticking.stop();
+                }
                 // shutdown, not shutdownNow: exchanges still running keep their deadlines.
                 retired.shutdown();
             }
@@ -180,6 +199,9 @@ public final class Watchdog {
         while (true) {
             ScheduledThreadPoolExecutor current = timer();
             try {
+                if (nanos > TICK_NANOS) {
+                    keepTicking(current);
+                }
                 deadline.future = current.schedule(deadline, nanos, TimeUnit.NANOSECONDS);
                 return deadline;
             } catch (RejectedExecutionException e) {
@@ -187,6 +209,65 @@ public final class Watchdog {
                 // (or, after shutdown(), fails).
                 LOG.log(Level.TRACE, "deadline timer retired meanwhile; taking a new one");
             }
+        }
+    }
+
+    /** Starts a tick on {@code current} unless one runs there; a deadline set later than the tick wakes nothing. */
+    private void keepTicking(ScheduledThreadPoolExecutor current) {
+        setSinceTick = true;
+        Tick ticking = tick.get();
+        if (ticking != null && ticking.on == current) {
+            return;
+        }
+        Tick next = new Tick(current);
+        if (tick.compareAndSet(ticking, next)) {
+            next.schedule();
+        }
+    }
+
+    /**
+     * A no-op kept nearer in the queue than any deadline, so that setting one never makes it the
+     * queue's first and wakes the thread. Reschedules itself until deadlines stop coming.
+     */
+    private final class Tick implements Runnable {
+        private final ScheduledThreadPoolExecutor on;
+        /** Touched by the timer's thread only. */
+        private int idle;
+        private volatile ScheduledFuture<?> future;
+
+        Tick(ScheduledThreadPoolExecutor on) {
+            this.on = on;
+        }
+
+        void schedule() {
+            try {
+                future = on.schedule(this, TICK_NANOS, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // the timer was retired or shut down: deadlines go to the next one, which ticks afresh
+                tick.compareAndSet(this, null);
+            }
+        }
+
+        void stop() {
+            ScheduledFuture<?> f = future;
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+
+        @Override
+        public void run() {
+            if (tick.get() != this) {
+                return;
+            }
+            if (setSinceTick) {
+                setSinceTick = false;
+                idle = 0;
+            } else if (++idle >= IDLE_TICKS) {
+                tick.compareAndSet(this, null);
+                return;
+            }
+            schedule();
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
@@ -25,7 +26,16 @@ final class HeldDirectories implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HeldDirectories.class.getName());
 
-    private record Held(SecureDirectoryStream<Path> stream, Object key) {
+    /**
+     * @param path   its path below the root, {@code null} for the root
+     * @param parent the directory it was opened in, {@code null} for the root
+     * @param up     what was held for {@code parent} when this was opened, {@code null} for the
+     *               root and the root's children
+     * @param view   its name as seen in {@code parent}, no link followed: looking through it again
+     *               costs no path or view of its own
+     */
+    private record Held(SecureDirectoryStream<Path> stream, Object key, String path, SecureDirectoryStream<Path> parent,
+                        Held up, BasicFileAttributeView view) {
     }
 
     private final int max;
@@ -84,22 +94,28 @@ final class HeldDirectories implements AutoCloseable {
                 LOG.log(Level.INFO, "{0} leads to another directory than before; opening it afresh", rootDirectory);
             }
             dropAll();
-            root = new Held(stream, key);
+            root = new Held(stream, key, null, null, null, null);
             return stream;
         }
     }
 
     /**
-     * The directory held for {@code path}, when {@code seen} (what its name is now, no link
-     * followed) is that very directory; otherwise {@code null}, and a held one is closed.
+     * The directory held for {@code path} in {@code parent}, when what its name is now (looked at
+     * in {@code parent}, no link followed) is that very directory; otherwise {@code null}, and a
+     * held one is closed. One held in another {@code parent} (that one was dropped and opened
+     * again since) is closed too, to be held again in this one.
      */
-    SecureDirectoryStream<Path> get(String path, BasicFileAttributes seen) {
+    SecureDirectoryStream<Path> get(String path, SecureDirectoryStream<Path> parent) throws IOException {
         Held held = below.get(path);
         if (held == null) {
             return null;
         }
-        if (seen != null && seen.isDirectory() && held.key().equals(seen.fileKey())) {
-            return held.stream();
+        if (held.parent() == parent) {
+            // the name looked at in the very directory this walk came through, with a view made once
+            BasicFileAttributes seen = look(held.view());
+            if (seen != null && seen.isDirectory() && held.key().equals(seen.fileKey())) {
+                return held.stream();
+            }
         }
         if (below.remove(path, held)) {
             close(held);
@@ -108,11 +124,46 @@ final class HeldDirectories implements AutoCloseable {
     }
 
     /**
-     * Holds {@code opened}, just opened and checked for {@code path}, and returns what to use: it,
+     * The directory held for {@code path} (a file's directory, e.g. {@code a/b/c/d}) when it and
+     * every directory above it that is held are still what their names name, each looked at in
+     * the one above, the top one in {@code root}: the checks of a walk through {@link #get}, one
+     * level after the other from the top, without making a path for each level. {@code null} when
+     * that does not hold, or any of them was opened in a directory no longer held; then the walk
+     * goes level by level.
+     */
+    SecureDirectoryStream<Path> deepest(String path, SecureDirectoryStream<Path> root) throws IOException {
+        Held held = below.get(path);
+        return held != null && stillNamed(held, root) ? held.stream() : null;
+    }
+
+    private boolean stillNamed(Held held, SecureDirectoryStream<Path> root) throws IOException {
+        Held up = held.up();
+        if (up == null ? held.parent() != root : held.parent() != up.stream() || !stillNamed(up, root)) {
+            return false;
+        }
+        if (below.get(held.path()) != held) {
+            return false;
+        }
+        BasicFileAttributes seen = look(held.view());
+        return seen != null && seen.isDirectory() && held.key().equals(seen.fileKey());
+    }
+
+    private static BasicFileAttributes look(BasicFileAttributeView view) throws IOException {
+        try {
+            return view.readAttributes();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Holds {@code opened}, just opened in {@code parent} (held for {@code parentPath}, {@code null}
+     * for the root) and checked for {@code path}, and returns what to use: it,
      * or the same directory another request held first. {@code null} (and {@code opened} closed)
      * when the storage is closed or another request held a different directory for the path.
      */
-    SecureDirectoryStream<Path> hold(String path, SecureDirectoryStream<Path> opened) throws IOException {
+    SecureDirectoryStream<Path> hold(String path, String parentPath, SecureDirectoryStream<Path> parent, Path name,
+                                     SecureDirectoryStream<Path> opened) throws IOException {
         Object key;
         try {
             key = key(opened);
@@ -127,7 +178,9 @@ final class HeldDirectories implements AutoCloseable {
         if (below.size() >= max) {
             evict();
         }
-        Held mine = new Held(opened, key);
+        Held up = parentPath == null ? null : below.get(parentPath);
+        Held mine = new Held(opened, key, path, parent, up,
+                parent.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS));
         Held first = below.putIfAbsent(path, mine);
         if (first != null) {
             opened.close();

@@ -137,10 +137,10 @@ public final class LocalStorage implements Storage {
      */
     @Override
     public Optional<OpenedFile> open(String relativePath) throws IOException {
-        String[] segments = segments(relativePath);
+        check(relativePath);
         if (secure) {
             try {
-                Optional<OpenedFile> file = openThroughHeld(segments, relativePath);
+                Optional<OpenedFile> file = openThroughHeld(relativePath);
                 if (file != null) {
                     return file;
                 }
@@ -154,13 +154,13 @@ public final class LocalStorage implements Storage {
                 return Optional.empty();
             }
             if (top instanceof SecureDirectoryStream<Path> walkable) {
-                return walk(walkable, segments, relativePath);
+                return walk(walkable, relativePath.split("/", -1), relativePath);
             }
             top.close();
             secure = false;
             LOG.log(Level.INFO, "{0}: the file system has no directory descriptors; checking real paths instead", root);
         }
-        return openByRealPath(segments, relativePath);
+        return openByRealPath(relativePath.split("/", -1), relativePath);
     }
 
     /**
@@ -168,31 +168,42 @@ public final class LocalStorage implements Storage {
      * {@code null} when it cannot be done that way here (the file system has no directory
      * descriptors, or a held directory did not match twice over); then the caller walks afresh.
      */
-    private Optional<OpenedFile> openThroughHeld(String[] segments, String relativePath) throws IOException {
+    private Optional<OpenedFile> openThroughHeld(String relativePath) throws IOException {
         SecureDirectoryStream<Path> dir = held.root(rootDirectory);
         if (dir == null) {
             return null;
         }
-        int end = -1;
-        for (int i = 0; i < segments.length - 1; i++) {
-            end = relativePath.indexOf('/', end + 1);
+        int last = relativePath.lastIndexOf('/');
+        if (last > 0) {
+            // usually all held: every level checked from the top, and no path made per level
+            SecureDirectoryStream<Path> deepest = held.deepest(relativePath.substring(0, last), dir);
+            if (deepest != null) {
+                return openFile(deepest, relativePath.substring(last + 1), relativePath);
+            }
+        }
+        int start = 0;
+        String parentPath = null;
+        for (int end = relativePath.indexOf('/'); end >= 0;
+             start = end + 1, end = relativePath.indexOf('/', start)) {
             String path = relativePath.substring(0, end);
-            Path name = root.getFileSystem().getPath(segments[i]);
-            SecureDirectoryStream<Path> known = held.get(path, look(dir, name));
+            SecureDirectoryStream<Path> known = held.get(path, dir);
             if (known != null) {
                 dir = known;
+                parentPath = path;
                 continue;
             }
-            SecureDirectoryStream<Path> next = enter(dir, segments[i], relativePath);
+            String segment = relativePath.substring(start, end);
+            SecureDirectoryStream<Path> next = enter(dir, segment, relativePath);
             if (next == null) {
                 return Optional.empty();
             }
-            dir = held.hold(path, next);
+            dir = held.hold(path, parentPath, dir, root.getFileSystem().getPath(segment), next);
             if (dir == null) {
                 return null;
             }
+            parentPath = path;
         }
-        return openFile(dir, segments[segments.length - 1], relativePath);
+        return openFile(dir, relativePath.substring(start), relativePath);
     }
 
     private Optional<OpenedFile> walk(SecureDirectoryStream<Path> top, String[] segments, String relativePath)
@@ -276,8 +287,8 @@ public final class LocalStorage implements Storage {
             return Optional.empty();
         }
         // Opening is the point: the blocked reader has had its writer.
-        OpenRescue rescue = new OpenRescue(() -> dir.newByteChannel(name, RELEASE).close(),
-                root + "/" + relativePath, openBoundNanos);
+        OpenRescue rescue = new OpenRescue(() -> dir.newByteChannel(name, RELEASE).close(), root, relativePath,
+                openBoundNanos);
         SeekableByteChannel channel;
         Watchdog.Deadline deadline = watchdog.after(openBoundNanos, rescue);
         try {
@@ -380,7 +391,7 @@ public final class LocalStorage implements Storage {
         if (seen == null || !seen.isRegularFile()) {
             return Optional.empty();
         }
-        OpenRescue rescue = new OpenRescue(() -> Files.newByteChannel(real, RELEASE).close(), real.toString(),
+        OpenRescue rescue = new OpenRescue(() -> Files.newByteChannel(real, RELEASE).close(), real, null,
                 openBoundNanos);
         SeekableByteChannel channel;
         Watchdog.Deadline deadline = watchdog.after(openBoundNanos, rescue);
@@ -450,19 +461,29 @@ public final class LocalStorage implements Storage {
     }
 
     /**
-     * The segments of {@code relativePath}, which callers have checked by grammar already; this is
-     * the second line.
+     * Checks that {@code relativePath} is plain segments, which callers have checked by grammar
+     * already; this is the second line. Reads it in place: a request splits nothing.
      */
-    private static String[] segments(String relativePath) {
-        String[] segments = relativePath.split("/", -1);
-        for (String segment : segments) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.indexOf('\0') >= 0
-                    || segment.indexOf('\\') >= 0) {
+    private static void check(String relativePath) {
+        int start = 0;
+        while (true) {
+            int end = relativePath.indexOf('/', start);
+            int stop = end < 0 ? relativePath.length() : end;
+            int length = stop - start;
+            if (length == 0 || length == 1 && relativePath.charAt(start) == '.'
+                    || length == 2 && relativePath.startsWith("..", start)) {
                 throw new IllegalArgumentException("relativePath must be /-separated names below the root,"
                         + " none empty, . or ..; was \"" + relativePath + "\"");
             }
+            if (end < 0) {
+                break;
+            }
+            start = end + 1;
         }
-        return segments;
+        if (relativePath.indexOf('\0') >= 0 || relativePath.indexOf('\\') >= 0) {
+            throw new IllegalArgumentException("relativePath must be /-separated names below the root,"
+                    + " none empty, . or ..; was \"" + relativePath + "\"");
+        }
     }
 
     /** Opens the root as a directory and closes it again, reading no entry. */

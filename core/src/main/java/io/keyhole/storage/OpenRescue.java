@@ -30,15 +30,21 @@ final class OpenRescue implements Runnable {
     }
 
     private final Release release;
-    private final String what;
+    /** With {@link #relativePath}, the name, for log lines: put together only when one is written. */
+    private final Object base;
+    private final String relativePath;
     private final long boundNanos;
     /** Guarded by {@code this}. */
     private boolean returned;
 
-    /** @param what the name, for log lines */
-    OpenRescue(Release release, String what, long boundNanos) {
+    /**
+     * @param base         the directory, or the whole name when {@code relativePath} is {@code null}; for log lines
+     * @param relativePath the name below {@code base}, or {@code null}
+     */
+    OpenRescue(Release release, Object base, String relativePath, long boundNanos) {
         this.release = release;
-        this.what = what;
+        this.base = base;
+        this.relativePath = relativePath;
         this.boundNanos = boundNanos;
     }
 
@@ -64,6 +70,7 @@ final class OpenRescue implements Runnable {
     }
 
     private void releaseUntilReturned() {
+        String what = relativePath == null ? String.valueOf(base) : base + "/" + relativePath;
         LOG.log(Level.WARNING, "opening {0} has not returned after {1} ms: something other than a regular file (a"
                 + " FIFO?) took the file''s place; releasing the reader, and refusing the file",
                 what, TimeUnit.NANOSECONDS.toMillis(boundNanos));

@@ -75,6 +75,21 @@ class HeldDirectoriesTest {
     }
 
     @Test
+    void aHeldTopDirectorySwappedForALinkToOutsideIsRefusedEvenWhenEverythingBelowIsHeld() throws IOException {
+        try (LocalStorage storage = new LocalStorage(root)) {
+            for (int i = 0; i < 3; i++) {
+                assertEquals(INSIDE, outcome(storage, FILE), "a, a/b and a/b/c held and checked from the top");
+            }
+            Files.move(root.resolve("a"), root.resolve("a-parked"), StandardCopyOption.ATOMIC_MOVE);
+            Files.createSymbolicLink(root.resolve("a"), outside.resolve("a"));
+            assertEquals("empty", outcome(storage, FILE), "the held a/b/c is below a directory a no longer names");
+            Files.delete(root.resolve("a"));
+            Files.move(root.resolve("a-parked"), root.resolve("a"), StandardCopyOption.ATOMIC_MOVE);
+            assertEquals(INSIDE, outcome(storage, FILE), "held afresh once a names it again");
+        }
+    }
+
+    @Test
     void aRootThatIsALinkMayBeRepointed() throws IOException {
         Path current = Files.createSymbolicLink(dir.resolve("current"), root);
         Path next = Files.createDirectories(dir.resolve("next/a/b/c")).getParent().getParent().getParent();

@@ -289,7 +289,7 @@ class LocalStorageTest {
         long nanos = TimeUnit.MILLISECONDS.toNanos(20);
         OpenRescue rescue = new OpenRescue(
                 () -> Files.newByteChannel(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE).close(),
-                fifo.toString(), nanos);
+                fifo, null, nanos);
         Watchdog.Deadline deadline = Watchdog.shared().after(nanos, rescue);
         try (SeekableByteChannel reader = Files.newByteChannel(fifo, StandardOpenOption.READ)) {
             assertTrue(deadline.fired(), "only the rescue's writer lets this open return");

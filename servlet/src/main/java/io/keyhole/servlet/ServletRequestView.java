@@ -67,7 +67,20 @@ final class ServletRequestView implements RequestView {
     @Override
     public List<String> values(String name) {
         Enumeration<String> values = request.getHeaders(name);
-        return values == null ? List.of() : Collections.list(values);
+        if (values == null || !values.hasMoreElements()) {
+            // most fields a request is asked for are absent: no list for them
+            return List.of();
+        }
+        String one = values.nextElement();
+        if (!values.hasMoreElements()) {
+            return one == null ? Collections.singletonList(null) : List.of(one);
+        }
+        List<String> all = new ArrayList<>();
+        all.add(one);
+        while (values.hasMoreElements()) {
+            all.add(values.nextElement());
+        }
+        return all;
     }
 
     @Override
