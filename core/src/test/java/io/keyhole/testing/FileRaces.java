@@ -61,10 +61,13 @@ public final class FileRaces {
     }
 
     /**
-     * Threads inside a native {@code open} or {@code openat} of the JDK's file system right now:
-     * a thread blocked opening a FIFO stays there.
+     * Threads inside a native {@code open} or {@code openat} of the JDK's file system once every
+     * rescue has ended (at most 30 s): a thread blocked opening a FIFO stays there. A rescue's own
+     * releasing open, still running just after the reader it freed returned, never blocks and is
+     * not taken for one.
      */
-    public static List<String> threadsInOpen() {
+    public static List<String> threadsInOpen() throws InterruptedException {
+        joinThreadsNamed("keyhole-open-rescue", 30);
         List<String> found = new ArrayList<>();
         for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
             for (StackTraceElement frame : t.getValue()) {
