@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -59,23 +58,22 @@ final class DownloadRate extends Handler.Wrapper {
         });
     }
 
-    /** One write handed to the connection: its buffer, which the connection drains as it sends. */
-    private record Write(ByteBuffer buffer, int length) {
-
-        /** Bytes the connection has taken so far; read from the timer's thread, at worst a little stale. */
-        long taken() {
-            return buffer == null ? 0 : length - buffer.remaining();
-        }
-    }
-
     /** The response, whose writes are counted and judged once a window while one is waiting. */
     private final class Measured extends Response.Wrapper {
 
         private final Request request;
+        /**
+         * Guards {@link #inFlight} and {@link #completed}, so that a judgement sees both as one: a
+         * write that completes is counted once, and its buffer (a pooled one is reused once
+         * released) is looked at only before it completes.
+         */
+        private final Object lock = new Object();
+        /** The write the connection is sending, {@code null} between writes. Writes of one response do not overlap. */
+        private ByteBuffer inFlight;
+        /** How many bytes {@link #inFlight} held when handed over. */
+        private int inFlightLength;
         /** Bytes of the writes completed. */
-        private final AtomicLong written = new AtomicLong();
-        /** The write in flight, {@code null} between writes. Writes of one response do not overlap. */
-        private volatile Write pending;
+        private long completed;
         private volatile boolean finished;
         /** Set by the first write that did not complete at once, then by each judgement. */
         private volatile Scheduler.Task timer;
@@ -89,18 +87,26 @@ final class DownloadRate extends Handler.Wrapper {
 
         @Override
         public void write(boolean last, ByteBuffer content, Callback callback) {
-            Write write = new Write(content, content == null ? 0 : content.remaining());
-            pending = write;
+            int length = content == null ? 0 : content.remaining();
+            synchronized (lock) {
+                inFlight = content;
+                inFlightLength = length;
+            }
             super.write(last, content, new Callback.Nested(callback) {
                 @Override
                 public void succeeded() {
-                    // the total first: a judge that sees no write in flight then sees its bytes
-                    written.addAndGet(write.length());
-                    pending = null;
+                    synchronized (lock) {
+                        completed += length;
+                        inFlight = null;
+                    }
                     super.succeeded();
                 }
             });
-            if (pending == write && timer == null && !finished) {
+            boolean waiting;
+            synchronized (lock) {
+                waiting = inFlight == content && content != null;
+            }
+            if (waiting && timer == null && !finished) {
                 timer = request.getComponents().getScheduler().schedule(this::judge, windowNanos, TimeUnit.NANOSECONDS);
             }
         }
@@ -118,12 +124,16 @@ final class DownloadRate extends Handler.Wrapper {
             if (finished) {
                 return;
             }
-            // the write in flight first: one completing meanwhile is then counted twice, never missed
-            Write write = pending;
-            long progress = (write == null ? 0 : write.taken()) + written.get();
+            long progress;
+            boolean waiting;
+            synchronized (lock) {
+                waiting = inFlight != null;
+                // the connection drains the buffer as it sends: what it took of a large mapped region counts
+                progress = completed + (waiting ? inFlightLength - inFlight.remaining() : 0);
+            }
             long moved = progress - windowStart;
             long due = bytesPerSecond * windowNanos / TimeUnit.SECONDS.toNanos(1);
-            if (write != null && moved < due) {
+            if (waiting && moved < due) {
                 TimeoutException slow = new TimeoutException("the client took " + moved + " bytes in "
                         + TimeUnit.NANOSECONDS.toMillis(windowNanos) + " ms, less than " + bytesPerSecond + " bytes/s ("
                         + ServeLimits.MIN_DOWNLOAD_RATE + ")");
