@@ -30,8 +30,12 @@ final class SigV4 {
     /** The signing key of one day and one secret; replaced when either changes. */
     private volatile DayKey dayKey;
 
-    private record DayKey(String date, String secret, byte[] key) {
+    /** An HMAC already keyed with the day's signing key, cloned for each signature (never used itself). */
+    private record DayKey(String date, String secret, Mac keyed) {
     }
+
+    /** Cloned for each use: a clone is much cheaper than a provider look-up. */
+    private static final MessageDigest SHA256 = newSha256();
 
     SigV4(String region, String service) {
         this.region = region;
@@ -66,22 +70,30 @@ final class SigV4 {
         String scope = date + "/" + region + "/" + service + "/aws4_request";
         String toSign = ALGORITHM + "\n" + amzDate + "\n" + scope + "\n"
                 + HEX.formatHex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-        String signature = HEX.formatHex(hmac(signingKey(date, secretKey), toSign));
+        String signature = HEX.formatHex(signer(date, secretKey).doFinal(toSign.getBytes(StandardCharsets.UTF_8)));
         return ALGORITHM + " Credential=" + accessKey + "/" + scope + ", SignedHeaders=" + signed
                 + ", Signature=" + signature;
     }
 
-    private byte[] signingKey(String date, String secret) {
+    /** An HMAC keyed with the signing key of {@code date} and {@code secret}, for one signature. */
+    private Mac signer(String date, String secret) {
         DayKey k = dayKey;
-        if (k != null && k.date.equals(date) && k.secret.equals(secret)) {
-            return k.key;
+        if (k == null || !k.date.equals(date) || !k.secret.equals(secret)) {
+            k = new DayKey(date, secret, mac(signingKey(date, secret)));
+            dayKey = k;
         }
+        try {
+            return (Mac) k.keyed.clone();
+        } catch (CloneNotSupportedException e) {
+            return mac(signingKey(date, secret));
+        }
+    }
+
+    private byte[] signingKey(String date, String secret) {
         byte[] key = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
         key = hmac(key, region);
         key = hmac(key, service);
-        key = hmac(key, "aws4_request");
-        dayKey = new DayKey(date, secret, key);
-        return key;
+        return hmac(key, "aws4_request");
     }
 
     /**
@@ -107,19 +119,31 @@ final class SigV4 {
 
     static byte[] sha256(byte[] data) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return ((MessageDigest) SHA256.clone()).digest(data);
+        } catch (CloneNotSupportedException e) {
+            return newSha256().digest(data);
+        }
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 
-    private static byte[] hmac(byte[] key, String data) {
+    private static Mac mac(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("every Java runtime has HmacSHA256", e);
         }
+    }
+
+    private static byte[] hmac(byte[] key, String data) {
+        return mac(key).doFinal(data.getBytes(StandardCharsets.UTF_8));
     }
 }
