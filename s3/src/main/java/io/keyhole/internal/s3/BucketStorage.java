@@ -2,6 +2,7 @@ package io.keyhole.internal.s3;
 
 import io.keyhole.FileId;
 import io.keyhole.StoredMetadata;
+import io.keyhole.http.HttpDate;
 import io.keyhole.storage.OpenedFile;
 import io.keyhole.storage.Prefetch;
 import io.keyhole.storage.Storage;
@@ -27,8 +28,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -229,16 +228,17 @@ final class BucketStorage implements Storage, Store {
     }
 
     private Instant lastModified(String key, BucketHttp.Answer r) throws IOException {
-        try {
-            return ZonedDateTime.parse(r.lastModified, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        } catch (RuntimeException e) {
-            throw new IOException(key + " at " + settings.describe() + " came with Last-Modified '" + r.lastModified + "'", e);
+        Optional<Instant> date = r.lastModified == null ? Optional.empty() : HttpDate.parse(r.lastModified);
+        if (date.isEmpty()) {
+            throw new IOException(key + " at " + settings.describe() + " came with Last-Modified '"
+                    + (r.lastModified == null ? "" : r.lastModified.replaceAll("[^\\x20-\\x7e]", "?")) + "'");
         }
+        return date.get();
     }
 
     /** The bucket's ETag, sent back in {@code If-Match}: visible ASCII only. */
     private String etag(String key, BucketHttp.Answer r) throws IOException {
-        if (r.etag == null || r.etag.isEmpty() || !r.etag.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        if (r.etag == null || r.etag.isEmpty() || !visibleAscii(r.etag)) {
             throw new IOException(key + " at " + settings.describe() + " came with ETag '"
                     + (r.etag == null ? "" : r.etag.replaceAll("[^\\x21-\\x7e]", "?")) + "'");
         }
@@ -608,6 +608,16 @@ final class BucketStorage implements Storage, Store {
             keyMarker = r.nextKeyMarker();
             idMarker = r.nextUploadIdMarker();
         }
+    }
+
+    private static boolean visibleAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static TreeProblem problem(TreeProblem.Kind kind, String key, String relative, String detail) {
