@@ -16,13 +16,21 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -31,7 +39,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 /**
  * The download path's HTTP/1.1 against servers scripted here, byte by byte: connections reused
  * (counted where they are accepted), one the server closed while idle replaced, answers broken
- * off never passed on as complete, heads that could smuggle headers refused.
+ * off never passed on as complete, heads that could smuggle headers refused, TLS verified.
  */
 class BucketHttpTest {
 
@@ -51,7 +59,12 @@ class BucketHttpTest {
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
         Scripted(Script script) throws IOException {
-            server = new ServerSocket();
+            this(script, new ServerSocket());
+        }
+
+        /** On {@code server}, unbound: a plain or a TLS server socket. */
+        Scripted(Script script, ServerSocket server) throws IOException {
+            this.server = server;
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             Thread t = new Thread(() -> {
                 while (!server.isClosed()) {
@@ -96,9 +109,13 @@ class BucketHttpTest {
         }
 
         BucketReads reads() {
-            return new BucketReads(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/bucket/k"), "us-east-1",
+            return reads("http", (SSLSocketFactory) SSLSocketFactory.getDefault());
+        }
+
+        BucketReads reads(String scheme, SSLSocketFactory tls) {
+            return new BucketReads(URI.create(scheme + "://127.0.0.1:" + server.getLocalPort() + "/bucket/k"), "us-east-1",
                     StaticCredentialsProvider.create(AwsBasicCredentials.create("id", "secret")), Clock.systemUTC(),
-                    (SSLSocketFactory) SSLSocketFactory.getDefault(), TIMEOUT, TIMEOUT);
+                    tls, TIMEOUT, TIMEOUT);
         }
 
         @Override
@@ -242,6 +259,58 @@ class BucketHttpTest {
             a.body().readAllBytes();
             assertTrue(server.heads.get(1).startsWith("GET /bucket/a%20b%0D%0AX-Injected%3A%201 HTTP/1.1\r\n"),
                     server.heads.get(1));
+        }
+    }
+
+    /** A key pair and self-signed certificate for {@code san}, made by the JDK's keytool. */
+    private static SSLContext tls(Path dir, String san) throws Exception {
+        Path store = dir.resolve("tls.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "bucket", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=bucket",
+                "-ext", "san=" + san, "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, keytool.waitFor(), output);
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory km = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        km.init(keys, "changeit".toCharArray());
+        TrustManagerFactory tm = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tm.init(keys);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(km.getKeyManagers(), tm.getTrustManagers(), null);
+        return context;
+    }
+
+    @Test
+    void anHttpsEndpointIsVerifiedAndThenServedOverTls(@TempDir Path dir) throws Exception {
+        SSLContext context = tls(dir, "ip:127.0.0.1");
+        try (Scripted server = new Scripted((n, head, out, s) -> ok(out, BODY),
+                context.getServerSocketFactory().createServerSocket())) {
+            // trusted: served, on one kept connection
+            try (BucketReads reads = server.reads("https", context.getSocketFactory())) {
+                assertArrayEquals(BODY, get(reads));
+                assertArrayEquals(BODY, get(reads));
+                assertEquals(1, reads.connectionsOpened());
+            }
+            // the JVM's trust store does not know the certificate: refused, and nothing sent in plain
+            try (BucketReads reads = server.reads("https", (SSLSocketFactory) SSLSocketFactory.getDefault())) {
+                assertThrows(SSLException.class, () -> get(reads));
+            }
+            assertEquals(2, server.heads.size());
+        }
+    }
+
+    @Test
+    void aCertificateForAnotherHostIsRefused(@TempDir Path dir) throws Exception {
+        SSLContext context = tls(dir, "dns:other.example");
+        try (Scripted server = new Scripted((n, head, out, s) -> ok(out, BODY),
+                context.getServerSocketFactory().createServerSocket());
+             BucketReads reads = server.reads("https", context.getSocketFactory())) {
+            assertThrows(SSLException.class, () -> get(reads));
+            assertEquals(0, server.heads.size());
         }
     }
 
