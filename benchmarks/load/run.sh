@@ -18,7 +18,8 @@
 #   nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache
 #   jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole jetty-webapp jetty-keyhole-stream
 #   tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole tomcat-wrapped tomcat-keyhole-stream
-# A Keyhole row without a suffix asks the socket backend with auth-cache-ttl=$CACHE_TTL; -nocache
+# A Keyhole row without a suffix asks the socket backend with auth-cache-ttl=$CACHE_TTL (and keeps files
+# open for open-cache-valid=5s, as long as Tomcat's resource cache trusts what it read); -nocache
 # asks it on every request; -inproc asks an in-process authoriser that grants everything.
 #
 # Needs: a JDK 17+, nginx (/usr/sbin/nginx), wrk, curl, python3 (apt-get install nginx wrk curl).
@@ -399,6 +400,6 @@ echo
     echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/^Mem/ {print $2}') GiB;" \
         "$(java -version 2>&1 | head -1); $(/usr/sbin/nginx -v 2>&1); wrk $(wrk --version 2>&1 | head -1 | awk '{print $2}')."
     echo "Files: $(for s in $SIZES; do printf '%s x %s, ' "${COUNT[$s]}" "$s"; done)random ids, one per request;" \
-        "rounds ${ROUNDS} x ${DURATION}s (+${WARMUP}s), wrk -t${THREADS} -c${CONNECTIONS}; auth-cache-ttl=${CACHE_TTL} where on."
+        "rounds ${ROUNDS} x ${DURATION}s (+${WARMUP}s), wrk -t${THREADS} -c${CONNECTIONS}; auth-cache-ttl=${CACHE_TTL} and open-cache-valid=5s where on."
     echo "/proc/loadavg at the start: ${LOAD_BEFORE}; at the end of the measuring: ${LOAD_AFTER}; whole run $((SECONDS - STARTED)) s."
 } | tee "$OUT/results.md"

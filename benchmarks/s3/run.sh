@@ -12,6 +12,8 @@
 #   SKIP_BUILD=1 DURATION=5 ROUNDS=3 benchmarks/s3/run.sh
 #   SKIP_BUILD=1 SKIP_HUGE=1 FILES=200 ROUNDS=2 WARMUP=20 benchmarks/s3/run.sh   # short, no 1 GiB part
 #
+# KEYHOLE_JAVA_OPTS adds options to Keyhole's JVMs (%k in it: the server's kind), S3PROXY_JAVA_OPTS
+# to S3Proxy's, e.g. KEYHOLE_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/%k.jfr
 # Needs: a JDK 17+, wrk, curl, python3, sha256sum. All traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -24,6 +26,7 @@ FILES="${FILES:-1000}"
 # Keyhole's JVM compiles the SDK's request path only after some thousand requests; measured
 # before that, it is the JIT's cost that is compared, not Keyhole's.
 WARMUP="${WARMUP:-20}"
+KEYHOLE_JAVA_OPTS="${KEYHOLE_JAVA_OPTS:-}"
 
 for tool in java wrk curl python3 sha256sum; do
     command -v "$tool" >/dev/null || { echo "run.sh needs $tool" >&2; exit 1; }
@@ -59,7 +62,7 @@ s3proxy.authorization=none
 jclouds.provider=filesystem
 jclouds.filesystem.basedir=$WORK/data
 CONF
-java -Xmx512m -jar "$S3PROXY_JAR" --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
+java -Xmx512m ${S3PROXY_JAVA_OPTS:-} -jar "$S3PROXY_JAR" --properties "$WORK/s3proxy.conf" > "$WORK/s3proxy.log" 2>&1 &
 S3PID=$!
 PIDS+=("$S3PID")
 for _ in $(seq 1200); do
@@ -102,7 +105,8 @@ TOKEN="$(java -cp "$CP" io.keyhole.benchmarks.load.LoadServer token "$WORK/jwt.k
 declare -A PORT PID
 start_keyhole() { # kind heap
     PORT[$1]="$(free_port)"
-    java -Xmx"$2" -cp "$CP" io.keyhole.benchmarks.load.LoadServer "$1" "${PORT[$1]}" "s3:$S3/bench" \
+    # shellcheck disable=SC2086
+    java -Xmx"$2" ${KEYHOLE_JAVA_OPTS//%k/$1} -cp "$CP" io.keyhole.benchmarks.load.LoadServer "$1" "${PORT[$1]}" "s3:$S3/bench" \
         "$WORK/jwt.key" > "$WORK/$1.log" 2>&1 &
     PID[$1]=$!
     PIDS+=("$!")

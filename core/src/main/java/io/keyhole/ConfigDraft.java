@@ -10,6 +10,7 @@ import io.keyhole.credential.SignedInCaller;
 import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Settings;
 import io.keyhole.media.MediaSettings;
+import io.keyhole.observe.AuditLog;
 import io.keyhole.observe.KeyholeListener;
 import io.keyhole.storage.StorageSettings;
 import io.keyhole.tree.FileIds;
@@ -75,6 +76,7 @@ final class ConfigDraft {
     int maxRanges = 16;
     Clock clock = Clock.systemUTC();
     KeyholeListener listener = KeyholeListener.NONE;
+    boolean audit;
     ActiveContent activeContent = ActiveContent.DEFAULT;
     SignedInCaller signedIn;
     MediaSettings media;
@@ -158,8 +160,13 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(tree, mount, backend, verifier, tokenSource,
                 forwarded, allHeaders, jsonExtended || allCookies, downloadMatrix, delivery, accelPrefix, renderer,
-                cacheControl, maxRanges, clock, null, uploads(), listener, authCache(), activeContent,
+                cacheControl, maxRanges, clock, null, uploads(), listeners(), authCache(), activeContent,
                 interop.interop(), signedIn, stored);
+    }
+
+    /** The listener given in code, with the audit log when {@code audit=yes}. */
+    private KeyholeListener listeners() {
+        return audit ? KeyholeListener.all(listener, AuditLog.SYSTEM) : listener;
     }
 
     /** The storage settings, given in code or collected from keys, checked against the delivery mode. */
@@ -266,7 +273,7 @@ final class ConfigDraft {
         }
         return new KeyholeConfig(null, m.mediaPrefix(), null, null, tokenSource, List.of(), false, false,
                 downloadMatrix, delivery, internal, renderer, cacheControl, maxRanges,
-                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listener, AuthCache.OFF, activeContent, Interop.DEFAULT, null,
+                m.signer() != null ? m.signer().clock() : clock, m, uploads(), listeners(), AuthCache.OFF, activeContent, Interop.DEFAULT, null,
                 StorageSettings.DEFAULT);
     }
 

@@ -4,7 +4,6 @@ import io.keyhole.credential.TokenSource;
 import io.keyhole.internal.Logs;
 import io.keyhole.media.MediaPath;
 import io.keyhole.media.MediaSettings;
-import io.keyhole.observe.AuditLog;
 import io.keyhole.observe.Health;
 import io.keyhole.observe.KeyholeListener;
 import java.io.IOException;
@@ -67,7 +66,7 @@ public final class Keyhole implements AutoCloseable {
         this.methods = config.uploads().readOnly() ? Writes.READ_ONLY_METHODS : Writes.ALL_METHODS;
         this.tokenHeader = config.tokenSource() instanceof TokenSource.Header header ? header.name() : null;
         this.parts = Parts.start(config);
-        this.listener = KeyholeListener.all(config.listener(), AuditLog.SYSTEM);
+        this.listener = KeyholeListener.all(config.listener());
         Deliveries deliveries = new Deliveries(config);
         MediaSettings media = config.media();
         if (media != null) {
@@ -76,7 +75,8 @@ public final class Keyhole implements AutoCloseable {
         } else {
             Gate gate = new Gate(config, parts.authorizer, parts.jwt);
             this.decisions = gate.decisions();
-            this.mount = new TreeMount(config, parts.storage, gate, deliveries, new Writes(config, gate, parts.store));
+            this.mount = new TreeMount(config, parts.storage, gate, deliveries,
+                    new Writes(config, gate, parts.store, parts.storage));
         }
     }
 

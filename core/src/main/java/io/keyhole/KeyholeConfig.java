@@ -472,6 +472,14 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
             return set("listener", () -> d.listener = Objects.requireNonNull(listener, "listener"));
         }
 
+        /**
+         * {@code audit}: whether every answered request is written as one JSON line to the logger
+         * {@value io.keyhole.observe.AuditLog#LOGGER_NAME} at {@code INFO} (off by default).
+         */
+        public Builder audit(boolean on) {
+            return set("audit", () -> d.audit = on);
+        }
+
         /** {@code credential}: {@code jwt} (default, with {@code jwt-key}) or {@code session}: the raw value, unverified. */
         public Builder credential(String kind) {
             return set("credential", () -> d.interop.session = oneOf("credential", kind, "jwt", "session").equals("session"));
@@ -597,6 +605,19 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         /** {@code presign-ttl}: how long the URL of {@code delivery=redirect} stays valid, default 60 s. */
         public Builder presignTtl(Duration ttl) {
             return set("presign-ttl", () -> d.storage.presignTtl(ttl));
+        }
+
+        /**
+         * {@code open-cache-valid}: how long the local tree keeps a file it opened and checked, and
+         * hands it to later requests for it without looking at the tree again; zero (default) keeps none.
+         */
+        public Builder openCacheValid(Duration valid) {
+            return set("open-cache-valid", () -> d.storage.openCacheValid(valid));
+        }
+
+        /** {@code open-cache-size}: most files kept open at once, default 1000. */
+        public Builder openCacheSize(int size) {
+            return set("open-cache-size", () -> d.storage.openCacheSize(size));
         }
 
         /** A remote storage's own key, e.g. {@code s3-bucket}; checked by the storage when it starts. */

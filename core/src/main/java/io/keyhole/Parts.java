@@ -49,7 +49,7 @@ final class Parts implements AutoCloseable {
         JwtVerifier jwt = config.jwt() != null ? config.jwt().verifier(config.clock()) : null;
         Uploads uploads = config.uploads();
         Storages.Started started = Storages.start(config.storage(), config.tree(), uploads.readOnly() ? null
-                : new StorageProvider.Writes(config.clock(), uploads.instance(), uploads.maxSize()));
+                : new StorageProvider.Writes(config.clock(), uploads.instance(), uploads.maxSize()), config.clock());
         try {
             return new Parts(config.backend().start(), config.backend().builds(), jwt, started.store(),
                     started.storage());

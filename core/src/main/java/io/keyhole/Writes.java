@@ -8,6 +8,7 @@ import io.keyhole.http.MalformedFormException;
 import io.keyhole.http.MultipartForm;
 import io.keyhole.http.UrlEncodedForm;
 import io.keyhole.internal.Logs;
+import io.keyhole.storage.Storage;
 import io.keyhole.tree.FileStore;
 import io.keyhole.tree.FileTooLargeException;
 import io.keyhole.tree.Store;
@@ -60,8 +61,10 @@ final class Writes {
     private final Gate gate;
     /** {@code null} exactly when the mount is read-only. */
     private final Store store;
+    /** What downloads read: told of every file written or deleted here. */
+    private final Storage storage;
 
-    Writes(KeyholeConfig config, Gate gate, Store store) {
+    Writes(KeyholeConfig config, Gate gate, Store store, Storage storage) {
         this.config = Objects.requireNonNull(config, "config");
         this.uploads = Objects.requireNonNull(config.uploads(), "uploads");
         this.gate = Objects.requireNonNull(gate, "gate");
@@ -70,6 +73,7 @@ final class Writes {
                     : "accepting uploads needs a store");
         }
         this.store = store;
+        this.storage = Objects.requireNonNull(storage, "storage");
     }
 
     /** The methods the mount answers, for the {@code Allow} header of a 405. */
@@ -167,7 +171,7 @@ final class Writes {
         try (FileStore.Replacement replacement = received.replacement()) {
             Gate.Verdict verdict = gate.authorise(gate.question(request, uri, id, authValue, stored),
                     uploads.uploadMatrix(), replacement == null ? 201 : 200);
-            forgetDecisions(id);
+            forget(id);
             if (verdict instanceof Gate.Verdict.Refused refused) {
                 if (replacement == null && refused.unanswered()) {
                     // The backend may have recorded the id and been slow to say so (a commit, then the
@@ -183,7 +187,7 @@ final class Writes {
             // 4 a replacement takes the file's place only now, in one step
             if (replacement != null) {
                 replacement.commit();
-                forgetDecisions(id);
+                forget(id);
             }
         } catch (NoSuchFileException e) {
             return notFound();
@@ -398,7 +402,7 @@ final class Writes {
         if (verdict instanceof Gate.Verdict.Refused refused) {
             return refused.delivery();
         }
-        forgetDecisions(id);
+        forget(id);
         // 4 the first disk access, and only now
         try {
             if (!store.delete(id)) {
@@ -414,12 +418,13 @@ final class Writes {
 
     // ---- shared -----------------------------------------------------------------------------
 
-    /** The file {@code id} changed here: a remembered decision about it no longer holds. */
-    private void forgetDecisions(FileId id) {
+    /** The file {@code id} changed here: a remembered decision about it, or a file kept open, no longer holds. */
+    private void forget(FileId id) {
         DecisionCache decisions = gate.decisions();
         if (decisions != null) {
             decisions.revoke(id);
         }
+        storage.forget(config.tree().relativePathOf(id));
     }
 
     /** Takes a stored file back out of the tree; a failure is logged, since the answer is decided already. */

@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyhole.internal.Settings;
 import io.keyhole.testing.TestRequest;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code PUT <mount><id>} while 8 readers download the same file: each sees the old bytes or the new, never a mix. */
 class PutRaceTest {
@@ -33,8 +39,9 @@ class PutRaceTest {
     @TempDir
     Path root;
 
-    @Test
-    void readersSeeWholeVersionsOnly() throws Exception {
+    @ParameterizedTest(name = "open-cache-valid {0}")
+    @ValueSource(strings = {"0s", "1h"})
+    void readersSeeWholeVersionsOnly(String openCacheValid) throws Exception {
         byte[][] versions = new byte[2][SIZE];
         Arrays.fill(versions[0], (byte) 'a');
         Arrays.fill(versions[1], (byte) 'b');
@@ -43,6 +50,7 @@ class PutRaceTest {
         Files.write(file, versions[0]);
         KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/").readOnly(false)
                 .jwtKey(WritesTest.KEY).jwtField("uid").clock(Clock.fixed(WritesTest.NOW, ZoneOffset.UTC))
+                .openCacheValid(Settings.duration("open-cache-valid", openCacheValid))
                 .authorizer(q -> AuthResponse.ofStatus(200)).build();
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger reads = new AtomicInteger();
@@ -93,4 +101,42 @@ class PutRaceTest {
         }
         System.out.println("PutRaceTest: " + reads.get() + " reads, " + sawNew.get() + " of the new version");
     }
+
+    /**
+     * With files kept open for an hour, every replacement and the delete through this instance
+     * are seen by the very next download: a kept file is forgotten when its id is written.
+     */
+    @Test
+    void withFilesKeptOpenTheNextDownloadSeesEachReplacementAndTheDelete() throws Exception {
+        Path file = root.resolve("0/1/" + ID);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "version 0");
+        KeyholeConfig config = KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/").readOnly(false)
+                .jwtKey(WritesTest.KEY).jwtField("uid").clock(Clock.fixed(WritesTest.NOW, ZoneOffset.UTC))
+                .openCacheValid(Duration.ofHours(1)).authCacheTtl(Duration.ofHours(1))
+                .authorizer(q -> AuthResponse.ofStatus(q.method().equals("DELETE") ? 204 : 200)).build();
+        try (Keyhole keyhole = new Keyhole(config)) {
+            assertEquals("version 0", download(keyhole));
+            for (int i = 1; i <= 3; i++) {
+                byte[] body = form("d", ("version " + i).getBytes(StandardCharsets.UTF_8));
+                assertEquals(200, keyhole.decide(WritesTest.request("PUT", "/files/" + ID, "alice",
+                        "multipart/form-data; boundary=" + WritesTest.BOUNDARY, body)).status());
+                assertEquals("version " + i, download(keyhole));
+                assertEquals("version " + i, download(keyhole));
+            }
+            assertEquals(204, keyhole.decide(WritesTest.request("DELETE", "/files/" + ID, "alice", null, null)).status());
+            assertEquals(404, keyhole.decide(TestRequest.get("/files/" + ID,
+                    "Authorization: Bearer " + WritesTest.token("bob"))).status());
+        }
+    }
+
+    private static String download(Keyhole keyhole) throws IOException {
+        Delivery d = keyhole.decide(TestRequest.get("/files/" + ID, "Authorization: Bearer " + WritesTest.token("bob")));
+        assertEquals(200, d.status());
+        try (var opened = ((Delivery.Send) d).file();
+             InputStream in = Channels.newInputStream(opened.range(0, opened.size()))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
 }

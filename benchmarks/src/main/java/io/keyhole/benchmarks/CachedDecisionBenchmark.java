@@ -40,6 +40,7 @@ public class CachedDecisionBenchmark {
     private JsonSocketServer backend;
     private Keyhole cached;
     private Keyhole cachedNoDisk;
+    private Keyhole cachedOpen;
     private TestRequest request;
 
     @Setup(Level.Trial)
@@ -53,8 +54,12 @@ public class CachedDecisionBenchmark {
         cachedNoDisk = new Keyhole(KeyholeConfig.builder().storage(NoDiskStorage.NAME).readOnly(true).fsDepth(4)
                 .mount("/files/").jwtKey(HotPathBenchmark.KEY).jwtField("uid").unixSocket(backend.socket())
                 .authCacheTtl(Duration.ofHours(1)).build());
+        cachedOpen = new Keyhole(KeyholeConfig.builder().fsRoot(root).fsDepth(4).mount("/files/")
+                .jwtKey(HotPathBenchmark.KEY).jwtField("uid").unixSocket(backend.socket())
+                .authCacheTtl(Duration.ofHours(1)).openCacheValid(Duration.ofHours(1)).build());
         request = Fixtures.request();
-        if (!(decideCached() instanceof Delivery.Send) || !(decideCachedNoDisk() instanceof Delivery.Send)) {
+        if (!(decideCached() instanceof Delivery.Send) || !(decideCachedNoDisk() instanceof Delivery.Send)
+                || !(decideCachedOpen() instanceof Delivery.Send)) {
             throw new IllegalStateException("the fixture does not do what the benchmark measures");
         }
     }
@@ -63,6 +68,7 @@ public class CachedDecisionBenchmark {
     public void tearDown() throws IOException {
         cached.close();
         cachedNoDisk.close();
+        cachedOpen.close();
         backend.close();
         Fixtures.delete(dir);
     }
@@ -80,6 +86,15 @@ public class CachedDecisionBenchmark {
     @Benchmark
     public Delivery decideCachedNoDisk() throws IOException {
         return decide(cachedNoDisk);
+    }
+
+    /**
+     * The same with the file kept open from an earlier request ({@code open-cache-valid}): a page's
+     * files asked again, the tree not looked at.
+     */
+    @Benchmark
+    public Delivery decideCachedOpen() throws IOException {
+        return decide(cachedOpen);
     }
 
     private Delivery decide(Keyhole keyhole) throws IOException {

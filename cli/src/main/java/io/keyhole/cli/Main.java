@@ -78,12 +78,6 @@ public final class Main {
      */
     private static final Logger HANDLER_LOG = Logger.getLogger("io.keyhole.jetty.KeyholeHandler");
 
-    /**
-     * Audit lines go to {@code audit-log} when it is set, not to stderr: a server's log would
-     * otherwise grow by a line per request.
-     */
-    private static final Logger AUDIT_LOG = Logger.getLogger(io.keyhole.observe.AuditLog.LOGGER_NAME);
-
     private Main() {
     }
 
@@ -106,7 +100,6 @@ public final class Main {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         }
         HANDLER_LOG.setLevel(Level.WARNING);
-        AUDIT_LOG.setLevel(Level.WARNING);
         int status = run(args, System.out, System.err);
         System.out.flush();
         if (status != OK) {

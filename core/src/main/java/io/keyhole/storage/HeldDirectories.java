@@ -27,6 +27,8 @@ final class HeldDirectories implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HeldDirectories.class.getName());
 
     /**
+     * One directory held open.
+     *
      * @param path   its path below the root, {@code null} for the root
      * @param parent the directory it was opened in, {@code null} for the root
      * @param up     what was held for {@code parent} when this was opened, {@code null} for the
@@ -34,8 +36,32 @@ final class HeldDirectories implements AutoCloseable {
      * @param view   its name as seen in {@code parent}, no link followed: looking through it again
      *               costs no path or view of its own
      */
-    private record Held(SecureDirectoryStream<Path> stream, Object key, String path, SecureDirectoryStream<Path> parent,
-                        Held up, BasicFileAttributeView view) {
+    private static final class Held {
+        final SecureDirectoryStream<Path> stream;
+        final Object key;
+        final String path;
+        final SecureDirectoryStream<Path> parent;
+        final Held up;
+        final BasicFileAttributeView view;
+        /** Levels below the root: 1 for the root's children. */
+        final int level;
+        /** Set by every use, cleared by an eviction pass that spares it once ("second chance"). */
+        volatile boolean used = true;
+
+        Held(SecureDirectoryStream<Path> stream, Object key, String path, SecureDirectoryStream<Path> parent, Held up,
+             BasicFileAttributeView view) {
+            this.stream = stream;
+            this.key = key;
+            this.path = path;
+            this.parent = parent;
+            this.up = up;
+            this.view = view;
+            int slashes = 0;
+            for (int i = path == null ? 0 : path.indexOf('/'); i >= 0 && path != null; i = path.indexOf('/', i + 1)) {
+                slashes++;
+            }
+            this.level = path == null ? 0 : slashes + 1;
+        }
     }
 
     private final int max;
@@ -64,16 +90,16 @@ final class HeldDirectories implements AutoCloseable {
             return null;
         }
         Held current = root;
-        if (current != null && now.fileKey() != null && now.fileKey().equals(current.key())) {
-            return current.stream();
+        if (current != null && now.fileKey() != null && now.fileKey().equals(current.key)) {
+            return current.stream;
         }
         synchronized (this) {
             if (closed) {
                 return null;
             }
             current = root;
-            if (current != null && now.fileKey() != null && now.fileKey().equals(current.key())) {
-                return current.stream();
+            if (current != null && now.fileKey() != null && now.fileKey().equals(current.key)) {
+                return current.stream;
             }
             DirectoryStream<Path> opened;
             try {
@@ -110,11 +136,12 @@ final class HeldDirectories implements AutoCloseable {
         if (held == null) {
             return null;
         }
-        if (held.parent() == parent) {
+        if (held.parent == parent) {
             // the name looked at in the very directory this walk came through, with a view made once
-            BasicFileAttributes seen = look(held.view());
-            if (seen != null && seen.isDirectory() && held.key().equals(seen.fileKey())) {
-                return held.stream();
+            BasicFileAttributes seen = look(held.view);
+            if (seen != null && seen.isDirectory() && held.key.equals(seen.fileKey())) {
+                held.used = true;
+                return held.stream;
             }
         }
         if (below.remove(path, held)) {
@@ -133,19 +160,25 @@ final class HeldDirectories implements AutoCloseable {
      */
     SecureDirectoryStream<Path> deepest(String path, SecureDirectoryStream<Path> root) throws IOException {
         Held held = below.get(path);
-        return held != null && stillNamed(held, root) ? held.stream() : null;
+        if (held == null || !stillNamed(held, root)) {
+            return null;
+        }
+        for (Held h = held; h != null && !h.used; h = h.up) {
+            h.used = true;
+        }
+        return held.stream;
     }
 
     private boolean stillNamed(Held held, SecureDirectoryStream<Path> root) throws IOException {
-        Held up = held.up();
-        if (up == null ? held.parent() != root : held.parent() != up.stream() || !stillNamed(up, root)) {
+        Held up = held.up;
+        if (up == null ? held.parent != root : held.parent != up.stream || !stillNamed(up, root)) {
             return false;
         }
-        if (below.get(held.path()) != held) {
+        if (below.get(held.path) != held) {
             return false;
         }
-        BasicFileAttributes seen = look(held.view());
-        return seen != null && seen.isDirectory() && held.key().equals(seen.fileKey());
+        BasicFileAttributes seen = look(held.view);
+        return seen != null && seen.isDirectory() && held.key.equals(seen.fileKey());
     }
 
     private static BasicFileAttributes look(BasicFileAttributeView view) throws IOException {
@@ -184,7 +217,7 @@ final class HeldDirectories implements AutoCloseable {
         Held first = below.putIfAbsent(path, mine);
         if (first != null) {
             opened.close();
-            return first.key().equals(key) ? first.stream() : null;
+            return first.key.equals(key) ? first.stream : null;
         }
         if (closed && below.remove(path, mine)) {
             // close() ran while this was put: it must not outlive the storage.
@@ -219,13 +252,32 @@ final class HeldDirectories implements AutoCloseable {
         }
     }
 
-    /** Closes an eighth of the held directories, whichever come first. */
+    /**
+     * Closes an eighth of the held directories: those not used since the last pass, the deepest
+     * level first (closing a directory makes every one held below it useless until held again, so
+     * upper levels, shared by many files, go last). Each pass spares what was used since the one
+     * before and marks it unused, so directories in steady use stay held.
+     */
     private void evict() {
         int excess = Math.max(1, max / 8);
-        for (Iterator<Map.Entry<String, Held>> all = below.entrySet().iterator(); excess > 0 && all.hasNext(); excess--) {
-            Map.Entry<String, Held> e = all.next();
-            if (below.remove(e.getKey(), e.getValue())) {
-                close(e.getValue());
+        int deepest = 0;
+        for (Held held : below.values()) {
+            deepest = Math.max(deepest, held.level);
+        }
+        for (int pass = 0; pass < 2 && excess > 0; pass++) {
+            for (int level = deepest; level >= 1 && excess > 0; level--) {
+                for (Iterator<Held> all = below.values().iterator(); excess > 0 && all.hasNext(); ) {
+                    Held held = all.next();
+                    if (held.level != level) {
+                        continue;
+                    }
+                    if (held.used) {
+                        held.used = false;
+                    } else if (below.remove(held.path, held)) {
+                        close(held);
+                        excess--;
+                    }
+                }
             }
         }
     }
@@ -236,7 +288,7 @@ final class HeldDirectories implements AutoCloseable {
 
     private static void close(Held held) {
         try {
-            held.stream().close();
+            held.stream.close();
         } catch (IOException e) {
             LOG.log(Level.DEBUG, "closing a held directory failed: {0}", e.toString());
         }

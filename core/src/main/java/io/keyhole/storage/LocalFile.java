@@ -9,10 +9,43 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** A file {@link LocalStorage} opened: its descriptor, and what was read from it. */
+/**
+ * A file {@link LocalStorage} opened: its descriptor, and what was read from it. The descriptor
+ * may be shared by several of these (one per request, and one for {@link OpenFiles}); the last
+ * one closed closes it.
+ */
 final class LocalFile implements OpenedFile {
 
+    /** One open descriptor and how many {@code LocalFile}s use it. */
+    private static final class Descriptor {
+        final SeekableByteChannel channel;
+        final AtomicInteger users = new AtomicInteger(1);
+
+        Descriptor(SeekableByteChannel channel) {
+            this.channel = channel;
+        }
+
+        /** One user more, unless the last one has closed it already. */
+        boolean retain() {
+            for (int n = users.get(); n > 0; n = users.get()) {
+                if (users.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void release() throws IOException {
+            if (users.decrementAndGet() == 0) {
+                channel.close();
+            }
+        }
+    }
+
+    private final Descriptor descriptor;
     private final SeekableByteChannel channel;
     /** {@link #channel} when it is a {@link FileChannel} (always, on the default file system). */
     private final FileChannel fileChannel;
@@ -20,14 +53,28 @@ final class LocalFile implements OpenedFile {
     private final String relativePath;
     private final long size;
     private final Instant lastModified;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     LocalFile(SeekableByteChannel channel, Path root, String relativePath, long size, Instant lastModified) {
-        this.channel = channel;
+        this(new Descriptor(channel), root, relativePath, size, lastModified);
+    }
+
+    private LocalFile(Descriptor descriptor, Path root, String relativePath, long size, Instant lastModified) {
+        this.descriptor = descriptor;
+        this.channel = descriptor.channel;
         this.fileChannel = channel instanceof FileChannel file ? file : null;
         this.root = root;
         this.relativePath = relativePath;
         this.size = size;
         this.lastModified = lastModified;
+    }
+
+    /**
+     * Another {@code LocalFile} on the same descriptor, closed on its own; {@code null} when the
+     * descriptor is closed already.
+     */
+    LocalFile share() {
+        return descriptor.retain() ? new LocalFile(descriptor, root, relativePath, size, lastModified) : null;
     }
 
     @Override
@@ -51,7 +98,7 @@ final class LocalFile implements OpenedFile {
             throw new IllegalArgumentException("range " + first + "+" + length + " is not within the " + size
                     + " bytes of " + relativePath);
         }
-        if (!channel.isOpen()) {
+        if (closed.get() || !channel.isOpen()) {
             throw new ClosedChannelException();
         }
         return new Range(first, length);
@@ -74,7 +121,9 @@ final class LocalFile implements OpenedFile {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (closed.compareAndSet(false, true)) {
+            descriptor.release();
+        }
     }
 
     @Override
@@ -95,7 +144,7 @@ final class LocalFile implements OpenedFile {
 
         @Override
         public int read(ByteBuffer dst) throws IOException {
-            if (!open) {
+            if (!open || closed.get()) {
                 throw new ClosedChannelException();
             }
             if (left == 0) {
@@ -130,7 +179,7 @@ final class LocalFile implements OpenedFile {
 
         @Override
         public boolean isOpen() {
-            return open && channel.isOpen();
+            return open && !closed.get() && channel.isOpen();
         }
 
         @Override

@@ -68,6 +68,14 @@ public interface Storage extends AutoCloseable {
     /** A few words for log lines, e.g. {@code local /srv/files}. */
     String describe();
 
+    /**
+     * Says that the file at {@code relativePath} was just written, replaced or deleted through
+     * this instance: whatever the storage keeps about it for later requests must not be used
+     * again. The default keeps nothing.
+     */
+    default void forget(String relativePath) {
+    }
+
     /** Releases what the storage holds (clients, pools); opened files stay usable until closed. */
     @Override
     void close() throws IOException;

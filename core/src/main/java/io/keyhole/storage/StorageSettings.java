@@ -19,8 +19,38 @@ import java.util.Objects;
  * @param presignTtl how long a presigned URL of {@code delivery=redirect} stays valid ({@code presign-ttl})
  * @param options    the provider's own keys and their text values, e.g. {@code s3-bucket}; secrets
  *                   already read from {@code file:} or {@code env:}. Never printed.
+ * @param openCache  how long the local tree keeps a file it opened for the next requests for it
+ *                   ({@code open-cache-valid}; zero: none), and how many at most ({@code open-cache-size})
  */
-public record StorageSettings(String kind, Duration timeout, Duration presignTtl, Map<String, String> options) {
+public record StorageSettings(String kind, Duration timeout, Duration presignTtl, Map<String, String> options,
+                              OpenCache openCache) {
+
+    /**
+     * Files of the local tree kept open between requests, as nginx's {@code open_file_cache}:
+     * a file kept is handed out again without looking at the tree for {@code valid}.
+     *
+     * @param valid how long; zero keeps none (the default)
+     * @param size  most files kept, one descriptor each
+     */
+    public record OpenCache(Duration valid, int size) {
+        /** Nothing kept: every request opens its file. */
+        public static final OpenCache OFF = new OpenCache(Duration.ZERO, DEFAULT_OPEN_CACHE_SIZE);
+
+        public OpenCache {
+            Objects.requireNonNull(valid, "valid");
+            if (valid.isNegative()) {
+                throw new IllegalArgumentException("open-cache-valid must not be negative, was " + valid);
+            }
+            if (size < 1) {
+                throw new IllegalArgumentException("open-cache-size must be at least 1, was " + size);
+            }
+        }
+
+        /** Whether files are kept. */
+        public boolean on() {
+            return !valid.isZero();
+        }
+    }
 
     /** The kind of the local tree. */
     public static final String LOCAL = "local";
@@ -28,17 +58,24 @@ public record StorageSettings(String kind, Duration timeout, Duration presignTtl
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /** {@code presign-ttl} when unset. */
     public static final Duration DEFAULT_PRESIGN_TTL = Duration.ofSeconds(60);
+    /** {@code open-cache-size} when unset. */
+    public static final int DEFAULT_OPEN_CACHE_SIZE = 1000;
     /** The local tree, as when nothing is said. */
-    public static final StorageSettings DEFAULT = new StorageSettings(LOCAL, DEFAULT_TIMEOUT, DEFAULT_PRESIGN_TTL, Map.of());
+    public static final StorageSettings DEFAULT = new StorageSettings(LOCAL, DEFAULT_TIMEOUT, DEFAULT_PRESIGN_TTL, Map.of(),
+            OpenCache.OFF);
 
     public StorageSettings {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(presignTtl, "presignTtl");
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+        Objects.requireNonNull(openCache, "openCache");
         if (kind.equals(LOCAL) && !options.isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", options.keySet()) + " need a remote storage, e.g."
                     + " storage=s3; storage is " + LOCAL);
+        }
+        if (!kind.equals(LOCAL) && openCache.on()) {
+            throw new IllegalArgumentException("open-cache-valid keeps files of the local tree open; storage is " + kind);
         }
     }
 
@@ -60,7 +97,8 @@ public record StorageSettings(String kind, Duration timeout, Duration presignTtl
     /** Names the kind and the options that are set, never their values (some are secrets). */
     @Override
     public String toString() {
-        return "storage " + kind + " (timeout " + timeout.toMillis() + " ms, options " + options.keySet() + ")";
+        return "storage " + kind + " (timeout " + timeout.toMillis() + " ms, options " + options.keySet()
+                + (openCache.on() ? ", open files kept " + openCache.valid().toMillis() + " ms" : "") + ")";
     }
 
     /** Collects the storage settings for {@code KeyholeConfig.Builder}; each may be made once. */
@@ -69,6 +107,8 @@ public record StorageSettings(String kind, Duration timeout, Duration presignTtl
         private Duration timeout = DEFAULT_TIMEOUT;
         private Duration presignTtl = DEFAULT_PRESIGN_TTL;
         private final Map<String, String> options = new LinkedHashMap<>();
+        private Duration openCacheValid = Duration.ZERO;
+        private int openCacheSize = DEFAULT_OPEN_CACHE_SIZE;
 
         /** {@code storage}: {@code local} or a provider's name such as {@code s3}. */
         public Builder kind(String kind) {
@@ -92,6 +132,18 @@ public record StorageSettings(String kind, Duration timeout, Duration presignTtl
             return this;
         }
 
+        /** {@code open-cache-valid}: zero (none kept) or positive. */
+        public Builder openCacheValid(Duration valid) {
+            this.openCacheValid = Objects.requireNonNull(valid, "open-cache-valid");
+            return this;
+        }
+
+        /** {@code open-cache-size}: at least 1. */
+        public Builder openCacheSize(int size) {
+            this.openCacheSize = size;
+            return this;
+        }
+
         /** One of the provider's options, e.g. {@code s3-bucket}. */
         public Builder option(String key, String value) {
             if (options.putIfAbsent(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, key)) != null) {
@@ -101,7 +153,7 @@ public record StorageSettings(String kind, Duration timeout, Duration presignTtl
         }
 
         public StorageSettings build() {
-            return new StorageSettings(kind, timeout, presignTtl, options);
+            return new StorageSettings(kind, timeout, presignTtl, options, new OpenCache(openCacheValid, openCacheSize));
         }
 
         private static Duration positive(String key, Duration d) {

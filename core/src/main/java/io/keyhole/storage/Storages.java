@@ -3,6 +3,7 @@ package io.keyhole.storage;
 import io.keyhole.tree.FileStore;
 import io.keyhole.tree.HashedTree;
 import io.keyhole.tree.Store;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -35,10 +36,23 @@ public final class Storages {
      * @throws IllegalArgumentException when the named storage is not on the class path, or an option is bad
      */
     public static Started start(StorageSettings settings, HashedTree tree, StorageProvider.Writes writes) {
+        return start(settings, tree, writes, Clock.systemUTC());
+    }
+
+    /**
+     * Starts the storage for {@code tree}; {@code clock} measures how long the local tree keeps
+     * files open ({@code open-cache-valid}).
+     *
+     * @param writes how uploads are named and limited, or {@code null} when nothing is written
+     * @throws IllegalArgumentException when the named storage is not on the class path, or an option is bad
+     */
+    public static Started start(StorageSettings settings, HashedTree tree, StorageProvider.Writes writes, Clock clock) {
         if (settings.local()) {
             Store store = writes == null ? null : FileStore.builder(tree).clock(writes.clock())
                     .instance(writes.instance()).maxSize(writes.maxSize()).build();
-            return new Started(new LocalStorage(tree.root()), store);
+            StorageSettings.OpenCache cache = settings.openCache();
+            return new Started(new LocalStorage(tree.root(), LocalStorage.DEFAULT_OPEN_BOUND, cache.valid(), cache.size(),
+                    clock), store);
         }
         StorageProvider provider = provider(settings.kind());
         Storage storage = provider.start(settings, tree.depth(), writes);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -35,7 +36,21 @@ class AuditLogTest {
 
     /** Collects the audit logger's lines (the JDK's System.Logger goes to java.util.logging). */
     static final class Lines extends Handler {
+        static final Logger LOGGER = Logger.getLogger(AuditLog.LOGGER_NAME);
         final List<String> lines = new ArrayList<>();
+
+        /** A collector on the audit logger, which then writes nowhere else. */
+        static Lines attached() {
+            Lines lines = new Lines();
+            LOGGER.addHandler(lines);
+            LOGGER.setUseParentHandlers(false);
+            return lines;
+        }
+
+        void detach() {
+            LOGGER.removeHandler(this);
+            LOGGER.setUseParentHandlers(true);
+        }
 
         @Override
         public synchronized void publish(LogRecord record) {
@@ -63,14 +78,11 @@ class AuditLogTest {
     @Test
     void oneLinePerRequestMatchingTheWireAndNoToken() throws Exception {
         TestTree.create(root, 2000);
-        Lines audit = new Lines();
-        Logger logger = Logger.getLogger(AuditLog.LOGGER_NAME);
-        logger.addHandler(audit);
-        logger.setUseParentHandlers(false);
+        Lines audit = Lines.attached();
         List<String> tokens = new ArrayList<>();
         List<Integer> statuses = new ArrayList<>();
         try (JettyHarness server = JettyHarness.start(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
-                .jwtKey(Tokens.KEY).jwtField("uid")
+                .jwtKey(Tokens.KEY).jwtField("uid").audit(true)
                 .authorizer(q -> q.fileId().value().startsWith("0000") ? AuthResponse.ofStatus(403)
                         : TestTree.grant().authorize(q)).build())) {
             String alice = Tokens.valid("alice");
@@ -113,8 +125,36 @@ class AuditLogTest {
             }
             assertTrue(lines.get(4).contains("\\u001b[31m\\n{\\\"forged\\\":1}"), lines.get(4));
         } finally {
-            logger.removeHandler(audit);
-            logger.setUseParentHandlers(true);
+            audit.detach();
         }
+    }
+
+    @Test
+    void offUnlessAsked() throws Exception {
+        TestTree.create(root, 2000);
+        Lines audit = Lines.attached();
+        Map<String, String> keys = Map.of("fs-root", root.toString(), "fs-depth", "2", "mount", "/files/",
+                "jwt-field", "uid");
+        try (JettyHarness quiet = JettyHarness.start(KeyholeConfig.builder().properties(keys)
+                .jwtKey(Tokens.KEY).authorizer(TestTree.grant()).build());
+             JettyHarness loud = JettyHarness.start(KeyholeConfig.builder().properties(with(keys, "audit", "yes"))
+                .jwtKey(Tokens.KEY).authorizer(TestTree.grant()).build())) {
+            String alice = "Authorization: Bearer " + Tokens.valid("alice");
+            assertEquals(200, RawHttp.request(quiet.port(), "GET", "/files/" + TestTree.SMALL, alice).status());
+            assertEquals(200, RawHttp.request(loud.port(), "GET", "/files/" + TestTree.LARGE, alice).status());
+            List<String> lines = audit.await(1);
+            assertEquals(200, RawHttp.request(quiet.port(), "GET", "/files/" + TestTree.SMALL, alice).status());
+            // the one line is the loud server's (the large file), and the quiet server's second answer added none
+            assertEquals(1, audit.await(1).size(), String.join("\n", audit.await(1)));
+            assertTrue(lines.get(0).contains(TestTree.LARGE), lines.get(0));
+        } finally {
+            audit.detach();
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> keys, String key, String value) {
+        Map<String, String> more = new java.util.HashMap<>(keys);
+        more.put(key, value);
+        return more;
     }
 }

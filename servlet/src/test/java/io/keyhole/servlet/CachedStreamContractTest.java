@@ -3,7 +3,8 @@ package io.keyhole.servlet;
 import io.keyhole.KeyholeConfig;
 
 /**
- * The adapter contract once more with the decision cache on: what goes over the wire is the same.
+ * The adapter contract once more with the decision cache and the open-file cache on: what goes
+ * over the wire is the same.
  * Within a test, repeated requests are answered from the cache; each test starts with nothing remembered.
  */
 class CachedStreamContractTest extends StreamContractTest {

@@ -32,7 +32,8 @@ import java.util.Map;
  *   jetty-s3              KeyholeFilter on Jetty streaming from a bucket: ROOT is s3:http://HOST:PORT/BUCKET
  *                         (path style, no credentials needed: S3Proxy with s3proxy.authorization=none)
  *   jetty-s3-redirect     the same with delivery=redirect
- * A Keyhole kind asks the JSON backend on SOCKET with the decision cache on for CACHE_TTL (e.g. 1h);
+ * A Keyhole kind asks the JSON backend on SOCKET with the decision cache on for CACHE_TTL (e.g. 1h)
+ * and files kept open for 5 s;
  * with the suffix -nocache it asks on every request, with -inproc it asks an in-process
  * authoriser that grants everything (no SOCKET needed).
  *
@@ -50,6 +51,8 @@ public final class LoadServer {
 
     static final int DEPTH = 4;
     static final String MOUNT = "/files/";
+    /** {@code open-cache-valid} of the rows with the decision cache on. */
+    static final String OPEN_CACHE_VALID = "5s";
     /** What the backend and the in-process authoriser answer: a grant with the file's metadata. */
     static final AuthResponse GRANT = new AuthResponse(200, "file.bin", "application/octet-stream", null, null, null,
             1_700_000_000L, null);
@@ -164,7 +167,9 @@ public final class LoadServer {
      * {@code keyhole serve} (as its properties file).
      *
      * @param socket the backend's socket, or {@code null} for none (an in-process authoriser)
-     * @param cacheTtl {@code auth-cache-ttl}; {@code 0} leaves the decision cache off
+     * @param cacheTtl {@code auth-cache-ttl}; {@code 0} leaves the decision cache off. Where it is
+     *                 on, files are kept open for {@value #OPEN_CACHE_VALID} too ({@code open-cache-valid}:
+     *                 Tomcat's resource cache, which its DefaultServlet row uses, looks again after 5 s)
      */
     static Map<String, String> settings(Path root, Path keyFile, Path socket, String cacheTtl) {
         Map<String, String> s = new LinkedHashMap<>();
@@ -178,6 +183,7 @@ public final class LoadServer {
         }
         if (!cacheTtl.equals("0")) {
             s.put("auth-cache-ttl", cacheTtl);
+            s.put("open-cache-valid", OPEN_CACHE_VALID);
         }
         return s;
     }

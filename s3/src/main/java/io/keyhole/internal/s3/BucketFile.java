@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.time.Instant;
-import software.amazon.awssdk.core.ResponseInputStream;
 
 /**
  * An object {@link BucketStorage} opened: its size, date and the bucket's ETag from the first
@@ -114,13 +113,15 @@ final class BucketFile implements OpenedFile {
 
     /**
      * One answer's body, at most {@code length} bytes; its end reported early when the bucket
-     * sends fewer, which the renderer treats as an error. Closed before its end, it aborts the
-     * connection rather than draining the rest.
+     * sends fewer, which the renderer treats as an error. Closed before its end, its connection
+     * is closed rather than drained (see {@link BucketHttp}).
      */
     private static final class Body implements ReadableByteChannel {
         private final InputStream in;
         private long left;
         private boolean open = true;
+        /** For a direct {@code dst}: one array per body, not one per read. */
+        private byte[] scratch;
 
         Body(InputStream in, long length) {
             this.in = in;
@@ -145,9 +146,11 @@ final class BucketFile implements OpenedFile {
                 n = in.readNBytes(dst.array(), dst.arrayOffset() + dst.position(), want);
                 dst.position(dst.position() + n);
             } else {
-                byte[] chunk = new byte[Math.min(want, 64 * 1024)];
-                n = in.readNBytes(chunk, 0, chunk.length);
-                dst.put(chunk, 0, n);
+                if (scratch == null) {
+                    scratch = new byte[64 * 1024];
+                }
+                n = in.readNBytes(scratch, 0, Math.min(want, scratch.length));
+                dst.put(scratch, 0, n);
             }
             if (n == 0 && want > 0) {
                 left = 0;
@@ -168,9 +171,6 @@ final class BucketFile implements OpenedFile {
                 return;
             }
             open = false;
-            if (left > 0 && in instanceof ResponseInputStream<?> response) {
-                response.abort();
-            }
             try {
                 in.close();
             } catch (IOException e) {

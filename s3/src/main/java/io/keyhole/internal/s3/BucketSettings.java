@@ -3,8 +3,10 @@ package io.keyhole.internal.s3;
 import io.keyhole.storage.StorageSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
+import javax.net.ssl.SSLSocketFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -126,8 +128,7 @@ record BucketSettings(String bucket, URI endpoint, Region region, String prefix,
      * S3-compatible stores refuse the newer default trailers).
      */
     S3Client client() {
-        Duration connect = timeout.compareTo(MAX_CONNECT) < 0 ? timeout : MAX_CONNECT;
-        SdkHttpClient http = UrlConnectionHttpClient.builder().connectionTimeout(connect).socketTimeout(timeout).build();
+        SdkHttpClient http = UrlConnectionHttpClient.builder().connectionTimeout(connectTimeout()).socketTimeout(timeout).build();
         var builder = S3Client.builder()
                 .httpClient(http)
                 .region(region)
@@ -140,6 +141,25 @@ record BucketSettings(String bucket, URI endpoint, Region region, String prefix,
             builder.endpointOverride(endpoint);
         }
         return builder.build();
+    }
+
+    /**
+     * The download path's requests, addressed as {@code s3} addresses objects (endpoint, region,
+     * path style): asked once here, so that both paths always use the same URL.
+     */
+    BucketReads reads(S3Client s3) {
+        URI object;
+        try {
+            object = s3.utilities().getUrl(b -> b.bucket(bucket).key("k")).toURI();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("the SDK addresses objects by a URL that is no URI: " + e.getMessage(), e);
+        }
+        return new BucketReads(object, region.id(), credentials(), Clock.systemUTC(),
+                (SSLSocketFactory) SSLSocketFactory.getDefault(), connectTimeout(), timeout);
+    }
+
+    private Duration connectTimeout() {
+        return timeout.compareTo(MAX_CONNECT) < 0 ? timeout : MAX_CONNECT;
     }
 
     /** Signs URLs locally: no request to the bucket. */

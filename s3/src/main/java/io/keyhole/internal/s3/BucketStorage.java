@@ -2,6 +2,7 @@ package io.keyhole.internal.s3;
 
 import io.keyhole.FileId;
 import io.keyhole.StoredMetadata;
+import io.keyhole.http.HttpDate;
 import io.keyhole.storage.OpenedFile;
 import io.keyhole.storage.Prefetch;
 import io.keyhole.storage.Storage;
@@ -37,14 +38,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -81,13 +78,17 @@ final class BucketStorage implements Storage, Store {
     static final String MARKER = ".keyhole-tree";
     /** A multipart upload older than this is no longer being written: no part takes a day. */
     static final Duration ABANDONED = Duration.ofHours(24);
-    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+)");
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18})");
+    /** The code in an S3 error answer's XML body, e.g. {@code <Code>AccessDenied</Code>}. */
+    private static final Pattern ERROR_CODE = Pattern.compile("<Code>([A-Za-z0-9.]{1,64})</Code>");
 
     private final BucketSettings settings;
     /** The tree's layout (an id's directories); its root is never used, the bucket is. */
     private final HashedTree layout;
     private final S3Client s3;
     private final S3Presigner presigner;
+    /** The download path: GET and HEAD signed here, on pooled connections. */
+    private final BucketReads reads;
     /** {@code null} when the mount is read-only. */
     private final FileIds ids;
     private final Clock clock;
@@ -113,6 +114,7 @@ final class BucketStorage implements Storage, Store {
             throw e;
         }
         this.presigner = signer;
+        this.reads = settings.reads(s3);
         if (writes != null) {
             this.ids = new FileIds(writes.instance(), writes.clock());
             this.unique = writes.instance() + "#" + HexFormat.of().formatHex(randomBytes()) + "#";
@@ -150,65 +152,97 @@ final class BucketStorage implements Storage, Store {
         }
         String range = prefetch instanceof Prefetch.Bytes bytes ? "bytes=" + bytes.spec() : null;
         long start = System.nanoTime();
-        ResponseInputStream<GetObjectResponse> body;
+        BucketHttp.Answer r = send("GET", key, range, null, start);
+        if (r.status == 404) {
+            return Optional.empty();
+        }
+        if (r.status == 416 && range != null) {
+            // Not satisfiable: the 416 needs the size, which only a HEAD tells.
+            return head(relativePath, key);
+        }
+        if (r.status != 200 && r.status != 206) {
+            throw failed("GET", key, start, r);
+        }
         try {
-            body = s3.getObject(GetObjectRequest.builder().bucket(settings.bucket()).key(key).range(range).build());
-        } catch (SdkException e) {
-            if (Failures.notFound(e)) {
-                return Optional.empty();
+            long size = r.contentLength;
+            long first = 0;
+            if (r.status == 206) {
+                Matcher m = r.contentRange == null ? null : CONTENT_RANGE.matcher(r.contentRange);
+                if (m == null || !m.matches() || Long.parseLong(m.group(2)) - Long.parseLong(m.group(1)) + 1 != r.contentLength) {
+                    throw new IOException("GET " + key + " at " + settings.describe() + " answered 206 with Content-Range '"
+                            + r.contentRange + "' for " + r.contentLength + " bytes");
+                }
+                first = Long.parseLong(m.group(1));
+                size = Long.parseLong(m.group(3));
             }
-            if (range != null && e instanceof software.amazon.awssdk.services.s3.model.S3Exception s3e
-                    && s3e.statusCode() == 416) {
-                // Not satisfiable: the 416 needs the size, which only a HEAD tells.
-                return head(relativePath, key);
-            }
-            throw Failures.of("GET " + key, settings, start, e);
+            return Optional.of(new BucketFile(this, relativePath, key, size, lastModified(key, r), etag(key, r), r.body(),
+                    first, r.contentLength));
+        } catch (IOException | RuntimeException e) {
+            r.body().close();
+            throw e;
         }
-        GetObjectResponse r = body.response();
-        long size = r.contentLength();
-        long first = 0;
-        String contentRange = r.contentRange();
-        if (contentRange != null) {
-            Matcher m = CONTENT_RANGE.matcher(contentRange.strip());
-            if (!m.matches()) {
-                body.abort();
-                throw new IOException("GET " + key + " at " + settings.describe() + " answered Content-Range '"
-                        + contentRange + "'");
-            }
-            first = Long.parseLong(m.group(1));
-            size = Long.parseLong(m.group(3));
-        }
-        long length = r.contentLength();
-        return Optional.of(new BucketFile(this, relativePath, key, size, r.lastModified(), r.eTag(), body, first, length));
     }
 
     private Optional<OpenedFile> head(String relativePath, String key) throws IOException {
         long start = System.nanoTime();
-        HeadObjectResponse r;
-        try {
-            r = s3.headObject(b -> b.bucket(settings.bucket()).key(key));
-        } catch (SdkException e) {
-            if (Failures.notFound(e)) {
-                return Optional.empty();
-            }
-            throw Failures.of("HEAD " + key, settings, start, e);
+        BucketHttp.Answer r = send("HEAD", key, null, null, start);
+        if (r.status == 404) {
+            return Optional.empty();
         }
-        return Optional.of(new BucketFile(this, relativePath, key, r.contentLength(), r.lastModified(), r.eTag(),
+        if (r.status != 200 || r.contentLength < 0) {
+            throw failed("HEAD", key, start, r);
+        }
+        return Optional.of(new BucketFile(this, relativePath, key, r.contentLength, lastModified(key, r), etag(key, r),
                 null, 0, 0));
     }
 
     /** The bytes {@code first..last} of {@code key}, only while its ETag is still {@code etag}. */
     InputStream get(String key, long first, long last, String etag) throws IOException {
         long start = System.nanoTime();
-        try {
-            return s3.getObject(b -> b.bucket(settings.bucket()).key(key).range("bytes=" + first + "-" + last)
-                    .ifMatch(etag));
-        } catch (SdkException e) {
-            if (Failures.preconditionFailed(e) || Failures.notFound(e)) {
-                throw new IOException(key + " in " + settings.describe() + " was replaced or deleted while it was sent", e);
-            }
-            throw Failures.of("GET " + key, settings, start, e);
+        BucketHttp.Answer r = send("GET", key, "bytes=" + first + "-" + last, etag, start);
+        if (r.status == 412 || r.status == 404) {
+            throw new IOException(key + " in " + settings.describe() + " was replaced or deleted while it was sent");
         }
+        if (r.status != 206 || r.contentLength != last - first + 1) {
+            if (r.body() != null) {
+                r.body().close();
+            }
+            throw r.status == 206 ? new IOException("GET " + key + " at " + settings.describe() + " answered "
+                    + r.contentLength + " bytes for the range " + first + "-" + last) : failed("GET", key, start, r);
+        }
+        return r.body();
+    }
+
+    private BucketHttp.Answer send(String method, String key, String range, String ifMatch, long start)
+            throws IOException {
+        try {
+            return reads.send(method, key, range, ifMatch);
+        } catch (IOException e) {
+            throw Failures.transport(method + " " + key, settings, start, e);
+        }
+    }
+
+    private IOException failed(String method, String key, long start, BucketHttp.Answer r) {
+        Matcher code = ERROR_CODE.matcher(r.errorBody);
+        return Failures.status(method + " " + key, settings, start, r.status, code.find() ? code.group(1) : null, null);
+    }
+
+    private Instant lastModified(String key, BucketHttp.Answer r) throws IOException {
+        Optional<Instant> date = r.lastModified == null ? Optional.empty() : HttpDate.parse(r.lastModified);
+        if (date.isEmpty()) {
+            throw new IOException(key + " at " + settings.describe() + " came with Last-Modified '"
+                    + (r.lastModified == null ? "" : r.lastModified.replaceAll("[^\\x20-\\x7e]", "?")) + "'");
+        }
+        return date.get();
+    }
+
+    /** The bucket's ETag, sent back in {@code If-Match}: visible ASCII only. */
+    private String etag(String key, BucketHttp.Answer r) throws IOException {
+        if (r.etag == null || r.etag.isEmpty() || !visibleAscii(r.etag)) {
+            throw new IOException(key + " at " + settings.describe() + " came with ETag '"
+                    + (r.etag == null ? "" : r.etag.replaceAll("[^\\x21-\\x7e]", "?")) + "'");
+        }
+        return r.etag;
     }
 
     @Override
@@ -238,6 +272,7 @@ final class BucketStorage implements Storage, Store {
 
     @Override
     public void close() {
+        reads.close();
         presigner.close();
         s3.close();
     }
@@ -573,6 +608,16 @@ final class BucketStorage implements Storage, Store {
             keyMarker = r.nextKeyMarker();
             idMarker = r.nextUploadIdMarker();
         }
+    }
+
+    private static boolean visibleAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static TreeProblem problem(TreeProblem.Kind kind, String key, String relative, String detail) {

@@ -32,25 +32,40 @@ final class Failures {
      * @param startNanos when the operation started, for the elapsed time in the message
      */
     static IOException of(String what, BucketSettings bucket, long startNanos, SdkException e) {
-        long ms = (System.nanoTime() - startNanos) / 1_000_000;
-        String where = what + " at " + bucket.describe() + " failed after " + ms + " ms";
+        if (e instanceof S3Exception s3 && !timedOut(e)) {
+            String code = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
+            return status(what, bucket, startNanos, s3.statusCode(), code, e);
+        }
+        return transport(what, bucket, startNanos, e);
+    }
+
+    /** The bucket answered {@code status} (with the S3 error {@code code}, or {@code null}). */
+    static IOException status(String what, BucketSettings bucket, long startNanos, int status, String code,
+                              Throwable cause) {
+        String message = where(what, bucket, startNanos) + ": the bucket answered " + status
+                + (code != null ? " " + code : "");
+        if (status >= 500 || status == 429) {
+            return new StorageUnavailableException(message, false, cause);
+        }
+        return new IOException(message + (status == 403 ? " (check s3-access-key, s3-secret-key and the bucket's policy)"
+                : ""), cause);
+    }
+
+    /** No answer: a timeout (504), an endpoint that cannot be reached (503), or a broken exchange. */
+    static IOException transport(String what, BucketSettings bucket, long startNanos, Exception e) {
+        String where = where(what, bucket, startNanos);
         if (timedOut(e)) {
             return new StorageUnavailableException(where + ": no answer within storage-timeout ("
                     + bucket.timeout().toMillis() + " ms)", true, e);
-        }
-        if (e instanceof S3Exception s3) {
-            int status = s3.statusCode();
-            String code = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
-            String message = where + ": the bucket answered " + status + (code != null ? " " + code : "");
-            if (status >= 500 || status == 429) {
-                return new StorageUnavailableException(message, false, e);
-            }
-            return new IOException(message + (status == 403 ? " (check s3-access-key, s3-secret-key and the bucket's policy)" : ""), e);
         }
         if (unreachable(e)) {
             return new StorageUnavailableException(where + ": the bucket cannot be reached (" + rootMessage(e) + ")", false, e);
         }
         return new IOException(where + ": " + rootMessage(e), e);
+    }
+
+    private static String where(String what, BucketSettings bucket, long startNanos) {
+        return what + " at " + bucket.describe() + " failed after " + (System.nanoTime() - startNanos) / 1_000_000 + " ms";
     }
 
     private static boolean timedOut(Throwable e) {
@@ -66,7 +81,8 @@ final class Failures {
     private static boolean unreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException
-                    || t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+                    || t instanceof java.net.SocketException || t instanceof java.io.EOFException
+                    || t instanceof javax.net.ssl.SSLException) {
                 return true;
             }
         }

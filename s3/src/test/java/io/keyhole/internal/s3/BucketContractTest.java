@@ -2,6 +2,7 @@ package io.keyhole.internal.s3;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.FileId;
 import io.keyhole.KeyholeConfig;
@@ -108,6 +109,19 @@ class BucketContractTest extends StreamContractTest {
                 .statusCode());
         assertEquals(304, get(TestTree.LARGE, "If-None-Match", TestTree.ETAG).statusCode());
         assertEquals(List.of("HEAD " + key(TestTree.LARGE), "HEAD " + key(TestTree.LARGE)), asked());
+    }
+
+    @Test
+    void downloadsShareKeptAliveConnections() throws Exception {
+        int before = relay.accepted();
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<byte[]> r = get(TestTree.SMALL);
+            assertEquals(200, r.statusCode());
+            assertArrayEquals(tree.small(), r.body());
+        }
+        assertEquals(30, asked().size());
+        // one after the other: at most one new connection, counted where the bucket accepts them
+        assertTrue(relay.accepted() - before <= 1, (relay.accepted() - before) + " connections for 30 downloads");
     }
 
     @Test

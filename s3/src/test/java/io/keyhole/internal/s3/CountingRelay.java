@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Stands between Keyhole and the S3 server on 127.0.0.1 and writes down every request that
  * passes: its request line and its {@code Range} header. It reads the HTTP/1.1 framing of the
  * requests (Content-Length or chunked bodies, keep-alive) so that each request counts once, and
- * copies the answers back unchanged. What the S3 server was asked is what it lists.
+ * copies the answers back unchanged. What the S3 server was asked is what it lists, and over how
+ * many connections.
  */
 final class CountingRelay implements AutoCloseable {
 
@@ -34,6 +36,7 @@ final class CountingRelay implements AutoCloseable {
     private final int upstreamPort;
     private final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger accepted = new AtomicInteger();
 
     CountingRelay(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -58,6 +61,11 @@ final class CountingRelay implements AutoCloseable {
         return seen.stream().filter(s -> s.target().startsWith("/" + bucket + "/")).toList();
     }
 
+    /** The connections accepted so far. */
+    int accepted() {
+        return accepted.get();
+    }
+
     void forget() {
         seen.clear();
     }
@@ -66,6 +74,7 @@ final class CountingRelay implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                accepted.incrementAndGet();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
                 sockets.add(client);
                 sockets.add(upstream);

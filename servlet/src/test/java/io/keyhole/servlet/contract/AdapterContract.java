@@ -249,8 +249,9 @@ public abstract class AdapterContract {
     }
 
     /**
-     * The decision cache for a subclass that runs this contract with it on: {@link #on} adds it to
-     * the configuration, {@link #expireAll} (from {@link #startingTest}) moves its clock past the TTL.
+     * The decision cache and the open-file cache for a subclass that runs this contract with them
+     * on: {@link #on} adds them to the configuration, {@link #expireAll} (from {@link #startingTest})
+     * moves their clock past the TTL.
      */
     protected static final class DecisionCacheOn {
         private static final Duration TTL = Duration.ofSeconds(10);
@@ -260,7 +261,7 @@ public abstract class AdapterContract {
         }
 
         public KeyholeConfig.Builder on(KeyholeConfig.Builder config) {
-            return config.clock(clock).authCacheTtl(TTL).authCacheNegativeTtl(TTL);
+            return config.clock(clock).authCacheTtl(TTL).authCacheNegativeTtl(TTL).openCacheValid(TTL);
         }
 
         public void expireAll() {

@@ -1,0 +1,165 @@
+package io.keyhole.storage;
+
+import static io.keyhole.storage.LocalStorageTest.FILE;
+import static io.keyhole.storage.LocalStorageTest.INSIDE;
+import static io.keyhole.storage.LocalStorageTest.outcome;
+import static io.keyhole.storage.LocalStorageTest.read;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyhole.testing.FileRaces;
+import io.keyhole.testing.RecordingFileSystem;
+import io.keyhole.testing.TestClock;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The open-file cache of {@link LocalStorage} ({@code open-cache-valid}): a file asked again
+ * within its time is handed out without touching the tree, never after; a file forgotten (written
+ * or deleted through Keyhole) is looked up again at once; descriptors are shared and closed by
+ * the last user; the cache is bounded.
+ */
+class OpenFilesTest {
+
+    static final Duration VALID = Duration.ofSeconds(2);
+
+    @TempDir
+    Path dir;
+    Path root;
+    final TestClock clock = new TestClock(Instant.parse("2026-12-02T06:00:00Z"));
+
+    @BeforeEach
+    void tree() throws IOException {
+        root = Files.createDirectories(dir.resolve("root"));
+        Files.createDirectories(root.resolve("a/b/c"));
+        Files.writeString(root.resolve(FILE), INSIDE);
+    }
+
+    private LocalStorage storage(Path at, int size) {
+        return new LocalStorage(at, LocalStorage.DEFAULT_OPEN_BOUND, VALID, size, clock);
+    }
+
+    @Test
+    void aKeptFileIsHandedOutWithoutTouchingTheTreeUntilItsTimeIsUp() throws IOException {
+        RecordingFileSystem fs = new RecordingFileSystem();
+        try (LocalStorage storage = storage(fs.path(root), 10)) {
+            assertEquals(INSIDE, outcome(storage, FILE));
+            assertTrue(!fs.operations().isEmpty(), "the first request opens the file");
+            fs.clear();
+            clock.advance(VALID.minusMillis(1));
+            assertEquals(INSIDE, outcome(storage, FILE));
+            assertEquals(List.of(), fs.operations(), "within open-cache-valid the tree is not touched");
+            clock.advance(Duration.ofMillis(1));
+            assertEquals(INSIDE, outcome(storage, FILE));
+            assertTrue(!fs.operations().isEmpty(), "once its time is up, the file is opened and checked again");
+        }
+    }
+
+    @Test
+    void aFileRemovedBehindKeyholesBackIsServedForAtMostTheValidTime() throws IOException {
+        try (LocalStorage storage = storage(root, 10)) {
+            assertEquals(INSIDE, outcome(storage, FILE));
+            Files.delete(root.resolve(FILE));
+            assertEquals(INSIDE, outcome(storage, FILE), "the documented bound: served as it was, within its time");
+            clock.advance(VALID);
+            assertEquals("empty", outcome(storage, FILE));
+        }
+    }
+
+    @Test
+    void aDirectoryMovedOutOfTheTreeIsNotFollowedOnceTheTimeIsUp() throws IOException {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        try (LocalStorage storage = storage(root, 10)) {
+            assertEquals(INSIDE, outcome(storage, FILE));
+            Files.move(root.resolve("a/b"), outside.resolve("b"), StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(outside.resolve("b/c/file"), "written outside the tree");
+            clock.advance(VALID);
+            assertEquals("empty", outcome(storage, FILE));
+        }
+    }
+
+    @Test
+    void aForgottenFileIsLookedUpAgainAtOnce() throws IOException {
+        try (LocalStorage storage = storage(root, 10)) {
+            assertEquals(INSIDE, outcome(storage, FILE));
+            Path next = Files.writeString(root.resolve("a/b/c/next"), "replaced");
+            Files.move(next, root.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            storage.forget(FILE);
+            assertEquals("replaced", outcome(storage, FILE));
+            Files.delete(root.resolve(FILE));
+            storage.forget(FILE);
+            assertEquals("empty", outcome(storage, FILE));
+        }
+    }
+
+    @Test
+    void anOpenUnderWayWhileAFileIsForgottenIsNotKept() throws IOException {
+        try (LocalStorage storage = storage(root, 10)) {
+            OpenFiles cache = new OpenFiles(VALID, 10, clock);
+            long stamp = cache.stamp();
+            LocalFile opened = (LocalFile) storage.open(FILE).orElseThrow();
+            cache.forget("some/other/file");   // a write through Keyhole while this open was under way
+            cache.keep(FILE, opened, stamp);
+            assertEquals(0, cache.size(), "what an open saw before a write is not kept");
+            cache.keep(FILE, opened, cache.stamp());
+            assertEquals(1, cache.size());
+            opened.close();
+            cache.close();
+        }
+    }
+
+    @Test
+    void oneDescriptorIsSharedAndClosedByItsLastUser() throws IOException {
+        long before = FileRaces.openDescriptors();
+        LocalStorage storage = storage(root, 10);
+        OpenedFile first = storage.open(FILE).orElseThrow();
+        long withFirst = FileRaces.openDescriptors();
+        OpenedFile second = storage.open(FILE).orElseThrow();
+        assertEquals(withFirst, FileRaces.openDescriptors(), "the second request shares the kept descriptor");
+        first.close();
+        first.close();   // idempotent: the other users keep it
+        assertEquals(INSIDE, read(second));
+        assertThrows(ClosedChannelException.class, () -> first.range(0, 1));
+        storage.close();
+        assertEquals(INSIDE, read(second), "a file handed out stays readable after the storage closed");
+        second.close();
+        assertTrue(FileRaces.openDescriptors() <= before, "the last user closed the descriptor");
+    }
+
+    @Test
+    void theCacheIsBounded() throws IOException {
+        for (int i = 0; i < 100; i++) {
+            Files.writeString(root.resolve("a/b/c/f" + i), "file " + i);
+        }
+        long before = FileRaces.openDescriptors();
+        try (LocalStorage storage = storage(root, 16)) {
+            for (int i = 0; i < 100; i++) {
+                assertEquals("file " + i, outcome(storage, "a/b/c/f" + i));
+            }
+            long opened = FileRaces.openDescriptors() - before;
+            // at most 16 files, plus the held root and a, a/b, a/b/c (two each)
+            assertTrue(opened <= 16 + 8, opened + " descriptors open");
+        }
+        assertTrue(FileRaces.openDescriptors() <= before, "closing the storage closes every kept file");
+    }
+
+    @Test
+    void settingsAreChecked() {
+        assertThrows(IllegalArgumentException.class, () -> new LocalStorage(root, LocalStorage.DEFAULT_OPEN_BOUND,
+                Duration.ofSeconds(-1), 10, clock));
+        assertThrows(IllegalArgumentException.class, () -> new LocalStorage(root, LocalStorage.DEFAULT_OPEN_BOUND,
+                VALID, 0, clock));
+        assertThrows(IllegalArgumentException.class, () -> StorageSettings.builder().kind("s3")
+                .openCacheValid(VALID).build());
+    }
+}
