@@ -14,7 +14,9 @@
 #   SKIP_BUILD=1 SKIP_HUGE=1 FILES=200 ROUNDS=2 WARMUP=20 benchmarks/s3/run.sh   # short, no 1 GiB part
 #
 # KEYHOLE_JAVA_OPTS adds options to Keyhole's JVMs (%k in it: the server's kind), S3PROXY_JAVA_OPTS
-# to S3Proxy's, e.g. KEYHOLE_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/%k.jfr
+# to S3Proxy's, e.g. KEYHOLE_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/%k.jfr;
+# KEYHOLE_JAVA_OPTS=-Dkeyhole.bench.renderer=auto streams through Jetty's renderer instead of the
+# servlet stream (bodies above 64 KiB in pooled direct buffers).
 # Needs: a JDK 17+, wrk, curl, python3, sha256sum. All traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -134,11 +136,15 @@ echo "100 MiB, $ROUNDS rounds each, alternating (MiB/s):"
 curl -s -o /dev/null "$S3/bench/$(relative $BIG)"
 for _ in 1 2 3; do curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$KH/$BIG"; done
 for _ in 1 2 3; do curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$KC/$BIG"; done
+# CPU of each Keyhole JVM over its 100 MiB downloads (ms per download)
+KT0="$(cpu_ticks "${PID[jetty-s3]}")"; CT0="$(cpu_ticks "${PID[jetty-s3-cached]}")"
 for r in $(seq "$ROUNDS"); do
     curl -sf -o /dev/null -w '%{speed_download}\n' "$S3/bench/$(relative $BIG)" >> "$WORK/big.direct"
     curl -sf -o /dev/null -w '%{speed_download}\n' -H "Authorization: Bearer $TOKEN" "$KH/$BIG" >> "$WORK/big.keyhole"
     curl -sf -o /dev/null -w '%{speed_download}\n' -H "Authorization: Bearer $TOKEN" "$KC/$BIG" >> "$WORK/big.cached"
 done
+KT1="$(cpu_ticks "${PID[jetty-s3]}")"; CT1="$(cpu_ticks "${PID[jetty-s3-cached]}")"
+python3 -c "import os; t = os.sysconf('SC_CLK_TCK'); print(f'  Keyhole CPU per 100 MiB download: {($KT1 - $KT0) / t * 1000 / $ROUNDS:.0f} ms; with open-cache-valid {($CT1 - $CT0) / t * 1000 / $ROUNDS:.0f} ms')"
 D100="$(median < "$WORK/big.direct")"; K100="$(median < "$WORK/big.keyhole")"; C100="$(median < "$WORK/big.cached")"
 LOAD_BIG="$(cat /proc/loadavg)"
 python3 -c "print(f'  direct {$D100/1048576:.0f}  keyhole {$K100/1048576:.0f}  ratio {$K100/$D100:.2f}  cached {$C100/1048576:.0f}  ratio {$C100/$D100:.2f}')"

@@ -30,6 +30,7 @@ import java.util.Map;
  *                         API's standard wrappers, as Spring Security's chain does
  *   tomcat-default        Tomcat's DefaultServlet on ROOT (its resource cache on)
  *   jetty-s3              KeyholeFilter on Jetty streaming from a bucket: ROOT is s3:http://HOST:PORT/BUCKET
+ *                         (renderer=stream, or the system property keyhole.bench.renderer)
  *                         (path style, no credentials needed: S3Proxy with s3proxy.authorization=none)
  *   jetty-s3-cached       the same keeping small objects in memory for 5 s (open-cache-valid)
  *   jetty-s3-redirect     the same with delivery=redirect
@@ -204,7 +205,8 @@ public final class LoadServer {
                 .openCacheValid(kept ? io.keyhole.internal.Settings.duration("open-cache-valid", OPEN_CACHE_VALID)
                         : java.time.Duration.ZERO)
                 .fsDepth(DEPTH).mount(MOUNT).jwtKey(key).jwtField("uid").authorizer(q -> GRANT)
-                .delivery(delivery).renderer(delivery == DeliveryMode.STREAM ? "stream" : "auto").build();
+                .delivery(delivery).renderer(delivery == DeliveryMode.STREAM
+                        ? System.getProperty("keyhole.bench.renderer", "stream") : "auto").build();
     }
 
     /** {@code a/b/c/d/abcd…}: where nginx finds an id below its internal location. */
