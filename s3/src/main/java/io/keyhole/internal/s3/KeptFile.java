@@ -41,10 +41,7 @@ final class KeptFile implements OpenedFile {
 
     @Override
     public ReadableByteChannel range(long first, long length) throws ClosedChannelException {
-        if (first < 0 || length < 0 || first > bytes.length - length) {
-            throw new IllegalArgumentException("range " + first + "+" + length + " is not within the " + bytes.length
-                    + " bytes of " + relativePath);
-        }
+        BucketFile.checkRange(first, length, bytes.length, relativePath);
         if (closed) {
             throw new ClosedChannelException();
         }
