@@ -206,7 +206,7 @@ public final class Soak {
         for (int i = 0; i < clients; i++) {
             pool.submit(() -> clientLoop(end));
         }
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             pool.submit(() -> slowClientLoop(end));
         }
         pool.submit(() -> sampleLoop(end));
@@ -669,7 +669,10 @@ public final class Soak {
         };
     }
 
-    /** Slow clients: headers a byte at a time, uploads that trickle, downloads never read. Only their count matters. */
+    /**
+     * Slow clients: headers a byte at a time, uploads that trickle, downloads never read or read a
+     * few bytes a second. Only their count matters.
+     */
     void slowClientLoop(long end) {
         Random r = new Random();
         while (System.nanoTime() < end) {
@@ -679,7 +682,7 @@ public final class Soak {
                 slowClients.incrementAndGet();
                 OutputStream out = s.getOutputStream();
                 long until = Math.min(end, System.nanoTime() + TimeUnit.SECONDS.toNanos(15 + r.nextInt(15)));
-                int mode = r.nextInt(3);
+                int mode = r.nextInt(4);
                 if (mode == 0) {
                     byte[] head = ("GET /" + ids.get(0) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                             + token("alice", 3600) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -693,7 +696,17 @@ public final class Soak {
                             + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                     while (System.nanoTime() < until) {
-                        TimeUnit.MILLISECONDS.sleep(200); // never reads: the server's writes block
+                        TimeUnit.MILLISECONDS.sleep(200); // never reads: the server's writes wait
+                    }
+                } else if (mode == 3) {
+                    // takes a few bytes a second: steady enough for the idle timeout, too slow for min-download-rate
+                    out.write(("GET /" + bigId + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token("alice", 3600)
+                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    InputStream in = s.getInputStream();
+                    byte[] few = new byte[16];
+                    while (System.nanoTime() < until && in.read(few) >= 0) {
+                        TimeUnit.MILLISECONDS.sleep(500);
                     }
                 } else {
                     out.write(("POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token("alice", 3600)
@@ -707,7 +720,7 @@ public final class Soak {
                     }
                 }
             } catch (IOException e) {
-                // the server closed a slow client: what its idle timeout is for
+                // the server closed a slow client: what its idle timeout and minimum rates are for
             } catch (InterruptedException e) {
                 return;
             }

@@ -113,6 +113,11 @@ final class FileServer {
         return handler;
     }
 
+    /** The embedded server itself, to look at its threads and connections. */
+    Server jetty() {
+        return server;
+    }
+
     /** The port actually bound. */
     int port() {
         return uri.getPort();

@@ -29,6 +29,18 @@ class ServeLimitsTest {
         assertEquals(Map.of("fs-root", "/srv"), p, "the engine never sees them");
     }
 
+    @Test
+    void theDownloadRateIsReadAndTakenOut() {
+        Map<String, String> p = new HashMap<>(Map.of("min-download-rate", "4096", "min-download-rate-window", "3s",
+                "fs-root", "/srv"));
+        ServeLimits limits = ServeLimits.take(p);
+        assertEquals(4096, limits.minDownloadRate());
+        assertEquals(Duration.ofSeconds(3), limits.downloadRateWindow());
+        assertEquals(Map.of("fs-root", "/srv"), p, "the engine never sees them");
+        assertEquals(1024, ServeLimits.DEFAULT.minDownloadRate());
+        assertEquals(Duration.ofSeconds(10), ServeLimits.DEFAULT.downloadRateWindow());
+    }
+
     @ParameterizedTest
     @CsvSource({
         "idle-timeout, 0s",
@@ -36,6 +48,10 @@ class ServeLimitsTest {
         "min-upload-rate, -1",
         "max-requests-per-client, 10001",
         "max-requests-per-client, many",
+        "min-download-rate, -1",
+        "min-download-rate, fast",
+        "min-download-rate-window, 50ms",
+        "min-download-rate-window, 2h",
     })
     void badValuesNameTheirKey(String key, String value) {
         Map<String, String> p = new HashMap<>(Map.of(key, value));
