@@ -12,12 +12,17 @@ import io.keyhole.KeyholeConfig;
 import io.keyhole.NameValue;
 import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.http.ByteRange;
+import io.keyhole.storage.OpenedFile;
+import io.keyhole.storage.Prefetch;
+import io.keyhole.storage.Storage;
+import io.keyhole.storage.StorageSettings;
 import io.keyhole.testing.TestClock;
 import io.keyhole.testing.TestRequest;
 import io.keyhole.testing.TestTree;
 import io.keyhole.tree.HashedTree;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +30,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -281,6 +290,67 @@ class BucketKeptObjectsTest {
             body(keyhole, last);
             assertTrue(asked() <= 1, "the object read last is kept: " + relay.seenIn(BUCKET));
         }
+    }
+
+    /**
+     * A download whose answer is still on its way when a write through this instance forgets the
+     * object (here: the bucket holds its answer until then) does not keep what it read.
+     */
+    @Test
+    void aDownloadUnderWayWhenTheObjectIsForgottenKeepsNothing() throws Exception {
+        byte[] bytes = "kept?".repeat(100).getBytes(StandardCharsets.US_ASCII);
+        CountDownLatch asked = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        AtomicInteger requests = new AtomicInteger();
+        try (BucketHttpTest.Scripted bucket = new BucketHttpTest.Scripted((n, head, out, socket) -> {
+            if (requests.incrementAndGet() == 1) {
+                asked.countDown();
+                try {
+                    answer.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + bytes.length + "\r\nETag: \"e1\"\r\n"
+                    + "Last-Modified: Tue, 01 Dec 2026 10:00:00 GMT\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(bytes);
+            out.flush();
+        })) {
+            StorageSettings settings = StorageSettings.builder().kind("s3").option("s3-bucket", "bucket")
+                    .option("s3-endpoint", "http://127.0.0.1:" + bucket.server.getLocalPort())
+                    .option("s3-region", "us-east-1").option("s3-path-style", "yes")
+                    .option("s3-access-key", "id").option("s3-secret-key", "secret").openCacheValid(VALID).build();
+            String path = "a/b/ab01";
+            try (Storage storage = new S3StorageProvider().start(settings, 2, null, clock)) {
+                CompletableFuture<byte[]> first = CompletableFuture.supplyAsync(() -> {
+                    try (OpenedFile file = storage.open(path, Prefetch.WHOLE).orElseThrow()) {
+                        return readAll(file);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertTrue(asked.await(10, TimeUnit.SECONDS));
+                storage.forget(path);
+                answer.countDown();
+                assertArrayEquals(bytes, first.get(10, TimeUnit.SECONDS));
+                for (int i = 0; i < 2; i++) {
+                    try (OpenedFile file = storage.open(path, Prefetch.WHOLE).orElseThrow()) {
+                        assertArrayEquals(bytes, readAll(file));
+                    }
+                }
+                assertEquals(2, requests.get(), "the read under way kept nothing; the next one was kept");
+            }
+        }
+    }
+
+    private static byte[] readAll(OpenedFile file) throws java.io.IOException {
+        ByteBuffer all = ByteBuffer.allocate((int) file.size());
+        try (ReadableByteChannel in = file.range(0, file.size())) {
+            while (all.hasRemaining() && in.read(all) >= 0) {
+                // until full
+            }
+        }
+        return all.array();
     }
 
     @Test
