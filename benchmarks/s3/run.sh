@@ -5,6 +5,7 @@
 #     against a direct GET from S3Proxy, alternately, ROUNDS times each (MiB/s, medians);
 #   - 4 KiB: wrk with random ids, through Keyhole against direct (requests/s, p50/p99), and the
 #     CPU per request of the Keyhole JVM and of S3Proxy, from /proc/<pid>/stat;
+#   - both once more through a Keyhole with open-cache-valid=5s (small objects kept in memory);
 #   - delivery=redirect: the 302's own bytes and time, and a followed download;
 #   - 1 GiB through Keyhole with -Xmx64m: SHA-256 compared, heap used sampled during the transfer.
 #
@@ -13,7 +14,9 @@
 #   SKIP_BUILD=1 SKIP_HUGE=1 FILES=200 ROUNDS=2 WARMUP=20 benchmarks/s3/run.sh   # short, no 1 GiB part
 #
 # KEYHOLE_JAVA_OPTS adds options to Keyhole's JVMs (%k in it: the server's kind), S3PROXY_JAVA_OPTS
-# to S3Proxy's, e.g. KEYHOLE_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/%k.jfr
+# to S3Proxy's, e.g. KEYHOLE_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/%k.jfr;
+# KEYHOLE_JAVA_OPTS=-Dkeyhole.bench.renderer=auto streams through Jetty's renderer instead of the
+# servlet stream (bodies above 64 KiB in pooled direct buffers).
 # Needs: a JDK 17+, wrk, curl, python3, sha256sum. All traffic stays on 127.0.0.1.
 set -euo pipefail
 
@@ -119,24 +122,32 @@ start_keyhole() { # kind heap
     exit 1
 }
 start_keyhole jetty-s3 256m
+start_keyhole jetty-s3-cached 256m
 start_keyhole jetty-s3-redirect 256m
+KC="http://127.0.0.1:${PORT[jetty-s3-cached]}/files"
 KH="http://127.0.0.1:${PORT[jetty-s3]}/files"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # ---- 100 MiB
 echo "100 MiB, $ROUNDS rounds each, alternating (MiB/s):"
-: > "$WORK/big.direct"; : > "$WORK/big.keyhole"
+: > "$WORK/big.direct"; : > "$WORK/big.keyhole"; : > "$WORK/big.cached"
 # warm-up: the first requests load and compile the SDK's classes
 curl -s -o /dev/null "$S3/bench/$(relative $BIG)"
 for _ in 1 2 3; do curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$KH/$BIG"; done
+for _ in 1 2 3; do curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$KC/$BIG"; done
+# CPU of each Keyhole JVM over its 100 MiB downloads (ms per download)
+KT0="$(cpu_ticks "${PID[jetty-s3]}")"; CT0="$(cpu_ticks "${PID[jetty-s3-cached]}")"
 for r in $(seq "$ROUNDS"); do
     curl -sf -o /dev/null -w '%{speed_download}\n' "$S3/bench/$(relative $BIG)" >> "$WORK/big.direct"
     curl -sf -o /dev/null -w '%{speed_download}\n' -H "Authorization: Bearer $TOKEN" "$KH/$BIG" >> "$WORK/big.keyhole"
+    curl -sf -o /dev/null -w '%{speed_download}\n' -H "Authorization: Bearer $TOKEN" "$KC/$BIG" >> "$WORK/big.cached"
 done
-D100="$(median < "$WORK/big.direct")"; K100="$(median < "$WORK/big.keyhole")"
+KT1="$(cpu_ticks "${PID[jetty-s3]}")"; CT1="$(cpu_ticks "${PID[jetty-s3-cached]}")"
+python3 -c "import os; t = os.sysconf('SC_CLK_TCK'); print(f'  Keyhole CPU per 100 MiB download: {($KT1 - $KT0) / t * 1000 / $ROUNDS:.0f} ms; with open-cache-valid {($CT1 - $CT0) / t * 1000 / $ROUNDS:.0f} ms')"
+D100="$(median < "$WORK/big.direct")"; K100="$(median < "$WORK/big.keyhole")"; C100="$(median < "$WORK/big.cached")"
 LOAD_BIG="$(cat /proc/loadavg)"
-python3 -c "print(f'  direct {$D100/1048576:.0f}  keyhole {$K100/1048576:.0f}  ratio {$K100/$D100:.2f}')"
+python3 -c "print(f'  direct {$D100/1048576:.0f}  keyhole {$K100/1048576:.0f}  ratio {$K100/$D100:.2f}  cached {$C100/1048576:.0f}  ratio {$C100/$D100:.2f}')"
 
 # ---- 4 KiB random objects
 cat > "$WORK/random.lua" <<LUA
@@ -157,11 +168,11 @@ done = function(summary, latency, requests)
       latency:percentile(50), latency:percentile(99), e.connect + e.read + e.write + e.status + e.timeout))
 end
 LUA
-run_wrk() { # mode url -> "rps p50 p99 errors keyhole_cpu_us s3proxy_cpu_us"
-    local k0 s0 out
-    k0="$(cpu_ticks "${PID[jetty-s3]}")"; s0="$(cpu_ticks "$S3PID")"
+run_wrk() { # mode url [kind] -> "rps p50 p99 errors keyhole_cpu_us s3proxy_cpu_us"
+    local k0 s0 out kpid="${PID[${3:-jetty-s3}]}"
+    k0="$(cpu_ticks "$kpid")"; s0="$(cpu_ticks "$S3PID")"
     out="$(MODE="$1" TOKEN="$TOKEN" wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" -s "$WORK/random.lua" "$2" | grep '^RESULT')"
-    local k1 s1; k1="$(cpu_ticks "${PID[jetty-s3]}")"; s1="$(cpu_ticks "$S3PID")"
+    local k1 s1; k1="$(cpu_ticks "$kpid")"; s1="$(cpu_ticks "$S3PID")"
     python3 - "$out" "$k0" "$k1" "$s0" "$s1" <<'PY'
 import os, sys
 _, req, dur, p50, p99, err = sys.argv[1].split()
@@ -174,13 +185,16 @@ PY
 echo "4 KiB, $FILES random objects, $CONNECTIONS connections, ${DURATION}s x $ROUNDS rounds each:"
 MODE=direct TOKEN=x wrk -t2 -c"$CONNECTIONS" -d2s -s "$WORK/random.lua" "$S3" > /dev/null
 MODE=keyhole TOKEN="$TOKEN" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/random.lua" "http://127.0.0.1:${PORT[jetty-s3]}" > /dev/null
-: > "$WORK/small.direct"; : > "$WORK/small.keyhole"
+MODE=keyhole TOKEN="$TOKEN" wrk -t2 -c"$CONNECTIONS" -d"${WARMUP}s" -s "$WORK/random.lua" "http://127.0.0.1:${PORT[jetty-s3-cached]}" > /dev/null
+: > "$WORK/small.direct"; : > "$WORK/small.keyhole"; : > "$WORK/small.cached"
 for r in $(seq "$ROUNDS"); do
     run_wrk direct "$S3" | tee -a "$WORK/small.direct" | sed 's/^/  direct  req\/s p50ms p99ms errors keyholeCPUus s3proxyCPUus: /'
     run_wrk keyhole "http://127.0.0.1:${PORT[jetty-s3]}" | tee -a "$WORK/small.keyhole" | sed 's/^/  keyhole req\/s p50ms p99ms errors keyholeCPUus s3proxyCPUus: /'
+    run_wrk keyhole "http://127.0.0.1:${PORT[jetty-s3-cached]}" jetty-s3-cached | tee -a "$WORK/small.cached" | sed 's/^/  cached  req\/s p50ms p99ms errors keyholeCPUus s3proxyCPUus: /'
 done
 DS="$(cut -d' ' -f1 "$WORK/small.direct" | median)"; KS="$(cut -d' ' -f1 "$WORK/small.keyhole" | median)"
-python3 -c "print(f'  median req/s: direct {$DS:.0f}  keyhole {$KS:.0f}  ratio {$KS/$DS:.2f}')"
+CS="$(cut -d' ' -f1 "$WORK/small.cached" | median)"
+python3 -c "print(f'  median req/s: direct {$DS:.0f}  keyhole {$KS:.0f}  ratio {$KS/$DS:.2f}  cached {$CS:.0f}  ratio {$CS/$DS:.2f}')"
 LOAD_SMALL="$(cat /proc/loadavg)"
 
 # ---- delivery=redirect
@@ -216,12 +230,12 @@ fi
 echo "loadavg after: $(cat /proc/loadavg)"
 
 # ---- the table: ratios of the same run, CPU per request of both JVMs (medians of the rounds)
-python3 - "$D100" "$K100" "$WORK/small.direct" "$WORK/small.keyhole" "$LOAD_BIG" "$LOAD_SMALL" "$FILES" "$CONNECTIONS" <<'PY'
+python3 - "$D100" "$K100" "$C100" "$WORK/small.direct" "$WORK/small.keyhole" "$WORK/small.cached" "$LOAD_BIG" "$LOAD_SMALL" "$FILES" "$CONNECTIONS" <<'PY'
 import statistics, sys
-d100, k100, sd, sk, load_big, load_small, files, conns = sys.argv[1:]
+d100, k100, c100, sd, sk, sc, load_big, load_small, files, conns = sys.argv[1:]
 rows = lambda f: [l.split() for l in open(f) if l.strip()]
 col = lambda rs, i: statistics.median(float(r[i]) for r in rs)
-d, k = rows(sd), rows(sk)
+d, k, c = rows(sd), rows(sk), rows(sc)
 mib = lambda b: float(b) / 1048576
 print()
 print("| measure | direct from S3Proxy | through Keyhole | ratio | target | loadavg |")
@@ -232,4 +246,8 @@ print(f"| 4 KiB, {files} random objects, {conns} connections, median req/s | {co
 print(f"| 4 KiB p50 / p99 ms | {col(d, 1):.1f} / {col(d, 2):.1f} | {col(k, 1):.1f} / {col(k, 2):.1f} | | | |")
 print(f"| CPU per 4 KiB request, Keyhole JVM, us | - | {col(k, 4):.0f} | | | |")
 print(f"| CPU per 4 KiB request, S3Proxy, us | {col(d, 5):.0f} | {col(k, 5):.0f} | | | |")
+print(f"| open-cache-valid=5s: 100 MiB, median MiB/s | {mib(d100):.0f} | {mib(c100):.0f} | {float(c100) / float(d100):.2f} | >= 0.8 | |")
+print(f"| open-cache-valid=5s: 4 KiB, median req/s | {col(d, 0):.0f} | {col(c, 0):.0f} | {col(c, 0) / col(d, 0):.2f} | >= 0.7 | |")
+print(f"| open-cache-valid=5s: 4 KiB p50 / p99 ms | | {col(c, 1):.1f} / {col(c, 2):.1f} | | | |")
+print(f"| open-cache-valid=5s: CPU per 4 KiB request, Keyhole JVM / S3Proxy, us | | {col(c, 4):.0f} / {col(c, 5):.0f} | | | |")
 PY

@@ -608,14 +608,15 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         }
 
         /**
-         * {@code open-cache-valid}: how long the local tree keeps a file it opened and checked, and
-         * hands it to later requests for it without looking at the tree again; zero (default) keeps none.
+         * {@code open-cache-valid}: how long the local tree keeps a file it opened and checked (a
+         * bucket: an object of up to 256 KiB it read whole, in memory), and hands it to later requests
+         * for it without looking at the storage again; zero (default) keeps none.
          */
         public Builder openCacheValid(Duration valid) {
             return set("open-cache-valid", () -> d.storage.openCacheValid(valid));
         }
 
-        /** {@code open-cache-size}: most files kept open at once, default 1000. */
+        /** {@code open-cache-size}: most files kept at once, default 1000. */
         public Builder openCacheSize(int size) {
             return set("open-cache-size", () -> d.storage.openCacheSize(size));
         }

@@ -7,6 +7,7 @@ import io.keyhole.storage.StorageSettings;
 import java.io.ByteArrayInputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -27,7 +28,10 @@ public final class NoDiskStorage implements StorageProvider {
     }
 
     @Override
-    public Storage start(StorageSettings settings, int depth, Writes writes) {
+    public Storage start(StorageSettings settings, int depth, Writes writes, Clock clock) {
+        if (settings.openCache().on()) {
+            throw new IllegalArgumentException("open-cache-valid: storage=" + NAME + " keeps nothing");
+        }
         return new Storage() {
             @Override
             public Optional<OpenedFile> open(String relativePath) {

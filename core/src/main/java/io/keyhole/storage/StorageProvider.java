@@ -18,13 +18,17 @@ public interface StorageProvider {
      * Starts the storage {@code settings} describe. Nothing is asked of the remote store yet:
      * each request reaches it after its grant.
      *
-     * @param settings the storage settings; the provider checks its options and names the key of a bad one
+     * @param settings the storage settings; the provider checks its options and names the key of a
+     *                 bad one. {@link StorageSettings#openCache()} on asks it to keep what it opened for
+     *                 later requests, for that long at most; a provider that keeps nothing refuses
+     *                 it, naming {@code open-cache-valid}
      * @param depth    the tree's directory levels: an id {@code abcd...} is kept at {@code a/b/c/d/abcd...} for 4
      * @param writes   how uploads are stored, or {@code null} when the mount is read-only
+     * @param clock    what {@code open-cache-valid} is measured by
      * @return a storage the caller closes; one that also implements {@link Store} when {@code writes} is given
-     * @throws IllegalArgumentException naming the key when an option is missing or bad
+     * @throws IllegalArgumentException naming the key when an option is missing, bad or not supported
      */
-    Storage start(StorageSettings settings, int depth, Writes writes);
+    Storage start(StorageSettings settings, int depth, Writes writes, Clock clock);
 
     /**
      * How a storage that takes uploads names and limits them.

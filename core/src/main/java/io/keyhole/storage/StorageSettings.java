@@ -19,18 +19,20 @@ import java.util.Objects;
  * @param presignTtl how long a presigned URL of {@code delivery=redirect} stays valid ({@code presign-ttl})
  * @param options    the provider's own keys and their text values, e.g. {@code s3-bucket}; secrets
  *                   already read from {@code file:} or {@code env:}. Never printed.
- * @param openCache  how long the local tree keeps a file it opened for the next requests for it
- *                   ({@code open-cache-valid}; zero: none), and how many at most ({@code open-cache-size})
+ * @param openCache  how long the storage keeps what it opened for the next requests for it
+ *                   ({@code open-cache-valid}; zero: none), and how many at most ({@code open-cache-size}):
+ *                   the local tree keeps files open, a bucket keeps small objects in memory; a
+ *                   provider that keeps nothing refuses it ({@link StorageProvider#start})
  */
 public record StorageSettings(String kind, Duration timeout, Duration presignTtl, Map<String, String> options,
                               OpenCache openCache) {
 
     /**
-     * Files of the local tree kept open between requests, as nginx's {@code open_file_cache}:
-     * a file kept is handed out again without looking at the tree for {@code valid}.
+     * Files kept between requests, as nginx's {@code open_file_cache}: a file kept is handed out
+     * again without looking at the storage for {@code valid}.
      *
      * @param valid how long; zero keeps none (the default)
-     * @param size  most files kept, one descriptor each
+     * @param size  most files kept (the local tree: one descriptor each)
      */
     public record OpenCache(Duration valid, int size) {
         /** Nothing kept: every request opens its file. */
@@ -74,9 +76,6 @@ public record StorageSettings(String kind, Duration timeout, Duration presignTtl
             throw new IllegalArgumentException(String.join(", ", options.keySet()) + " need a remote storage, e.g."
                     + " storage=s3; storage is " + LOCAL);
         }
-        if (!kind.equals(LOCAL) && openCache.on()) {
-            throw new IllegalArgumentException("open-cache-valid keeps files of the local tree open; storage is " + kind);
-        }
     }
 
     /** Whether the tree is the local directory {@code fs-root}. */
@@ -98,7 +97,7 @@ public record StorageSettings(String kind, Duration timeout, Duration presignTtl
     @Override
     public String toString() {
         return "storage " + kind + " (timeout " + timeout.toMillis() + " ms, options " + options.keySet()
-                + (openCache.on() ? ", open files kept " + openCache.valid().toMillis() + " ms" : "") + ")";
+                + (openCache.on() ? ", files kept " + openCache.valid().toMillis() + " ms" : "") + ")";
     }
 
     /** Collects the storage settings for {@code KeyholeConfig.Builder}; each may be made once. */

@@ -40,8 +40,8 @@ public final class Storages {
     }
 
     /**
-     * Starts the storage for {@code tree}; {@code clock} measures how long the local tree keeps
-     * files open ({@code open-cache-valid}).
+     * Starts the storage for {@code tree}; {@code clock} measures how long the storage keeps
+     * what it opened ({@code open-cache-valid}).
      *
      * @param writes how uploads are named and limited, or {@code null} when nothing is written
      * @throws IllegalArgumentException when the named storage is not on the class path, or an option is bad
@@ -55,7 +55,7 @@ public final class Storages {
                     clock), store);
         }
         StorageProvider provider = provider(settings.kind());
-        Storage storage = provider.start(settings, tree.depth(), writes);
+        Storage storage = provider.start(settings, tree.depth(), writes, clock);
         if (writes != null && !(storage instanceof Store)) {
             try {
                 storage.close();

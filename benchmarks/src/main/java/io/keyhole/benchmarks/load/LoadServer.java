@@ -30,7 +30,9 @@ import java.util.Map;
  *                         API's standard wrappers, as Spring Security's chain does
  *   tomcat-default        Tomcat's DefaultServlet on ROOT (its resource cache on)
  *   jetty-s3              KeyholeFilter on Jetty streaming from a bucket: ROOT is s3:http://HOST:PORT/BUCKET
+ *                         (renderer=stream, or the system property keyhole.bench.renderer)
  *                         (path style, no credentials needed: S3Proxy with s3proxy.authorization=none)
+ *   jetty-s3-cached       the same keeping small objects in memory for 5 s (open-cache-valid)
  *   jetty-s3-redirect     the same with delivery=redirect
  * A Keyhole kind asks the JSON backend on SOCKET with the decision cache on for CACHE_TTL (e.g. 1h)
  * and files kept open for 5 s;
@@ -103,7 +105,8 @@ public final class LoadServer {
         byte[] key = Files.readAllBytes(keyFile);
         if (kind.startsWith("jetty-s3")) {
             return JettyServers.keyhole(port, bucket(args[2], key,
-                    kind.equals("jetty-s3") ? DeliveryMode.STREAM : DeliveryMode.REDIRECT));
+                    kind.equals("jetty-s3-redirect") ? DeliveryMode.REDIRECT : DeliveryMode.STREAM,
+                    kind.equals("jetty-s3-cached")));
         }
         switch (kind) {
             case "jetty-default":
@@ -188,16 +191,22 @@ public final class LoadServer {
         return s;
     }
 
-    /** Keyhole on the bucket {@code s3:http://host:port/bucket}, path style, any credentials. */
-    static KeyholeConfig bucket(String spec, byte[] key, DeliveryMode delivery) {
+    /**
+     * Keyhole on the bucket {@code s3:http://host:port/bucket}, path style, any credentials;
+     * {@code kept}: small objects kept for {@value #OPEN_CACHE_VALID} ({@code open-cache-valid}).
+     */
+    static KeyholeConfig bucket(String spec, byte[] key, DeliveryMode delivery, boolean kept) {
         java.net.URI uri = java.net.URI.create(spec.substring("s3:".length()));
         return KeyholeConfig.builder().storage("s3").storageOption("s3-bucket", uri.getPath().substring(1))
                 .storageOption("s3-endpoint", uri.getScheme() + "://" + uri.getAuthority())
                 .storageOption("s3-region", "us-east-1").storageOption("s3-path-style", "yes")
                 .storageOption("s3-access-key", "bench").storageOption("s3-secret-key", "bench")
                 .storageTimeout(java.time.Duration.ofSeconds(30))
+                .openCacheValid(kept ? io.keyhole.internal.Settings.duration("open-cache-valid", OPEN_CACHE_VALID)
+                        : java.time.Duration.ZERO)
                 .fsDepth(DEPTH).mount(MOUNT).jwtKey(key).jwtField("uid").authorizer(q -> GRANT)
-                .delivery(delivery).renderer(delivery == DeliveryMode.STREAM ? "stream" : "auto").build();
+                .delivery(delivery).renderer(delivery == DeliveryMode.STREAM
+                        ? System.getProperty("keyhole.bench.renderer", "stream") : "auto").build();
     }
 
     /** {@code a/b/c/d/abcd…}: where nginx finds an id below its internal location. */

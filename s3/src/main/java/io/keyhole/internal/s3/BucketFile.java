@@ -71,10 +71,7 @@ final class BucketFile implements OpenedFile {
      */
     @Override
     public ReadableByteChannel range(long first, long length) throws IOException {
-        if (first < 0 || length < 0 || first > size - length) {
-            throw new IllegalArgumentException("range " + first + "+" + length + " is not within the " + size
-                    + " bytes of " + relativePath);
-        }
+        checkRange(first, length, size, relativePath);
         if (closed) {
             throw new ClosedChannelException();
         }
@@ -103,6 +100,14 @@ final class BucketFile implements OpenedFile {
     @Override
     public String toString() {
         return relativePath + " (" + size + " bytes in " + bucket.describe() + ")";
+    }
+
+    /** Refuses a range outside the object's {@code size} bytes: a caller's bug. */
+    static void checkRange(long first, long length, long size, String relativePath) {
+        if (first < 0 || length < 0 || first > size - length) {
+            throw new IllegalArgumentException("range " + first + "+" + length + " is not within the " + size
+                    + " bytes of " + relativePath);
+        }
     }
 
     private static void release(Body body) {

@@ -54,7 +54,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * <p>Reading: one request per download where possible. {@link #open(String, Prefetch)} asks for
  * what the request will most likely send (a {@code GET}, ranged when one range is asked for) and
  * keeps the answer's body for the renderer; a {@code HEAD} when only the metadata is wanted.
- * Nothing is held in the heap: bodies are streamed from the connection.
+ * Nothing is held in the heap: bodies are streamed from the connection, except, with
+ * {@code open-cache-valid}, small objects asked for whole, which are read into memory and kept for
+ * later requests ({@link KeptObjects}).
  *
  * <p>Writing: content up to {@link #PART_SIZE} goes in one {@code PUT}, larger content as a
  * multipart upload of parts of that size, aborted on any failure so nothing is left behind. New
@@ -101,9 +103,15 @@ final class BucketStorage implements Storage, Store {
      */
     private final String unique;
     private final AtomicLong uploads = new AtomicLong();
+    /** Small objects kept between requests; {@code null} when none are ({@code open-cache-valid=0}). */
+    private final KeptObjects kept;
 
-    BucketStorage(BucketSettings settings, int depth, StorageProvider.Writes writes) {
+    /**
+     * @param kept where small objects are kept between requests, or {@code null} for nowhere
+     */
+    BucketStorage(BucketSettings settings, int depth, StorageProvider.Writes writes, KeptObjects kept) {
         this.settings = settings;
+        this.kept = kept;
         this.layout = new HashedTree(Path.of(""), depth);
         this.s3 = settings.client();
         S3Presigner signer;
@@ -143,9 +151,24 @@ final class BucketStorage implements Storage, Store {
         return open(relativePath, Prefetch.METADATA);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: with {@code open-cache-valid}, an object kept from an earlier download is served
+     * from memory without a request, whatever the hint; one asked for whole that
+     * {@linkplain KeptObjects#fits fits} is read whole and kept.
+     */
     @Override
     public Optional<OpenedFile> open(String relativePath, Prefetch prefetch) throws IOException {
         checkRelative(relativePath);
+        long stamp = 0;
+        if (kept != null) {
+            KeptObjects.Kept k = kept.get(relativePath);
+            if (k != null) {
+                return Optional.of(new KeptFile(relativePath, k.bytes(), k.lastModified()));
+            }
+            stamp = kept.stamp();
+        }
         String key = key(relativePath);
         if (prefetch instanceof Prefetch.Metadata) {
             return head(relativePath, key);
@@ -174,6 +197,8 @@ final class BucketStorage implements Storage, Store {
                 }
                 first = Long.parseLong(m.group(1));
                 size = Long.parseLong(m.group(3));
+            } else if (kept != null && kept.fits(size)) {
+                return Optional.of(keep(relativePath, key, r, stamp));
             }
             return Optional.of(new BucketFile(this, relativePath, key, size, lastModified(key, r), etag(key, r), r.body(),
                     first, r.contentLength));
@@ -181,6 +206,19 @@ final class BucketStorage implements Storage, Store {
             r.body().close();
             throw e;
         }
+    }
+
+    /** Reads the whole body of {@code r} and keeps it unless something was forgotten since {@code stamp}. */
+    private KeptFile keep(String relativePath, String key, BucketHttp.Answer r, long stamp) throws IOException {
+        Instant date = lastModified(key, r);
+        String etag = etag(key, r);
+        byte[] bytes;
+        try (InputStream body = r.body()) {
+            // the body ends early only with an EOFException: a short object is never kept
+            bytes = body.readNBytes((int) r.contentLength);
+        }
+        kept.keep(relativePath, bytes, date, etag, stamp);
+        return new KeptFile(relativePath, bytes, date);
     }
 
     private Optional<OpenedFile> head(String relativePath, String key) throws IOException {
@@ -270,8 +308,23 @@ final class BucketStorage implements Storage, Store {
         return "bucket " + settings.describe();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: an object kept in memory is dropped, and a read under way now is not kept.
+     */
+    @Override
+    public void forget(String relativePath) {
+        if (kept != null) {
+            kept.forget(relativePath);
+        }
+    }
+
     @Override
     public void close() {
+        if (kept != null) {
+            kept.clear();
+        }
         reads.close();
         presigner.close();
         s3.close();

@@ -3,6 +3,7 @@ package io.keyhole.internal.s3;
 import io.keyhole.storage.Storage;
 import io.keyhole.storage.StorageProvider;
 import io.keyhole.storage.StorageSettings;
+import java.time.Clock;
 
 /**
  * Offers {@code storage=s3}: an S3-compatible bucket holding the hashed tree. Found by
@@ -16,7 +17,7 @@ public final class S3StorageProvider implements StorageProvider {
     }
 
     @Override
-    public Storage start(StorageSettings settings, int depth, Writes writes) {
-        return new BucketStorage(BucketSettings.of(settings), depth, writes);
+    public Storage start(StorageSettings settings, int depth, Writes writes, Clock clock) {
+        return new BucketStorage(BucketSettings.of(settings), depth, writes, KeptObjects.of(settings.openCache(), clock));
     }
 }

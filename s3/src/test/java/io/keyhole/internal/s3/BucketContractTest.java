@@ -30,22 +30,26 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class BucketContractTest extends StreamContractTest {
 
-    private static final String BUCKET = "contract";
     private CountingRelay relay;
+
+    /** The bucket this suite copies the test tree into: one per suite, since S3Proxy is shared. */
+    String bucket() {
+        return "contract";
+    }
 
     @Override
     protected KeyholeConfig.Builder storage(KeyholeConfig.Builder config, TestTree written) throws Exception {
         S3Proxy s3proxy = S3Proxy.shared();
-        s3proxy.createBucket(BUCKET);
+        s3proxy.createBucket(bucket());
         HashedTree layout = new HashedTree(Path.of(""), 2);
         try (S3Client s3 = s3proxy.client()) {
             for (String id : List.of(TestTree.LARGE, TestTree.SMALL)) {
-                s3.putObject(b -> b.bucket(BUCKET).key(layout.relativePathOf(FileId.parse(id))),
+                s3.putObject(b -> b.bucket(bucket()).key(layout.relativePathOf(FileId.parse(id))),
                         RequestBody.fromBytes(written.content(id)));
             }
         }
         relay = new CountingRelay(s3proxy.port());
-        return S3Proxy.configure(config, relay.endpoint(), BUCKET);
+        return S3Proxy.configure(config, relay.endpoint(), bucket());
     }
 
     @AfterAll
@@ -70,11 +74,11 @@ class BucketContractTest extends StreamContractTest {
     }
 
     private List<String> asked() {
-        return relay.seenIn(BUCKET).stream().map(CountingRelay.Seen::toString).toList();
+        return relay.seenIn(bucket()).stream().map(CountingRelay.Seen::toString).toList();
     }
 
-    private static String key(String id) {
-        return "/" + BUCKET + "/" + new HashedTree(Path.of(""), 2).relativePathOf(FileId.parse(id));
+    private String key(String id) {
+        return "/" + bucket() + "/" + new HashedTree(Path.of(""), 2).relativePathOf(FileId.parse(id));
     }
 
     @Test
@@ -119,7 +123,8 @@ class BucketContractTest extends StreamContractTest {
             assertEquals(200, r.statusCode());
             assertArrayEquals(tree.small(), r.body());
         }
-        assertEquals(30, asked().size());
+        // with open-cache-valid the small object is kept after the first
+        assertEquals(decisionsCached() ? 1 : 30, asked().size());
         // one after the other: at most one new connection, counted where the bucket accepts them
         assertTrue(relay.accepted() - before <= 1, (relay.accepted() - before) + " connections for 30 downloads");
     }
