@@ -56,11 +56,19 @@ final class HeldDirectories implements AutoCloseable {
             this.parent = parent;
             this.up = up;
             this.view = view;
-            int slashes = 0;
-            for (int i = path == null ? 0 : path.indexOf('/'); i >= 0 && path != null; i = path.indexOf('/', i + 1)) {
-                slashes++;
+            this.level = levelOf(path);
+        }
+
+        /** 0 for the root ({@code null}), 1 for {@code a}, 2 for {@code a/b}… */
+        private static int levelOf(String path) {
+            if (path == null) {
+                return 0;
             }
-            this.level = path == null ? 0 : slashes + 1;
+            int level = 1;
+            for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+                level++;
+            }
+            return level;
         }
     }
 
