@@ -37,7 +37,19 @@ export MAVEN_OPTS="${MAVEN_OPTS:--Xmx1g}"
 echo "building the fuzz module and its class path ($(date -u +%H:%M:%S))"
 ./mvnw -B -o -q -pl fuzz -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$out/classpath.txt" -Dmdep.includeScope=test
-classpath="$root/fuzz/target/test-classes:$(cat "$out/classpath.txt")"
+# the fuzzing JVMs start over hours: they read a copy of the module's classes, so a build in the
+# meantime (which rewrites target/classes) cannot break a target that starts later
+rm -rf "$out/classes"
+mkdir -p "$out/classes"
+classpath=""
+for entry in "$root/fuzz/target/test-classes" $(tr ':' ' ' < "$out/classpath.txt"); do
+    if [ -d "$entry" ]; then
+        copy="$out/classes/$(sed -e "s|^$root/||" -e 's|/|_|g' <<<"$entry")"
+        cp -r "$entry" "$copy"
+        entry="$copy"
+    fi
+    classpath="${classpath:+$classpath:}$entry"
+done
 
 # every @FuzzTest method: Class#method
 mapfile -t targets < <(grep -rl '@FuzzTest' fuzz/src/test/java | sort | while read -r file; do

@@ -192,6 +192,11 @@ class DjangoMediaTest {
                 .getMessage().contains("media-token-max-age"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> settings(Map.of("media-cookie", "m")))
                 .getMessage().contains("media-cookie"));
+        // both names of the one limit: refused with both named (found by ConfigFuzzTest#mediaSettings,
+        // which got an IllegalStateException from inside the signer)
+        String both = assertThrows(IllegalArgumentException.class,
+                () -> settings(Map.of("media-token-max-age", "10m", "media-token-lifetime", "20s"))).getMessage();
+        assertTrue(both.contains("media-token-max-age") && both.contains("media-token-lifetime"), both);
     }
 
     @Test

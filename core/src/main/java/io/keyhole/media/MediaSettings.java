@@ -359,7 +359,7 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
 
         /** {@code media-token-lifetime}: how long a new token is valid, whole seconds, 10 s..1 h, default 120 s. */
         public Builder tokenLifetime(Duration lifetime) {
-            made.add("media-token-lifetime");
+            notBoth("media-token-lifetime", "media-token-max-age");
             signerSettings().lifetime(lifetime);
             return this;
         }
@@ -402,7 +402,7 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
 
         /** {@code media-token-max-age}: how long after its timestamp a Django-format token is accepted, default 120 s. */
         public Builder tokenMaxAge(Duration maxAge) {
-            made.add("media-token-max-age");
+            notBoth("media-token-max-age", "media-token-lifetime");
             signerSettings().lifetime(maxAge);
             return this;
         }
@@ -415,6 +415,19 @@ public record MediaSettings(URI siteUrl, String mediaUrl, String mediaPrefix, Me
             once("media-cookie");
             this.cookieName = Settings.token("media-cookie", name);
             return this;
+        }
+
+        /**
+         * {@code media-token-lifetime} and {@code media-token-max-age} set the same limit, one for
+         * each token format; giving both is refused here, naming them, rather than deep in the signer.
+         */
+        private void notBoth(String key, String other) {
+            if (made.contains(other)) {
+                throw new IllegalArgumentException(key + " and " + other + " are the same limit for the two token"
+                        + " formats; give only media-token-lifetime (media-token-format=keyhole) or media-token-max-age"
+                        + " (media-token-format=django)");
+            }
+            made.add(key);
         }
 
         private MediaUrlSigner.Builder signerSettings() {

@@ -67,8 +67,10 @@ class AnswerRowFuzzTest {
     private static Object value(int type, FuzzedDataProvider data) {
         return switch (type) {
             case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> BigDecimal.valueOf(data.consumeLong());
-            case Types.DECIMAL, Types.NUMERIC -> new BigDecimal(new BigInteger(data.consumeBytes(24).length == 0
-                    ? new byte[] {0} : data.consumeBytes(24)), data.consumeInt(-40, 40));
+            case Types.DECIMAL, Types.NUMERIC -> {
+                byte[] digits = data.consumeBytes(24);
+                yield new BigDecimal(new BigInteger(digits.length == 0 ? new byte[] {0} : digits), data.consumeInt(-40, 40));
+            }
             case Types.REAL, Types.FLOAT, Types.DOUBLE -> {
                 double d = data.consumeRegularDouble();
                 yield BigDecimal.valueOf(d);
