@@ -5,6 +5,9 @@ import io.keyhole.jetty.KeyholeHandler;
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -43,11 +46,16 @@ final class FileServer {
             UriCompliance.Violation.BAD_PERCENT_ENCODING));
 
     private final Server server;
+    private final ServerConnector connector;
+    private final GracefulHandler graceful;
     private final URI uri;
     private final KeyholeHandler handler;
 
-    private FileServer(Server server, URI uri, KeyholeHandler handler) {
+    private FileServer(Server server, ServerConnector connector, GracefulHandler graceful, URI uri,
+                       KeyholeHandler handler) {
         this.server = server;
+        this.connector = connector;
+        this.graceful = graceful;
         this.uri = uri;
         this.handler = handler;
     }
@@ -91,7 +99,8 @@ final class FileServer {
         errors.setShowMessageInTitle(false);
         server.setErrorHandler(errors);
 
-        server.setHandler(new GracefulHandler(limits.limit(keyhole)));
+        GracefulHandler graceful = new GracefulHandler(limits.limit(keyhole));
+        server.setHandler(graceful);
         server.setStopTimeout(stopTimeout.toMillis());
         try {
             server.start();
@@ -100,7 +109,7 @@ final class FileServer {
             throw e;
         }
         URI uri = URI.create("http://" + listen.urlHost() + ":" + connector.getLocalPort() + config.mount());
-        return new FileServer(server, uri, keyhole);
+        return new FileServer(server, connector, graceful, uri, keyhole);
     }
 
     /** The mount's URL on the bound address, e.g. {@code http://127.0.0.1:8080/files/}. */
@@ -128,8 +137,35 @@ final class FileServer {
         server.join();
     }
 
-    /** Stops accepting, lets requests in flight finish (bounded), then closes everything. */
+    /**
+     * Stops accepting, lets requests in flight finish (within the stop timeout), then closes
+     * everything. A response being written goes on at its client's pace under the usual idle
+     * timeout and download rate: Jetty's own graceful stop lowers every open connection's idle
+     * timeout to one second, which cuts a download whose client pauses that long. Connections
+     * without a request in flight are closed at the end, without waiting for them.
+     */
     void stop() throws Exception {
-        server.stop();
+        long budget = server.getStopTimeout();
+        if (server.isStarted()) {
+            // the port refuses from here on; what is open keeps its idle timeout
+            connector.setShutdownIdleTimeout(connector.getIdleTimeout());
+            connector.shutdown();
+            // a new request on an open connection is answered 503 from here on
+            CompletableFuture<Void> inFlight = graceful.shutdown();
+            try {
+                inFlight.get(budget, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // the stop below cuts what is still running
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // nothing is left to wait for: close the connections at once
+            server.setStopTimeout(0);
+        }
+        try {
+            server.stop();
+        } finally {
+            server.setStopTimeout(budget);
+        }
     }
 }

@@ -23,12 +23,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,6 +174,85 @@ class SlowDownloadTest {
             assertEquals(1, ((ServerConnector) server.jetty().getConnectors()[0]).getConnectedEndPoints().size());
         } finally {
             server.stop();
+        }
+    }
+
+    /**
+     * A download under way when the server is asked to stop (SIGTERM) finishes at its client's
+     * pace: the connection keeps its idle timeout (Jetty's own graceful stop would lower it to one
+     * second, and a client pausing that long lost the rest of its body), the port refuses new
+     * connections meanwhile, and a keep-alive connection without a request does not hold the stop.
+     */
+    @Test
+    void aDownloadUnderWayAtTheStopFinishesAtItsClientsPace() throws Exception {
+        byte[] mid = tree();
+        FileServer server = FileServer.start(config(), Listen.parse("127.0.0.1:0"),
+                new ServeLimits(IDLE, 1024, 16, 0, WINDOW), Duration.ofSeconds(30));
+        ServerConnector connector = (ServerConnector) server.jetty().getConnectors()[0];
+        GracefulHandler graceful = (GracefulHandler) server.jetty().getHandler();
+        CompletableFuture<Void> stopped = null;
+        try (Socket idle = connect(InetAddress.getLoopbackAddress(), server.port());
+             Socket s = connect(InetAddress.getLoopbackAddress(), server.port())) {
+            // a finished exchange leaves a keep-alive connection open, with nothing in flight
+            idle.getOutputStream().write(("GET /files/" + SMALL + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(readHead(idle.getInputStream()).startsWith("HTTP/1.1 200"));
+            assertEquals("hello", new String(idle.getInputStream().readNBytes(5), StandardCharsets.US_ASCII));
+            // 3 MiB: more than the socket buffers take, so the server is waiting for this client
+            s.getOutputStream().write(("GET /files/" + MID + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            assertTrue(readHead(in).startsWith("HTTP/1.1 200"));
+            byte[] body = new byte[mid.length];
+            int read = in.readNBytes(body, 0, 64 * 1024);
+
+            stopped = CompletableFuture.runAsync(() -> {
+                try {
+                    server.stop();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            await(() -> graceful.isShutdown() && connector.isShutdown(), Duration.ofSeconds(10),
+                    () -> "the stop has not begun");
+            assertEquals(2, connector.getConnectedEndPoints().size());
+            for (var endPoint : connector.getConnectedEndPoints()) {
+                assertEquals(IDLE.toMillis(), endPoint.getIdleTimeout(), "an open connection's idle timeout during the stop");
+            }
+            assertTrue(refused(server.port()), "the port still accepts during the stop");
+            assertTrue(!stopped.isDone(), "stopped with a download under way");
+
+            read += in.readNBytes(body, read, body.length - read);
+            assertEquals(mid.length, read);
+            assertArrayEquals(mid, body);
+            stopped.get(10, TimeUnit.SECONDS);
+            assertEquals(-1, idle.getInputStream().read(), "the idle connection is closed by the stop");
+        } finally {
+            if (stopped == null) {
+                server.stop();
+            }
+        }
+    }
+
+    /** The status line and headers of a response, read up to the empty line. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the connection ended inside the head: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    private static boolean refused(int port) {
+        try {
+            new Socket("127.0.0.1", port).close();
+            return false;
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -4,12 +4,15 @@ import static io.keyhole.storage.LocalStorageTest.FILE;
 import static io.keyhole.storage.LocalStorageTest.INSIDE;
 import static io.keyhole.storage.LocalStorageTest.outcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.testing.FileRaces;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,5 +120,46 @@ class HeldDirectoriesTest {
             // two descriptors each (the JDK duplicates one), and the root
             assertTrue(held <= 2L * LocalStorage.MAX_HELD_DIRECTORIES + 2, held + " descriptors held");
         }
+    }
+    /**
+     * Directories in steady use stay held while a stream of others passes through the bound: an
+     * eviction closes those unused since the pass before, the deepest level first, so neither a
+     * hot file's directory nor an upper directory shared by the passing ones is closed.
+     */
+    @Test
+    void directoriesInUseAndUpperLevelsSurviveEviction() throws IOException {
+        int max = 16;
+        Files.createDirectories(root.resolve("hot/x"));
+        for (int i = 0; i < 4 * max; i++) {
+            Files.createDirectories(root.resolve("cold/" + i));
+        }
+        try (HeldDirectories held = new HeldDirectories(max)) {
+            SecureDirectoryStream<Path> top = held.root(root);
+            SecureDirectoryStream<Path> hot = hold(held, "hot", null, top, "hot");
+            SecureDirectoryStream<Path> hotX = hold(held, "hot/x", "hot", hot, "x");
+            SecureDirectoryStream<Path> cold = hold(held, "cold", null, top, "cold");
+            for (int i = 0; i < 4 * max; i++) {
+                // a walk to a passing file's directory goes through the shared one first
+                assertSame(cold, held.get("cold", top), "the upper level the passing ones share, at " + i);
+                hold(held, "cold/" + i, "cold", cold, String.valueOf(i));
+                assertSame(hotX, held.deepest("hot/x", top), "the hot directory, after " + i + " passing");
+                assertTrue(held.size() <= max, held.size() + " held");
+            }
+            assertSame(hot, held.get("hot", top));
+            long passingHeld = 0;
+            for (int i = 0; i < 4 * max; i++) {
+                passingHeld += held.get("cold/" + i, top) == null ? 0 : 1;
+            }
+            assertEquals(held.size() - 3, passingHeld, "the rest of what is held is passing directories");
+        }
+    }
+
+    private static SecureDirectoryStream<Path> hold(HeldDirectories held, String path, String parentPath,
+                                                    SecureDirectoryStream<Path> parent, String name) throws IOException {
+        Path file = Path.of(name);
+        SecureDirectoryStream<Path> opened = parent.newDirectoryStream(file, LinkOption.NOFOLLOW_LINKS);
+        SecureDirectoryStream<Path> kept = held.hold(path, parentPath, parent, file, opened);
+        assertSame(opened, kept, path + " held");
+        return kept;
     }
 }
