@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -143,10 +144,18 @@ class ServeOperationsTest {
                     + "\",result=\"granted\"} " + 2 * n + "\n"), metrics);
             assertTrue(metrics.contains("result=\"denied\"} " + n + "\n"), metrics);
 
-            List<String> lines = Files.readAllLines(audit);
+            // a line is written as its request completes, after the client has its answer: the last
+            // may still be on its way, and one request's line may follow the next one's
+            List<String> lines = awaitLines(audit, 4 * n);
             assertEquals(4 * n, lines.size(), String.join("\n", lines));
+            List<Integer> logged = new ArrayList<>();
+            for (String line : lines) {
+                Matcher status = Pattern.compile("\"status\":(\\d+),").matcher(line);
+                assertTrue(status.find(), line);
+                logged.add(Integer.parseInt(status.group(1)));
+            }
+            assertEquals(statuses.stream().sorted().toList(), logged.stream().sorted().toList(), String.join("\n", lines));
             for (int i = 0; i < lines.size(); i++) {
-                assertTrue(lines.get(i).contains("\"status\":" + statuses.get(i) + ","), lines.get(i));
                 for (String token : List.of(alice, bob)) {
                     assertFalse(lines.get(i).contains(token), "a token in the audit log: " + lines.get(i));
                     assertFalse(lines.get(i).contains(token.split("\\.")[2]), "a signature in the audit log: " + lines.get(i));
@@ -187,6 +196,17 @@ class ServeOperationsTest {
         } finally {
             slowRelease.countDown();
         }
+    }
+
+    /** The file's lines once it has {@code count} of them (or what it has when patience runs out). */
+    private static List<String> awaitLines(Path file, int count) throws Exception {
+        long deadline = System.nanoTime() + JavaProcess.PATIENCE.toNanos();
+        List<String> lines = Files.readAllLines(file);
+        while (lines.size() < count && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            lines = Files.readAllLines(file);
+        }
+        return lines;
     }
 
     private String awaitMetric(URI admin, String line) throws Exception {
