@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -109,7 +112,8 @@ class MediaCookieBrowserTest {
                 assertEquals(200, one.get(1).asInt(), one.toString() + "\n" + Chromium.describe(tab.exchanges()));
                 assertEquals("segment " + i + " bytes", one.get(2).asText());
             }
-            List<Seen> segments = seenByMedia.stream().filter(s -> s.path().endsWith(".ts")).toList();
+            // a request is logged once its response is complete, which may be just after the browser has it
+            List<Seen> segments = awaitSeen(seenByMedia, s -> s.path().endsWith(".ts"), SEGMENTS);
             assertEquals(SEGMENTS, segments.size(), segments.toString());
             String token = playlistUrl.substring(playlistUrl.indexOf("token=") + 6);
             for (Seen s : segments) {
@@ -122,13 +126,13 @@ class MediaCookieBrowserTest {
             JsonNode outside = tab.evaluate("fetch('/media/videos/v10/seg-000.ts', {redirect: 'manual'})"
                     + ".then(r => r.type)");
             assertEquals("opaqueredirect", outside.asText());
-            Seen refused = seenByMedia.get(seenByMedia.size() - 1);
-            assertEquals("/media/videos/v10/seg-000.ts", refused.path());
+            Seen refused = awaitSeen(seenByMedia, s -> s.path().equals("/media/videos/v10/seg-000.ts"), 1).get(0);
             assertEquals(302, refused.status());
             assertEquals(null, refused.cookie(), "the cookie is scoped to the directory");
 
             // Back on the application: the media cookie never goes there.
             tab.navigate(appBase + "/watch?again=1");
+            awaitSeen(seenByApp, s -> s.path().equals("/watch"), 2);
             List<String> appCookies = new ArrayList<>();
             for (Seen s : seenByApp) {
                 if (s.cookie() != null) {
@@ -136,7 +140,6 @@ class MediaCookieBrowserTest {
                 }
             }
             assertTrue(appCookies.stream().noneMatch(c -> c.contains(COOKIE)), appCookies.toString());
-            assertTrue(seenByApp.size() >= 2, seenByApp.toString());
             String jar = tab.call("Network.getCookies", Map.of("urls", List.of(appBase + "/", mediaBase + "/media/videos/v1/x")))
                     .toString();
             assertTrue(jar.contains("\"domain\":\"" + CrossDomainExample.MEDIA_HOST + "\""), jar);
@@ -146,5 +149,17 @@ class MediaCookieBrowserTest {
             CrossDomainExample.stop(app);
             CrossDomainExample.stop(media);
         }
+    }
+
+    /** What {@code seen} holds that matches, once it holds {@code count} such (the log is written as responses complete). */
+    private static List<Seen> awaitSeen(List<Seen> seen, Predicate<Seen> matching, int count) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<Seen> found = seen.stream().filter(matching).toList();
+        while (found.size() < count && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            found = seen.stream().filter(matching).toList();
+        }
+        assertEquals(count, found.size(), seen.toString());
+        return found;
     }
 }
