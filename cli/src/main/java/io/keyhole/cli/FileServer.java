@@ -90,6 +90,9 @@ final class FileServer {
         connector.setHost(listen.host());
         connector.setPort(listen.port());
         limits.apply(http, connector);
+        // Jetty's graceful stop would lower every open connection's idle timeout to this (one
+        // second unless set), cutting a download whose client pauses that long: keep the usual one
+        connector.setShutdownIdleTimeout(connector.getIdleTimeout());
         server.addConnector(connector);
 
         KeyholeHandler keyhole = new KeyholeHandler(config);
@@ -140,15 +143,13 @@ final class FileServer {
     /**
      * Stops accepting, lets requests in flight finish (within the stop timeout), then closes
      * everything. A response being written goes on at its client's pace under the usual idle
-     * timeout and download rate: Jetty's own graceful stop lowers every open connection's idle
-     * timeout to one second, which cuts a download whose client pauses that long. Connections
-     * without a request in flight are closed at the end, without waiting for them.
+     * timeout and download rate (see {@link #start}). Connections without a request in flight
+     * are closed at the end, without waiting for them.
      */
     void stop() throws Exception {
         long budget = server.getStopTimeout();
         if (server.isStarted()) {
             // the port refuses from here on; what is open keeps its idle timeout
-            connector.setShutdownIdleTimeout(connector.getIdleTimeout());
             connector.shutdown();
             // a new request on an open connection is answered 503 from here on
             CompletableFuture<Void> inFlight = graceful.shutdown();
