@@ -93,7 +93,7 @@ summary="$out/summary.md"
 } > "$summary"
 
 fuzz_one() {
-    local target="$1" class method name seeds corpus findings log started status elapsed done_line executions cov runtime fuzzed branches crashes sessions before todo run_limit total_runs total_seconds
+    local target="$1" class method name seeds corpus findings log started status elapsed done_line executions cov fuzzed branches crashes sessions before todo run_limit
     class="${target%#*}"
     method="${target#*#}"
     name="$(sed 's|.*\.||' <<<"$class")-$method"
