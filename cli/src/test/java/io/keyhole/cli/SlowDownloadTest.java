@@ -219,7 +219,8 @@ class SlowDownloadTest {
             for (var endPoint : connector.getConnectedEndPoints()) {
                 assertEquals(IDLE.toMillis(), endPoint.getIdleTimeout(), "an open connection's idle timeout during the stop");
             }
-            assertTrue(refused(server.port()), "the port still accepts during the stop");
+            // the listening socket goes once the acceptor thread has left accept()
+            await(() -> refused(server.port()), Duration.ofSeconds(10), () -> "the port still accepts during the stop");
             assertTrue(!stopped.isDone(), "stopped with a download under way");
 
             read += in.readNBytes(body, read, body.length - read);
