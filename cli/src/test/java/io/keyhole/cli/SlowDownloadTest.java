@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyhole.AuthResponse;
 import io.keyhole.FileId;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.testing.Holdings;
 import io.keyhole.testing.RawHttp;
 import io.keyhole.tree.HashedTree;
 import java.io.IOException;
@@ -28,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -381,26 +381,12 @@ class SlowDownloadTest {
     }
 
     private static long openFiles() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Holdings.openDescriptors().size();
     }
 
     /** What this process has open, for a failure message. */
     private static String openFileNames() {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.map(fd -> {
-                try {
-                    return fd.getFileName() + " -> " + Files.readSymbolicLink(fd);
-                } catch (IOException e) {
-                    return fd.getFileName() + " (gone)";
-                }
-            }).toList().toString();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Holdings.openDescriptors().toString();
     }
 
     private static void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {

@@ -2,6 +2,7 @@ package io.keyhole.authorizer;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.keyhole.testing.Holdings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -32,18 +33,10 @@ final class TransportFixtures {
         return Files.isDirectory(Path.of("/proc/self/fd"));
     }
 
-    /** What each open descriptor refers to ({@code socket:[inode]}, a file, ...), by number. */
-    static Map<String, String> openDescriptors() throws IOException {
+    /** What each open descriptor refers to ({@code socket:[inode]}, a pipe, a file, ...), by number. */
+    static Map<String, String> openDescriptors() {
         Map<String, String> open = new TreeMap<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : (Iterable<Path>) fds::iterator) {
-                try {
-                    open.put(fd.getFileName().toString(), Files.readSymbolicLink(fd).toString());
-                } catch (IOException closedMeanwhile) {
-                    // The descriptor of the listing itself, or one closed while listing: not ours to count.
-                }
-            }
-        }
+        Holdings.openDescriptors().forEach((fd, target) -> open.put(fd.toString(), target));
         return open;
     }
 
@@ -51,7 +44,7 @@ final class TransportFixtures {
      * Fails when more descriptors are open than in {@code before}; the message lists what changed.
      * Fewer is no leak: a descriptor left by an earlier test may close meanwhile.
      */
-    static void assertSameDescriptors(Map<String, String> before, String message) throws IOException {
+    static void assertSameDescriptors(Map<String, String> before, String message) {
         Map<String, String> now = openDescriptors();
         if (now.size() > before.size()) {
             Set<String> opened = new TreeSet<>(now.values());
