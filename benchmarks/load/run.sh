@@ -47,6 +47,7 @@ FILES="${FILES:-1000}"          # random files per size class (4 KiB, 256 KiB)
 BIG_FILES="${BIG_FILES:-20}"    # random files of 100 MiB (2 GiB of disk and page cache at 20)
 CACHE_TTL="${CACHE_TTL:-1h}"    # auth-cache-ttl of the rows with the decision cache on
 HEAP_CHECK="${HEAP_CHECK:-1}"   # serve a 1 GiB file under -Xmx64m afterwards
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}" # more JVM options for the servers measured (e.g. a JFR recording)
 
 for tool in java wrk curl python3 /usr/sbin/nginx; do
     command -v "$tool" >/dev/null || { echo "run.sh needs $tool" >&2; exit 1; }
@@ -181,7 +182,8 @@ start_java() { # kind heap
     local kind="$1" heap="$2" cp port
     case "$kind" in tomcat-*) cp="$tomcat_cp" ;; *) cp="$jetty_cp" ;; esac
     port="$(free_port)"
-    java -Xmx"$heap" -Xms"$heap" -cp "$cp" io.keyhole.benchmarks.load.LoadServer \
+    # shellcheck disable=SC2086
+    java -Xmx"$heap" -Xms"$heap" $SERVER_JAVA_OPTS -cp "$cp" io.keyhole.benchmarks.load.LoadServer \
         "$kind" "$port" "$ROOT" "$WORK/jwt.key" "$SOCKET" "$CACHE_TTL" > "$WORK/$kind.log" 2>&1 &
     PIDS+=("$!")
     PID[$kind]=$!
@@ -194,7 +196,8 @@ start_serve() { # row
     { echo "listen=127.0.0.1:${PORT[$row]}"
       java -cp "$jetty_cp" io.keyhole.benchmarks.load.LoadServer properties "$ROOT" "$WORK/jwt.key" "$SOCKET" "$ttl"
     } > "$WORK/$row.properties"
-    java -Xmx"$HEAP" -Xms"$HEAP" -jar "$SERVE_JAR" serve --config "$WORK/$row.properties" > "$WORK/$row.log" 2>&1 &
+    # shellcheck disable=SC2086
+    java -Xmx"$HEAP" -Xms"$HEAP" $SERVER_JAVA_OPTS -jar "$SERVE_JAR" serve --config "$WORK/$row.properties" > "$WORK/$row.log" 2>&1 &
     PIDS+=("$!")
     PID[$row]=$!
 }
@@ -304,6 +307,12 @@ ticks_of() { # pids… → user+system clock ticks of them and their children (n
     echo "$total"
 }
 HZ="$(getconf CLK_TCK)"
+switches_of() { # pids… → voluntary context switches of all their threads (a thread that slept: waited for I/O or a lock)
+    local p
+    for p in $(for q in "$@"; do echo "$q"; pgrep -P "$q" || true; done); do
+        cat "/proc/$p/task/"*/status 2>/dev/null
+    done | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'
+}
 
 load_wrk() { # row size seconds [extra wrk options…]: wrk with a random file per request
     local row="$1" s="$2" d="$3"
@@ -331,24 +340,29 @@ visit_all() { # row size
 RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
 measure() { # row size round
-    local row="$1" s="$2" line peak=0 peak_anon=0 sampler cpu0 cpu1 be0=0 be1=0 load
+    local row="$1" s="$2" line peak=0 peak_anon=0 sampler cpu0 cpu1 sw0 sw1 be0=0 be1=0 load
     load_wrk "$row" "$s" "$WARMUP" > /dev/null
     ( while true; do rss_of "${PID[$row]}"; sleep 0.5; done ) > "$WORK/rss" &
     sampler=$!
     load="$(cut -d' ' -f1 /proc/loadavg)"
     # shellcheck disable=SC2086
     cpu0="$(ticks_of ${CPU_PIDS[$row]})"
+    # shellcheck disable=SC2086
+    sw0="$(switches_of ${CPU_PIDS[$row]})"
     [ -n "$BACKEND_PID" ] && be0="$(ticks_of "$BACKEND_PID")"
     line="$(load_wrk "$row" "$s" "$DURATION" --latency | grep '^RESULT')"
     # shellcheck disable=SC2086
     cpu1="$(ticks_of ${CPU_PIDS[$row]})"
+    # shellcheck disable=SC2086
+    sw1="$(switches_of ${CPU_PIDS[$row]})"
     [ -n "$BACKEND_PID" ] && be1="$(ticks_of "$BACKEND_PID")"
     kill "$sampler"; wait "$sampler" 2>/dev/null || true
     read -r peak peak_anon < <(sort -n "$WORK/rss" | tail -1)
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$s" "$3" "${line#RESULT }" "${peak:-0}" "${peak_anon:-0}" \
         $((cpu1 - cpu0)) $((be1 - be0)) "$HZ" "$load" >> "$RESULTS"
-    printf '  %-22s %-5s round %s: %s  cpu %s ticks, backend %s  (load %s)\n' "$row" "$s" "$3" "${line#RESULT }" \
-        $((cpu1 - cpu0)) $((be1 - be0)) "$load"
+    printf '  %-22s %-5s round %s: %s  cpu %s ticks, backend %s, server sleeps %s per request  (load %s)\n' "$row" "$s" "$3" \
+        "${line#RESULT }" $((cpu1 - cpu0)) $((be1 - be0)) "$(awk -v n=$((sw1 - sw0)) -v r="${line#RESULT }" \
+        'BEGIN {split(r, f, " "); printf "%.2f", (f[1] > 0 ? n / f[1] : 0)}')" "$load"
 }
 
 read -r -a ROW_LIST <<< "$ROWS"

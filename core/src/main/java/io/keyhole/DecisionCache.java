@@ -29,9 +29,27 @@ final class DecisionCache {
     /** Downloads, GET and HEAD alike: the one operation remembered. */
     private static final String DOWNLOAD = "GET";
 
-    /** What the backend was shown, less the URI (which only repeats the mount and the id). */
+    /**
+     * What the backend was shown, less the URI (which only repeats the mount and the id). Equality
+     * and hash written out, as {@link CredentialCache}'s key explains.
+     */
     private record Key(String authValue, FileId fileId, String operation, List<NameValue> headers,
                        List<NameValue> cookies) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(authValue, k.authValue) && Objects.equals(fileId, k.fileId)
+                    && Objects.equals(operation, k.operation) && Objects.equals(headers, k.headers)
+                    && Objects.equals(cookies, k.cookies);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = Objects.hashCode(authValue);
+            h = 31 * h + Objects.hashCode(fileId);
+            h = 31 * h + Objects.hashCode(operation);
+            h = 31 * h + Objects.hashCode(headers);
+            return 31 * h + Objects.hashCode(cookies);
+        }
     }
 
     /**

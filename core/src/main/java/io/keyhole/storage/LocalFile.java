@@ -1,6 +1,7 @@
 package io.keyhole.storage;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -19,10 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class LocalFile implements OpenedFile {
 
-    /** One open descriptor and how many {@code LocalFile}s use it. */
+    /** One open descriptor, how many {@code LocalFile}s use it, and the file's bytes once {@link OpenFiles} read them. */
     private static final class Descriptor {
         final SeekableByteChannel channel;
         final AtomicInteger users = new AtomicInteger(1);
+        /** All the file's bytes, read through this descriptor; {@code null} unless kept. Set once, never written. */
+        volatile byte[] content;
 
         Descriptor(SeekableByteChannel channel) {
             this.channel = channel;
@@ -94,14 +97,60 @@ final class LocalFile implements OpenedFile {
 
     @Override
     public ReadableByteChannel range(long first, long length) throws IOException {
-        if (first < 0 || length < 0 || first > size - length) {
-            throw new IllegalArgumentException("range " + first + "+" + length + " is not within the " + size
-                    + " bytes of " + relativePath);
-        }
+        checkRange(first, length);
         if (closed.get() || !channel.isOpen()) {
             throw new ClosedChannelException();
         }
         return new Range(first, length);
+    }
+
+    /**
+     * Reads the whole file into memory through its descriptor, for later requests to be served
+     * from there ({@link OpenFiles} keeps small files so). Whatever happens at the file's name
+     * afterwards, they get the bytes read now, which match the size and date read at the open.
+     *
+     * @return whether the bytes are in memory now; not when the file has shrunk meanwhile
+     */
+    boolean readContent() throws IOException {
+        if (descriptor.content != null) {
+            return true;
+        }
+        if (size > Integer.MAX_VALUE - 8) {
+            return false;
+        }
+        byte[] all = new byte[(int) size];
+        ByteBuffer into = ByteBuffer.wrap(all);
+        try (ReadableByteChannel in = range(0, size)) {
+            while (into.hasRemaining()) {
+                if (in.read(into) < 0) {
+                    return false;
+                }
+            }
+        }
+        descriptor.content = all;
+        return true;
+    }
+
+    /** From memory when the bytes were read ({@link #readContent}), else through the descriptor. */
+    @Override
+    public void writeTo(long first, long length, OutputStream out) throws IOException {
+        byte[] content = descriptor.content;
+        if (content == null) {
+            OpenedFile.super.writeTo(first, length, out);
+            return;
+        }
+        checkRange(first, length);
+        if (closed.get()) {
+            throw new ClosedChannelException();
+        }
+        out.write(content, (int) first, (int) length);
+    }
+
+    private void checkRange(long first, long length) {
+        if (first < 0 || length < 0 || first > size - length) {
+            throw new IllegalArgumentException("range " + first + "+" + length + " is not within the " + size
+                    + " bytes of " + relativePath);
+        }
     }
 
     @Override
@@ -131,7 +180,10 @@ final class LocalFile implements OpenedFile {
         return relativePath + " (" + size + " bytes, opened)";
     }
 
-    /** Positional reads, so several ranges of one file need no shared position. */
+    /**
+     * Positional reads, so several ranges of one file need no shared position; from the bytes in
+     * memory once they were read ({@link #readContent}).
+     */
     private final class Range implements ReadableByteChannel {
         private long at;
         private long left;
@@ -149,6 +201,14 @@ final class LocalFile implements OpenedFile {
             }
             if (left == 0) {
                 return -1;
+            }
+            byte[] content = descriptor.content;
+            if (content != null) {
+                int n = (int) Math.min(dst.remaining(), left);
+                dst.put(content, (int) at, n);
+                at += n;
+                left -= n;
+                return n;
             }
             int limit = dst.limit();
             if (dst.remaining() > left) {

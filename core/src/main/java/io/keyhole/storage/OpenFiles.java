@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,28 +16,66 @@ import java.util.concurrent.atomic.AtomicLong;
  * not looked at again until its time is up, so a file replaced or removed behind Keyhole's back
  * is served as it was for at most that long. A file written or deleted through this instance is
  * forgotten at once ({@link #forget}), and an open that was under way meanwhile is not kept.
- * Thread-safe.
+ *
+ * <p>A file of up to {@link #LARGEST_CONTENT} bytes is also read into memory once, through the
+ * descriptor just opened, so that streaming it later makes no system call ({@link
+ * LocalFile#writeTo}); at most {@link #maxContentBytes()} in all, beyond which files are kept
+ * open without their bytes. The bytes kept are those of the file opened and checked, matching
+ * the size and date read then, whatever is later written at its name.
+ *
+ * <p>Thread-safe.
  */
 final class OpenFiles implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(OpenFiles.class.getName());
 
-    /** The cache's own view of a file (which keeps its descriptor open), and when it was opened. */
-    private record Kept(LocalFile file, Instant until) {
+    /**
+     * The largest file whose bytes are kept in memory: below it a container streams the body
+     * (above, Tomcat hands the file to sendfile and Jetty maps or reads it directly), and a
+     * page's icons, thumbnails and scripts are this small.
+     */
+    static final int LARGEST_CONTENT = 48 * 1024;
+    /** The most bytes kept in memory in all, unless a sixteenth of the heap is less. */
+    static final long MOST_CONTENT_BYTES = 32L << 20;
+
+    /**
+     * The cache's own view of a file (which keeps its descriptor open), until when (the clock's
+     * milliseconds: read on every request, {@link Clock#millis()} allocates nothing), and how many
+     * of its bytes are kept in memory with it.
+     */
+    private record Kept(LocalFile file, long until, int contentBytes) {
     }
 
     private final Duration valid;
     private final int max;
     private final Clock clock;
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
+    private final long maxContentBytes;
+    /** The bytes of the files kept in memory now. */
+    private final AtomicLong contentBytes = new AtomicLong();
     /** Counts {@link #forget}s: an open that saw another count before it began is not kept. */
     private final AtomicLong forgets = new AtomicLong();
     private volatile boolean closed;
 
     OpenFiles(Duration valid, int max, Clock clock) {
+        this(valid, max, clock, Math.min(MOST_CONTENT_BYTES, Runtime.getRuntime().maxMemory() / 16));
+    }
+
+    OpenFiles(Duration valid, int max, Clock clock, long maxContentBytes) {
         this.valid = valid;
         this.max = max;
         this.clock = clock;
+        this.maxContentBytes = maxContentBytes;
+    }
+
+    /** The most bytes of files kept in memory in all. */
+    long maxContentBytes() {
+        return maxContentBytes;
+    }
+
+    /** The bytes of files kept in memory now. */
+    long contentBytes() {
+        return contentBytes.get();
     }
 
     /** How long a file is kept, in milliseconds. */
@@ -57,7 +94,7 @@ final class OpenFiles implements AutoCloseable {
         if (k == null) {
             return null;
         }
-        if (clock.instant().isBefore(k.until())) {
+        if (clock.millis() < k.until()) {
             LocalFile view = k.file().share();
             if (view != null) {
                 return view;
@@ -82,7 +119,7 @@ final class OpenFiles implements AutoCloseable {
         if (kept.size() >= max) {
             evict();
         }
-        Kept k = new Kept(mine, clock.instant().plus(valid));
+        Kept k = new Kept(mine, clock.millis() + valid.toMillis(), readContent(mine));
         Kept before = kept.put(relativePath, k);
         if (before != null) {
             release(before);
@@ -120,15 +157,39 @@ final class OpenFiles implements AutoCloseable {
     /** Makes room for an eighth: expired files first, then whichever come first. */
     private void evict() {
         int excess = Math.max(1, max / 8);
-        Instant now = clock.instant();
+        long now = clock.millis();
         for (int pass = 0; pass < 2 && excess > 0; pass++) {
             for (Iterator<Map.Entry<String, Kept>> all = kept.entrySet().iterator(); excess > 0 && all.hasNext(); ) {
                 Map.Entry<String, Kept> e = all.next();
-                if ((pass == 1 || !now.isBefore(e.getValue().until())) && drop(e.getKey(), e.getValue())) {
+                if ((pass == 1 || now >= e.getValue().until()) && drop(e.getKey(), e.getValue())) {
                     excess--;
                 }
             }
         }
+    }
+
+    /**
+     * Reads a small file's bytes into memory while the budget allows; the bytes read, or 0 when
+     * the file stays on disk only (too large, no room, or it could not be read whole).
+     */
+    private int readContent(LocalFile file) {
+        long size = file.size();
+        if (size > LARGEST_CONTENT || contentBytes.addAndGet(size) > maxContentBytes) {
+            if (size <= LARGEST_CONTENT) {
+                contentBytes.addAndGet(-size);
+            }
+            return 0;
+        }
+        try {
+            if (file.readContent()) {
+                return (int) size;
+            }
+        } catch (IOException e) {
+            // Served from the descriptor instead, which reports the same failure to the request that meets it.
+            LOG.log(Level.DEBUG, "reading a kept file into memory failed: {0}", e.toString());
+        }
+        contentBytes.addAndGet(-size);
+        return 0;
     }
 
     private boolean drop(String relativePath, Kept k) {
@@ -139,7 +200,8 @@ final class OpenFiles implements AutoCloseable {
         return false;
     }
 
-    private static void release(Kept k) {
+    private void release(Kept k) {
+        contentBytes.addAndGet(-k.contentBytes());
         try {
             k.file().close();
         } catch (IOException e) {

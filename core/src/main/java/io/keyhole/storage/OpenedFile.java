@@ -2,6 +2,8 @@ package io.keyhole.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
@@ -41,6 +43,32 @@ public interface OpenedFile extends Closeable {
      * @throws IOException              when the storage cannot start reading (the file is closed)
      */
     ReadableByteChannel range(long first, long length) throws IOException;
+
+    /**
+     * Writes the bytes {@code first} to {@code first + length - 1} to {@code out}: what a renderer
+     * that streams calls. By default through {@link #range} and a buffer of at most 64 KiB, so
+     * memory stays flat whatever the length; a file whose bytes are in memory already writes them
+     * at once. A file that has shrunk since it was opened fails with an {@link IOException} after
+     * what there was: the client sees a short body, never padding.
+     *
+     * @throws IllegalArgumentException when the range does not lie within {@link #size()}
+     * @throws IOException              when reading or writing fails
+     */
+    default void writeTo(long first, long length, OutputStream out) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(length, 1)));
+        long left = length;
+        try (ReadableByteChannel in = range(first, length)) {
+            while (left > 0) {
+                buffer.clear();
+                int n = in.read(buffer);
+                if (n < 0) {
+                    throw new IOException(relativePath() + " ended " + left + " bytes early");
+                }
+                out.write(buffer.array(), 0, n);
+                left -= n;
+            }
+        }
+    }
 
     /**
      * The open file's channel, for renderers that send from the page cache (mapped buffers,

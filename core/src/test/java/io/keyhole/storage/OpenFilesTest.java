@@ -11,11 +11,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.keyhole.testing.FileRaces;
 import io.keyhole.testing.RecordingFileSystem;
 import io.keyhole.testing.TestClock;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -151,6 +156,81 @@ class OpenFilesTest {
             assertTrue(opened <= 16 + 8, opened + " descriptors open");
         }
         assertTrue(FileRaces.openDescriptors() <= before, "closing the storage closes every kept file");
+    }
+
+    @Test
+    void aSmallKeptFileIsServedFromMemoryAsItWasOpened() throws IOException {
+        try (LocalStorage storage = storage(root, 10)) {
+            assertEquals(INSIDE, outcome(storage, FILE));
+            String other = "X".repeat(INSIDE.length());
+            overwriteInPlace(root.resolve(FILE), other);
+            assertEquals(INSIDE, outcome(storage, FILE),
+                    "a file rewritten in place behind Keyhole's back: the bytes read when it was opened, matching its size");
+            try (OpenedFile file = storage.open(FILE).orElseThrow()) {
+                assertEquals(INSIDE, written(file, 0, file.size()));
+                assertEquals(INSIDE.substring(3, 9), written(file, 3, 6));
+                assertThrows(IllegalArgumentException.class, () -> file.writeTo(INSIDE.length() - 1, 2, new ByteArrayOutputStream()));
+            }
+            clock.advance(VALID);
+            assertEquals(other, outcome(storage, FILE), "once its time is up the file is read afresh");
+        }
+    }
+
+    @Test
+    void aLargerFileIsKeptOpenButReadFromItsDescriptor() throws IOException {
+        String big = "b".repeat(OpenFiles.LARGEST_CONTENT + 1);
+        Files.writeString(root.resolve(FILE), big);
+        try (LocalStorage storage = storage(root, 10)) {
+            assertEquals(big, outcome(storage, FILE));
+            String other = "c".repeat(big.length());
+            overwriteInPlace(root.resolve(FILE), other);
+            try (OpenedFile file = storage.open(FILE).orElseThrow()) {
+                assertEquals(other, read(file), "the same descriptor, read again: what is in the file now");
+                assertEquals(other.substring(0, 10), written(file, 0, 10));
+            }
+        }
+    }
+
+    @Test
+    void keptBytesStayWithinTheirBudgetAndLeaveWithTheirFiles() throws IOException {
+        for (String name : List.of("one", "two", "six")) {
+            Files.writeString(root.resolve("a/b/c/" + name), INSIDE);
+        }
+        int each = INSIDE.length();
+        OpenFiles files = new OpenFiles(VALID, 10, clock, 2L * each);
+        try (LocalStorage plain = new LocalStorage(root)) {
+            for (String name : List.of("one", "two", "six")) {
+                try (OpenedFile opened = plain.open("a/b/c/" + name).orElseThrow()) {
+                    files.keep("a/b/c/" + name, (LocalFile) opened, files.stamp());
+                }
+            }
+            assertEquals(3, files.size(), "every file is kept open");
+            assertEquals(2L * each, files.contentBytes(), "the bytes of only as many as the budget holds");
+            overwriteInPlace(root.resolve("a/b/c/six"), "X".repeat(each));
+            try (OpenedFile six = files.get("a/b/c/six")) {
+                assertEquals("X".repeat(each), read(six), "beyond the budget a file is read from its descriptor");
+            }
+            files.forget("a/b/c/one");
+            assertEquals(each, files.contentBytes());
+        } finally {
+            files.close();
+        }
+        assertEquals(0, files.contentBytes(), "closed, it keeps nothing");
+    }
+
+    private static void overwriteInPlace(Path file, String text) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
+            }
+        }
+    }
+
+    private static String written(OpenedFile file, long first, long length) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        file.writeTo(first, length, out);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test

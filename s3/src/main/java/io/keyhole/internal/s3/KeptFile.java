@@ -1,6 +1,8 @@
 package io.keyhole.internal.s3;
 
 import io.keyhole.storage.OpenedFile;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
@@ -46,6 +48,16 @@ final class KeptFile implements OpenedFile {
             throw new ClosedChannelException();
         }
         return new Slice(bytes, (int) first, (int) length);
+    }
+
+    /** The kept bytes at once, with no buffer between. */
+    @Override
+    public void writeTo(long first, long length, OutputStream out) throws IOException {
+        BucketFile.checkRange(first, length, bytes.length, relativePath);
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        out.write(bytes, (int) first, (int) length);
     }
 
     @Override

@@ -63,8 +63,12 @@ final class SendfileRenderer implements Renderer {
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
         long first = send.ranges().isEmpty() ? 0 : send.ranges().get(0).first();
         long length = send.ranges().isEmpty() ? send.file().size() : send.ranges().get(0).length();
+        if (send.bodiless() || send.multipart() != null || length <= MIN_SIZE) {
+            stream.render(send, request, response);
+            return;
+        }
         Optional<Path> name = send.file().localPath();
-        if (send.bodiless() || send.multipart() != null || length <= MIN_SIZE || name.isEmpty()) {
+        if (name.isEmpty()) {
             stream.render(send, request, response);
             return;
         }
