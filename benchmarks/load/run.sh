@@ -8,11 +8,13 @@
 # file on every request, with the same JWT. Prints requests/s, MiB/s, p50/p99 latency, the server's
 # CPU per request (from /proc/<pid>/stat; the backend's separately), RSS, and the ratios the
 # targets name. Then serves a sparse 1 GiB file through Keyhole on each container with -Xmx64m
-# and checks its SHA-256.
+# and checks its SHA-256. Each measurement's line also says how often the server's threads slept
+# per request (voluntary context switches: waiting for the backend, a lock, the network).
 #
 #   benchmarks/load/run.sh                  # build, then measure every row (about 15 minutes)
 #   QUICK=1 benchmarks/load/run.sh          # 4 KiB only, one round of 2 s (about 3 minutes)
 #   SKIP_BUILD=1 ROWS="nginx-static jetty-keyhole" SIZES="4k 256k" DURATION=5 ROUNDS=1 benchmarks/load/run.sh
+#   SERVER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/jfr/,settings=profile" ...   # profile the JVM servers
 #
 # Rows (ROWS, space-separated; default all but the -stream ones):
 #   nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache

@@ -26,12 +26,13 @@ final class Trace {
         return trace;
     }
 
+    /**
+     * Stops noting. Sets the outer trace, or none, rather than removing the thread's entry:
+     * removing it and adding it again on the next request rehashes the thread's map each time, and
+     * an entry holding {@code null} pins nothing (no class of ours stays reachable from the thread).
+     */
     void end() {
-        if (outer == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(outer);
-        }
+        CURRENT.set(outer);
     }
 
     /** The request's caller and file as the backend was asked about them, and the time the answer took. */

@@ -20,11 +20,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class LocalFile implements OpenedFile {
 
-    /** One open descriptor, how many {@code LocalFile}s use it, and the file's bytes once {@link OpenFiles} read them. */
+    /**
+     * One open descriptor, how many {@code LocalFile}s use it, and the file's bytes once read
+     * into memory ({@link #keepInMemory}).
+     */
     private static final class Descriptor {
         final SeekableByteChannel channel;
         final AtomicInteger users = new AtomicInteger(1);
-        /** All the file's bytes, read through this descriptor; {@code null} unless kept. Set once, never written. */
+        /** Whether the bytes are to be held in memory once first read; set by {@link OpenFiles}. */
+        volatile boolean inMemory;
+        /** All the file's bytes, read through this descriptor; {@code null} until then. Set once, never written. */
         volatile byte[] content;
 
         Descriptor(SeekableByteChannel channel) {
@@ -105,43 +110,56 @@ final class LocalFile implements OpenedFile {
     }
 
     /**
-     * Reads the whole file into memory through its descriptor, for later requests to be served
-     * from there ({@link OpenFiles} keeps small files so). Whatever happens at the file's name
-     * afterwards, they get the bytes read now, which match the size and date read at the open.
-     *
-     * @return whether the bytes are in memory now; not when the file has shrunk meanwhile
+     * Has the file's bytes held in memory from the first time a body is read on: later requests
+     * are served from there ({@link OpenFiles} does this for small files it keeps). Whatever
+     * happens at the file's name afterwards, they get the bytes read through this descriptor,
+     * which match the size and date read at the open. A file that is never streamed (a
+     * conditional answered 304, a front server sending the bytes) is never read.
      */
-    boolean readContent() throws IOException {
-        if (descriptor.content != null) {
-            return true;
-        }
-        if (size > Integer.MAX_VALUE - 8) {
-            return false;
+    void keepInMemory() {
+        descriptor.inMemory = true;
+    }
+
+    /** The bytes in memory, read now if they are to be held and not read yet; {@code null} when not held. */
+    private byte[] content() throws IOException {
+        byte[] content = descriptor.content;
+        if (content != null || !descriptor.inMemory) {
+            return content;
         }
         byte[] all = new byte[(int) size];
         ByteBuffer into = ByteBuffer.wrap(all);
-        try (ReadableByteChannel in = range(0, size)) {
-            while (into.hasRemaining()) {
-                if (in.read(into) < 0) {
-                    return false;
-                }
+        while (into.hasRemaining()) {
+            if (readAt(into, into.position()) < 0) {
+                // Shrunk since it was opened: left on the descriptor, whose reader sees the end early.
+                descriptor.inMemory = false;
+                return null;
             }
         }
         descriptor.content = all;
-        return true;
+        return all;
     }
 
-    /** From memory when the bytes were read ({@link #readContent}), else through the descriptor. */
+    private int readAt(ByteBuffer dst, long position) throws IOException {
+        if (fileChannel != null) {
+            return fileChannel.read(dst, position);
+        }
+        synchronized (channel) {
+            channel.position(position);
+            return channel.read(dst);
+        }
+    }
+
+    /** From memory when the bytes are held there ({@link #keepInMemory}), else through the descriptor. */
     @Override
     public void writeTo(long first, long length, OutputStream out) throws IOException {
-        byte[] content = descriptor.content;
-        if (content == null) {
-            OpenedFile.super.writeTo(first, length, out);
-            return;
-        }
         checkRange(first, length);
         if (closed.get()) {
             throw new ClosedChannelException();
+        }
+        byte[] content = content();
+        if (content == null) {
+            OpenedFile.super.writeTo(first, length, out);
+            return;
         }
         out.write(content, (int) first, (int) length);
     }
@@ -182,7 +200,7 @@ final class LocalFile implements OpenedFile {
 
     /**
      * Positional reads, so several ranges of one file need no shared position; from the bytes in
-     * memory once they were read ({@link #readContent}).
+     * memory when they are held there ({@link #keepInMemory}).
      */
     private final class Range implements ReadableByteChannel {
         private long at;
@@ -202,7 +220,7 @@ final class LocalFile implements OpenedFile {
             if (left == 0) {
                 return -1;
             }
-            byte[] content = descriptor.content;
+            byte[] content = content();
             if (content != null) {
                 int n = (int) Math.min(dst.remaining(), left);
                 dst.put(content, (int) at, n);
@@ -216,7 +234,7 @@ final class LocalFile implements OpenedFile {
             }
             int n;
             try {
-                n = fileChannel != null ? fileChannel.read(dst, at) : readAt(dst);
+                n = readAt(dst, at);
             } finally {
                 dst.limit(limit);
             }
@@ -228,13 +246,6 @@ final class LocalFile implements OpenedFile {
             at += n;
             left -= n;
             return n;
-        }
-
-        private int readAt(ByteBuffer dst) throws IOException {
-            synchronized (channel) {
-                channel.position(at);
-                return channel.read(dst);
-            }
         }
 
         @Override

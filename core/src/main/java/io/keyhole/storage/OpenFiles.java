@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * is served as it was for at most that long. A file written or deleted through this instance is
  * forgotten at once ({@link #forget}), and an open that was under way meanwhile is not kept.
  *
- * <p>A file of up to {@link #LARGEST_CONTENT} bytes is also read into memory once, through the
- * descriptor just opened, so that streaming it later makes no system call ({@link
- * LocalFile#writeTo}); at most {@link #maxContentBytes()} in all, beyond which files are kept
- * open without their bytes. The bytes kept are those of the file opened and checked, matching
+ * <p>A file of up to {@link #LARGEST_CONTENT} bytes is also held in memory from the first time
+ * its body is read, through the descriptor just opened, so that streaming it again makes no
+ * system call ({@link LocalFile#keepInMemory}); at most {@link #maxContentBytes()} are set aside
+ * in all, beyond which files are kept open without their bytes. The bytes kept are those of the file opened and checked, matching
  * the size and date read then, whatever is later written at its name.
  *
  * <p>Thread-safe.
@@ -41,9 +41,31 @@ final class OpenFiles implements AutoCloseable {
     /**
      * The cache's own view of a file (which keeps its descriptor open), until when (the clock's
      * milliseconds: read on every request, {@link Clock#millis()} allocates nothing), and how many
-     * of its bytes are kept in memory with it.
+     * of its bytes are kept in memory with it. Equal only to itself: {@link #drop} removes this
+     * very entry, never a later one for the same file.
      */
-    private record Kept(LocalFile file, long until, int contentBytes) {
+    private static final class Kept {
+        private final LocalFile file;
+        private final long until;
+        private final int contentBytes;
+
+        Kept(LocalFile file, long until, int contentBytes) {
+            this.file = file;
+            this.until = until;
+            this.contentBytes = contentBytes;
+        }
+
+        LocalFile file() {
+            return file;
+        }
+
+        long until() {
+            return until;
+        }
+
+        int contentBytes() {
+            return contentBytes;
+        }
     }
 
     private final Duration valid;
@@ -73,7 +95,7 @@ final class OpenFiles implements AutoCloseable {
         return maxContentBytes;
     }
 
-    /** The bytes of files kept in memory now. */
+    /** The bytes set aside now for files held in memory. */
     long contentBytes() {
         return contentBytes.get();
     }
@@ -119,7 +141,7 @@ final class OpenFiles implements AutoCloseable {
         if (kept.size() >= max) {
             evict();
         }
-        Kept k = new Kept(mine, clock.millis() + valid.toMillis(), readContent(mine));
+        Kept k = new Kept(mine, clock.millis() + valid.toMillis(), reserveContent(mine));
         Kept before = kept.put(relativePath, k);
         if (before != null) {
             release(before);
@@ -169,27 +191,20 @@ final class OpenFiles implements AutoCloseable {
     }
 
     /**
-     * Reads a small file's bytes into memory while the budget allows; the bytes read, or 0 when
-     * the file stays on disk only (too large, no room, or it could not be read whole).
+     * Has a small file's bytes held in memory once first read, while the budget allows; the bytes
+     * set aside for it, or 0 when it stays on disk only (too large, or no room).
      */
-    private int readContent(LocalFile file) {
+    private int reserveContent(LocalFile file) {
         long size = file.size();
-        if (size > LARGEST_CONTENT || contentBytes.addAndGet(size) > maxContentBytes) {
-            if (size <= LARGEST_CONTENT) {
-                contentBytes.addAndGet(-size);
-            }
+        if (size > LARGEST_CONTENT) {
             return 0;
         }
-        try {
-            if (file.readContent()) {
-                return (int) size;
-            }
-        } catch (IOException e) {
-            // Served from the descriptor instead, which reports the same failure to the request that meets it.
-            LOG.log(Level.DEBUG, "reading a kept file into memory failed: {0}", e.toString());
+        if (contentBytes.addAndGet(size) > maxContentBytes) {
+            contentBytes.addAndGet(-size);
+            return 0;
         }
-        contentBytes.addAndGet(-size);
-        return 0;
+        file.keepInMemory();
+        return (int) size;
     }
 
     private boolean drop(String relativePath, Kept k) {

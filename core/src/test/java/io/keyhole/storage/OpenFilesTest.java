@@ -177,6 +177,18 @@ class OpenFilesTest {
     }
 
     @Test
+    void aKeptFileWhoseBodyNobodyReadIsNotReadIntoMemory() throws IOException {
+        try (LocalStorage storage = storage(root, 10)) {
+            storage.open(FILE).orElseThrow().close(); // kept; its body never read (a 304, a front server sending it)
+            String other = "Y".repeat(INSIDE.length());
+            overwriteInPlace(root.resolve(FILE), other);
+            assertEquals(other, outcome(storage, FILE), "the bytes come from the first read of the body");
+            overwriteInPlace(root.resolve(FILE), INSIDE);
+            assertEquals(other, outcome(storage, FILE), "and stay as they were read");
+        }
+    }
+
+    @Test
     void aLargerFileIsKeptOpenButReadFromItsDescriptor() throws IOException {
         String big = "b".repeat(OpenFiles.LARGEST_CONTENT + 1);
         Files.writeString(root.resolve(FILE), big);
