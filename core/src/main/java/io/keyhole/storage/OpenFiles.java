@@ -44,27 +44,15 @@ final class OpenFiles implements AutoCloseable {
      * of its bytes are kept in memory with it. Equal only to itself: {@link #drop} removes this
      * very entry, never a later one for the same file.
      */
-    private static final class Kept {
-        private final LocalFile file;
-        private final long until;
-        private final int contentBytes;
-
-        Kept(LocalFile file, long until, int contentBytes) {
-            this.file = file;
-            this.until = until;
-            this.contentBytes = contentBytes;
+    private record Kept(LocalFile file, long until, int contentBytes) {
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
         }
 
-        LocalFile file() {
-            return file;
-        }
-
-        long until() {
-            return until;
-        }
-
-        int contentBytes() {
-            return contentBytes;
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
         }
     }
 
@@ -73,7 +61,7 @@ final class OpenFiles implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
     private final long maxContentBytes;
-    /** The bytes of the files kept in memory now. */
+    /** The bytes set aside for files held in memory now. */
     private final AtomicLong contentBytes = new AtomicLong();
     /** Counts {@link #forget}s: an open that saw another count before it began is not kept. */
     private final AtomicLong forgets = new AtomicLong();
