@@ -22,12 +22,12 @@ final class LocalFile implements OpenedFile {
 
     /**
      * One open descriptor, how many {@code LocalFile}s use it, and the file's bytes once read
-     * into memory ({@link #keepInMemory}).
+     * into memory ({@link LocalFile#keepInMemory}).
      */
     private static final class Descriptor {
         final SeekableByteChannel channel;
         final AtomicInteger users = new AtomicInteger(1);
-        /** Whether the bytes are to be held in memory once first read; set by {@link OpenFiles}. */
+        /** Whether the bytes are to be held in memory once first read ({@link LocalFile#keepInMemory}). */
         volatile boolean inMemory;
         /** All the file's bytes, read through this descriptor; {@code null} until then. Set once, never written. */
         volatile byte[] content;

@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A file of up to {@link #LARGEST_CONTENT} bytes is also held in memory from the first time
  * its body is read, through the descriptor just opened, so that streaming it again makes no
- * system call ({@link LocalFile#keepInMemory}); at most {@link #maxContentBytes()} are set aside
- * in all, beyond which files are kept open without their bytes. The bytes kept are those of the file opened and checked, matching
- * the size and date read then, whatever is later written at its name.
+ * system call ({@link LocalFile#keepInMemory}); at most {@link #MOST_CONTENT_BYTES} (or a
+ * sixteenth of the heap) are set aside in all, beyond which files are kept open without their
+ * bytes. The bytes kept are those of the file opened and checked, matching the size and date read
+ * then, whatever is later written at its name.
  *
  * <p>Thread-safe.
  */
@@ -76,11 +77,6 @@ final class OpenFiles implements AutoCloseable {
         this.max = max;
         this.clock = clock;
         this.maxContentBytes = maxContentBytes;
-    }
-
-    /** The most bytes of files kept in memory in all. */
-    long maxContentBytes() {
-        return maxContentBytes;
     }
 
     /** The bytes set aside now for files held in memory. */

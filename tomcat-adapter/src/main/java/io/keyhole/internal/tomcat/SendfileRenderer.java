@@ -63,11 +63,9 @@ final class SendfileRenderer implements Renderer {
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
         long first = send.ranges().isEmpty() ? 0 : send.ranges().get(0).first();
         long length = send.ranges().isEmpty() ? send.file().size() : send.ranges().get(0).length();
-        if (send.bodiless() || send.multipart() != null || length <= MIN_SIZE) {
-            stream.render(send, request, response);
-            return;
-        }
-        Optional<Path> name = send.file().localPath();
+        // The name only when sendfile could take the body: building it costs a small body's request.
+        Optional<Path> name = send.bodiless() || send.multipart() != null || length <= MIN_SIZE
+                ? Optional.empty() : send.file().localPath();
         if (name.isEmpty()) {
             stream.render(send, request, response);
             return;
