@@ -25,7 +25,16 @@ final class CredentialCache {
     /** Most tokens remembered at once. */
     static final int SIZE = 10_000;
 
-    private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
+    /**
+     * Each thread's SHA-256 and buffers, so that a token's hash is taken without copying the
+     * token into a new array, as every request would otherwise do. Held as JDK objects only: an
+     * object of ours left in a container thread's map would keep the web application's class
+     * loader, and every class it loaded, alive after the application is undeployed.
+     */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(CredentialCache::sha256);
+    /** {@value #CHUNK_BYTES} bytes of a token's characters, then the 32 bytes of its digest. */
+    private static final int CHUNK_BYTES = 512;
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[CHUNK_BYTES + 32]);
 
     /**
      * The SHA-256 of a token, as four numbers: the key an entry is found by. Equality and hash are
@@ -61,7 +70,7 @@ final class CredentialCache {
         if (token == null || token.length() > JwtVerifier.MAX_TOKEN_LENGTH) {
             return verifier.apply(token);
         }
-        Key key = HASHER.get().key(token);
+        Key key = key(token);
         Credential remembered = valid.get(key, clock.millis());
         if (remembered != null) {
             return remembered;
@@ -76,59 +85,52 @@ final class CredentialCache {
         return credential;
     }
 
-    /**
-     * One thread's SHA-256 and its buffers: a token's hash is taken without copying the token
-     * into a new array, as every request would otherwise do.
-     */
-    private static final class Hasher {
-        private final MessageDigest sha256;
-        private final byte[] chunk = new byte[512];
-        private final byte[] digest = new byte[32];
-
-        Hasher() {
-            try {
-                sha256 = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java runtime has SHA-256", e);
-            }
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+    }
 
-        /** The hash of the token's UTF-8 bytes. */
-        Key key(String token) {
-            for (int from = 0; from < token.length(); ) {
-                int n = Math.min(chunk.length, token.length() - from);
-                for (int i = 0; i < n; i++) {
-                    char c = token.charAt(from + i);
-                    if (c >= 0x80) {
-                        // not a token a verifier accepts (those are ASCII); hashed all the same, and as UTF-8
-                        sha256.reset();
-                        sha256.update(token.getBytes(StandardCharsets.UTF_8));
-                        return done();
-                    }
-                    chunk[i] = (byte) c;
+    /** The hash of the token's UTF-8 bytes. */
+    private static Key key(String token) {
+        MessageDigest sha256 = SHA256.get();
+        byte[] scratch = SCRATCH.get();
+        for (int from = 0; from < token.length(); ) {
+            int n = Math.min(CHUNK_BYTES, token.length() - from);
+            for (int i = 0; i < n; i++) {
+                char c = token.charAt(from + i);
+                if (c >= 0x80) {
+                    // not a token a verifier accepts (those are ASCII); hashed all the same, and as UTF-8
+                    sha256.reset();
+                    sha256.update(token.getBytes(StandardCharsets.UTF_8));
+                    return digest(sha256, scratch);
                 }
-                sha256.update(chunk, 0, n);
-                from += n;
+                scratch[i] = (byte) c;
             }
-            return done();
+            sha256.update(scratch, 0, n);
+            from += n;
         }
+        return digest(sha256, scratch);
+    }
 
-        private Key done() {
-            try {
-                sha256.digest(digest, 0, digest.length);
-            } catch (DigestException e) {
-                throw new IllegalStateException("a SHA-256 digest fits 32 bytes", e);
-            }
-            return new Key(word(0), word(8), word(16), word(24));
+    private static Key digest(MessageDigest sha256, byte[] scratch) {
+        try {
+            sha256.digest(scratch, CHUNK_BYTES, 32);
+        } catch (DigestException e) {
+            throw new IllegalStateException("a SHA-256 digest fits 32 bytes", e);
         }
+        return new Key(word(scratch, CHUNK_BYTES), word(scratch, CHUNK_BYTES + 8),
+                word(scratch, CHUNK_BYTES + 16), word(scratch, CHUNK_BYTES + 24));
+    }
 
-        private long word(int at) {
-            long w = 0;
-            for (int i = at; i < at + 8; i++) {
-                w = w << 8 | digest[i] & 0xFF;
-            }
-            return w;
+    private static long word(byte[] bytes, int at) {
+        long w = 0;
+        for (int i = at; i < at + 8; i++) {
+            w = w << 8 | bytes[i] & 0xFF;
         }
+        return w;
     }
 
     /** Forgets every token: the keys that verified them changed. */
