@@ -7,6 +7,7 @@ import io.keyhole.http.FormReader;
 import io.keyhole.http.MalformedFormException;
 import io.keyhole.http.MultipartForm;
 import io.keyhole.http.UrlEncodedForm;
+import io.keyhole.internal.JsonFactories;
 import io.keyhole.internal.Logs;
 import io.keyhole.storage.Storage;
 import io.keyhole.tree.FileStore;
@@ -42,7 +43,7 @@ import java.util.Objects;
 final class Writes {
 
     private static final System.Logger LOG = Logs.of(Writes.class);
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactories.create();
 
     /** Allow of a read-only mount. */
     static final String READ_ONLY_METHODS = "GET, HEAD";

@@ -1,21 +1,35 @@
 package io.keyhole;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.keyhole.backend.JsonSocketServer;
+import io.keyhole.storage.OpenedFile;
+import io.keyhole.testing.TestRequest;
+import io.keyhole.testing.TestTree;
+import io.keyhole.testing.Tokens;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A container's request threads outlive the web applications they serve. Whatever Keyhole
@@ -41,20 +55,97 @@ class UndeployTest {
         }, "container-thread");
         container.start();
         try {
-            WeakReference<ClassLoader> application = used.get(30, TimeUnit.SECONDS);
-            for (int i = 0; i < 50 && application.get() != null; i++) {
-                System.gc();
-            }
-            assertNull(application.get(), "the application's loader is still reachable from the container's thread");
+            assertCollected(used.get(30, TimeUnit.SECONDS));
         } finally {
             release.countDown();
             container.join();
         }
     }
 
+    @Test
+    void aClosedKeyholeThatAskedASocketBackendLeavesNothingBehind(@TempDir Path dir) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<WeakReference<ClassLoader>> used = new CompletableFuture<>();
+        CompletableFuture<String> served = new CompletableFuture<>();
+        Thread container = new Thread(() -> {
+            try {
+                used.complete(serveInOwnLoader(dir, served));
+                // The thread lives on, as a container's does, its thread-locals with it.
+                release.await();
+            } catch (Throwable e) {
+                served.completeExceptionally(e);
+                used.completeExceptionally(e);
+            }
+        }, "container-thread");
+        container.start();
+        try {
+            assertEquals("200 5 bytes, 403, 200 5 bytes", served.get(30, TimeUnit.SECONDS));
+            assertCollected(used.get(30, TimeUnit.SECONDS));
+        } finally {
+            release.countDown();
+            container.join();
+        }
+    }
+
+    /**
+     * Loads everything but the JDK and JUnit again, as from a web application's {@code WEB-INF/lib},
+     * runs {@link Application#serveAndClose} from there, and lets go of everything but a weak reference.
+     */
+    private static WeakReference<ClassLoader> serveInOwnLoader(Path dir, CompletableFuture<String> served) throws Exception {
+        ClassLoader application = new ApplicationClasses(name -> !name.startsWith("org.junit.")
+                && !name.startsWith("org.opentest4j.") && !name.startsWith("org.apiguardian."));
+        Method serve = application.loadClass(Application.class.getName()).getMethod("serveAndClose", Path.class);
+        served.complete((String) serve.invoke(null, dir));
+        return new WeakReference<>(application);
+    }
+
+    /** What an application does with Keyhole from start to undeploy; run inside the loader under test. */
+    public static final class Application {
+        private Application() {
+        }
+
+        /** Starts a socket backend and a Keyhole, downloads through it, and closes both. */
+        public static String serveAndClose(Path dir) throws Exception {
+            Path root = Files.createDirectories(dir.resolve("tree"));
+            TestTree.create(root, 5);
+            List<String> outcomes = new ArrayList<>();
+            try (JsonSocketServer backend = JsonSocketServer.start(dir.resolve("auth.sock"),
+                    question -> "alice".equals(question.authValue()) ? AuthResponse.ofStatus(200) : AuthResponse.ofStatus(403))) {
+                Keyhole keyhole = new Keyhole(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                        .jwtKey(Tokens.KEY).jwtField("uid").unixSocket(backend.socket())
+                        .authCacheTtl(Duration.ofMinutes(1)).openCacheValid(Duration.ofSeconds(5)).build());
+                try {
+                    for (String uid : List.of("alice", "mallory", "alice")) {
+                        Delivery delivery = keyhole.decide(TestRequest.get("/files/" + TestTree.LARGE,
+                                "Authorization: Bearer " + Tokens.valid(uid)));
+                        if (delivery instanceof Delivery.Send send) {
+                            ByteArrayOutputStream body = new ByteArrayOutputStream();
+                            try (OpenedFile file = send.file()) {
+                                file.writeTo(0, file.size(), body);
+                            }
+                            outcomes.add(send.status() + " " + body.size() + " bytes");
+                        } else {
+                            outcomes.add(String.valueOf(delivery.status()));
+                        }
+                    }
+                } finally {
+                    keyhole.close();
+                }
+            }
+            return String.join(", ", outcomes);
+        }
+    }
+
+    private static void assertCollected(WeakReference<ClassLoader> application) {
+        for (int i = 0; i < 50 && application.get() != null; i++) {
+            System.gc();
+        }
+        assertNull(application.get(), "the application's loader is still reachable from the container's thread");
+    }
+
     /** Loads Keyhole's classes anew, hashes a token as a request does, and lets go of everything but a weak reference. */
     private static WeakReference<ClassLoader> useCredentialCacheInOwnLoader() throws Exception {
-        ClassLoader application = new KeyholeClassesAgain();
+        ClassLoader application = new ApplicationClasses(name -> name.startsWith("io.keyhole."));
         Class<?> type = application.loadClass(CredentialCache.class.getName());
         assertSame(application, type.getClassLoader(), "the test needs Keyhole's classes from a loader of their own");
         Constructor<?> constructor = type.getDeclaredConstructor(Function.class, Clock.class, int.class);
@@ -74,15 +165,19 @@ class UndeployTest {
         return new WeakReference<>(application);
     }
 
-    /** Loads {@code io.keyhole} classes itself, from where the test's own copies came; everything else from the test's loader. */
-    private static final class KeyholeClassesAgain extends ClassLoader {
-        KeyholeClassesAgain() {
+    /** Loads the classes {@code own} names itself, from where the test's own copies came; every other class from the test's loader. */
+    private static final class ApplicationClasses extends ClassLoader {
+        private final Predicate<String> own;
+
+        ApplicationClasses(Predicate<String> own) {
             super(UndeployTest.class.getClassLoader());
+            this.own = own;
         }
 
         @Override
         protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (!name.startsWith("io.keyhole.")) {
+            if (!own.test(name) || name.startsWith("java.") || name.startsWith("javax.") || name.startsWith("jdk.")
+                    || name.startsWith("sun.") || name.startsWith("com.sun.")) {
                 return super.loadClass(name, resolve);
             }
             synchronized (getClassLoadingLock(name)) {

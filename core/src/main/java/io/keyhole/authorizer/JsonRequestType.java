@@ -14,6 +14,7 @@ import io.keyhole.AuthorizationException.Kind;
 import io.keyhole.AuthorizationException;
 import io.keyhole.NameValue;
 import io.keyhole.StoredMetadata;
+import io.keyhole.internal.JsonFactories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
@@ -61,7 +62,7 @@ public final class JsonRequestType implements RequestType {
     static final long MAX_UPLOAD_DATE = 253_402_300_799L;
 
     /** Shared: a factory is thread-safe once built, and building one per call would cost more than parsing. */
-    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final JsonFactory JSON = JsonFactories.create();
 
     private final Fields fields;
 

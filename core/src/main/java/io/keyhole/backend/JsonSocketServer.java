@@ -12,6 +12,7 @@ import io.keyhole.Disposition;
 import io.keyhole.FileId;
 import io.keyhole.NameValue;
 import io.keyhole.StoredMetadata;
+import io.keyhole.internal.JsonFactories;
 import io.keyhole.internal.Logs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,7 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class JsonSocketServer implements AutoCloseable {
 
     private static final System.Logger LOG = Logs.of(JsonSocketServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactories.create());
     /** A question is a few hundred bytes; anything far larger is not one. */
     private static final int MAX_QUESTION_BYTES = 1 << 20;
 
