@@ -1,10 +1,12 @@
 package io.keyhole;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.storage.OpenedFile;
+import io.keyhole.testing.Holdings;
 import io.keyhole.testing.TestRequest;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Tokens;
@@ -37,6 +39,7 @@ class UndeployTest {
 
     @Test
     void aClosedKeyholeThatAskedASocketBackendLeavesNothingBehind(@TempDir Path dir) throws Exception {
+        Holdings before = Holdings.now();
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<WeakReference<ClassLoader>> used = new CompletableFuture<>();
         CompletableFuture<String> served = new CompletableFuture<>();
@@ -53,7 +56,13 @@ class UndeployTest {
         container.start();
         try {
             assertEquals("200 5 bytes, 403, 200 5 bytes", served.get(30, TimeUnit.SECONDS));
-            assertCollected(used.get(30, TimeUnit.SECONDS));
+            WeakReference<ClassLoader> application = used.get(30, TimeUnit.SECONDS);
+            // Threads end a moment after the close that stops them; until then they hold the loader too.
+            for (Thread started : Holdings.now().threadsSince(before, name -> !name.startsWith("keyhole-"))) {
+                started.join(TimeUnit.SECONDS.toMillis(10));
+                assertFalse(started.isAlive(), "still running after close: " + Holdings.describe(started));
+            }
+            assertCollected(application);
         } finally {
             release.countDown();
             container.join();
