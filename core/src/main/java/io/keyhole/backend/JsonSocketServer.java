@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -252,7 +253,10 @@ public final class JsonSocketServer implements AutoCloseable {
         return JSON.writeValueAsBytes(node);
     }
 
-    /** Stops accepting, closes open connections, removes the socket file. */
+    /**
+     * Stops accepting, closes open connections, removes the socket file, and waits up to a second
+     * for its threads to end (a handler that ignores interrupts may take longer).
+     */
     @Override
     public void close() {
         closed = true;
@@ -263,6 +267,7 @@ public final class JsonSocketServer implements AutoCloseable {
         workers.shutdownNow();
         try {
             acceptor.join(1000);
+            workers.awaitTermination(1, TimeUnit.SECONDS);
             Files.deleteIfExists(socket);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
