@@ -51,7 +51,12 @@ public final class LogCapture implements AutoCloseable {
 
     /** Captures every line of Keyhole's loggers until closed. */
     public static LogCapture start() {
-        return new LogCapture("io.keyhole");
+        return of("io.keyhole");
+    }
+
+    /** Captures every line of the java.util.logging logger {@code name} and those below it until closed. */
+    public static LogCapture of(String name) {
+        return new LogCapture(name);
     }
 
     /** The lines so far, in order. */
