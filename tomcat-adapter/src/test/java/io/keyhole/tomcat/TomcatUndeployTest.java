@@ -12,14 +12,16 @@ import io.keyhole.testing.LogCapture;
 import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Tokens;
+import io.keyhole.testing.WebXml;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
@@ -102,27 +104,16 @@ class TomcatUndeployTest {
                 Files.copy(from, lib.resolve(from.getFileName()));
             }
         }
-        List<String> params = new ArrayList<>();
-        for (String[] param : new String[][] {{"fs-root", root.toString()}, {"fs-depth", "2"}, {"mount", "/files/"},
-                {"unix-socket", socket.toString()}, {"jwt-key", "file:" + jwtKey}, {"jwt-field", "uid"},
-                {"auth-cache-ttl", "1m"}, {"open-cache-valid", "5s"}}) {
-            params.add("<init-param><param-name>" + param[0] + "</param-name><param-value>" + param[1]
-                    + "</param-value></init-param>");
-        }
-        Files.writeString(webapp.resolve("WEB-INF/web.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
-                  <filter>
-                    <filter-name>keyhole</filter-name>
-                    <filter-class>io.keyhole.servlet.KeyholeFilter</filter-class>
-                    %s
-                  </filter>
-                  <filter-mapping>
-                    <filter-name>keyhole</filter-name>
-                    <url-pattern>/files/*</url-pattern>
-                  </filter-mapping>
-                </web-app>
-                """.formatted(String.join("\n", params)), StandardCharsets.UTF_8);
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("fs-root", root.toString());
+        settings.put("fs-depth", "2");
+        settings.put("mount", "/files/");
+        settings.put("unix-socket", socket.toString());
+        settings.put("jwt-key", "file:" + jwtKey);
+        settings.put("jwt-field", "uid");
+        settings.put("auth-cache-ttl", "1m");
+        settings.put("open-cache-valid", "5s");
+        Files.writeString(webapp.resolve("WEB-INF/web.xml"), WebXml.keyholeFilter(settings), StandardCharsets.UTF_8);
         return webapp;
     }
 

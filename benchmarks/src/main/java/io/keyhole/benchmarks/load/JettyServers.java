@@ -2,6 +2,7 @@ package io.keyhole.benchmarks.load;
 
 import io.keyhole.KeyholeConfig;
 import io.keyhole.jetty.KeyholeJetty;
+import io.keyhole.testing.WebXml;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -51,19 +52,7 @@ final class JettyServers {
     static AutoCloseable webApp(int port, Map<String, String> settings) throws Exception {
         Path webapp = Files.createTempDirectory("keyhole-webapp");
         Files.createDirectory(webapp.resolve("WEB-INF"));
-        StringBuilder params = new StringBuilder();
-        settings.forEach((k, v) -> params.append("      <init-param><param-name>").append(k)
-                .append("</param-name><param-value>").append(v).append("</param-value></init-param>\n"));
-        Files.writeString(webapp.resolve("WEB-INF/web.xml"), """
-                <?xml version="1.0" encoding="UTF-8"?>
-                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
-                  <filter>
-                    <filter-name>keyhole</filter-name>
-                    <filter-class>io.keyhole.servlet.KeyholeFilter</filter-class>
-                %s  </filter>
-                  <filter-mapping><filter-name>keyhole</filter-name><url-pattern>%s*</url-pattern></filter-mapping>
-                </web-app>
-                """.formatted(params, settings.get("mount")), StandardCharsets.UTF_8);
+        Files.writeString(webapp.resolve("WEB-INF/web.xml"), WebXml.keyholeFilter(settings), StandardCharsets.UTF_8);
         WebAppContext context = new WebAppContext();
         context.setContextPath("/");
         context.setBaseResourceAsPath(webapp);
