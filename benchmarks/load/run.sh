@@ -18,11 +18,12 @@
 #
 # Rows (ROWS, space-separated; default all but the -stream ones):
 #   nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache
-#   jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole jetty-webapp jetty-keyhole-stream
-#   tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole tomcat-wrapped tomcat-keyhole-stream
+#   jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp jetty-keyhole-stream
+#   tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped tomcat-keyhole-stream
 # A Keyhole row without a suffix asks the socket backend with auth-cache-ttl=$CACHE_TTL (and keeps files
 # open for open-cache-valid=5s, as long as Tomcat's resource cache trusts what it read); -nocache
-# asks it on every request; -inproc asks an in-process authoriser that grants everything.
+# asks it on every request; -kept asks it on every request over connections kept between questions
+# (auth-keep-alive=64); -inproc asks an in-process authoriser that grants everything.
 #
 # Needs: a JDK 17+, nginx (/usr/sbin/nginx), wrk, curl, python3 (apt-get install nginx wrk curl).
 # All traffic stays on 127.0.0.1 and a Unix socket; every wrk run is bounded in time.
@@ -32,7 +33,7 @@ cd "$(dirname "$0")/../.."
 REPO="$PWD"
 LOAD_BEFORE="$(cat /proc/loadavg)"
 STARTED=$SECONDS
-ALL_ROWS="nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole jetty-webapp tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole tomcat-wrapped"
+ALL_ROWS="nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped"
 if [ -n "${QUICK:-}" ]; then
     : "${SIZES:=4k}" "${ROUNDS:=1}" "${DURATION:=2}" "${FIRST_WARMUP:=3}" "${HEAP_CHECK:=0}"
 fi
@@ -43,6 +44,7 @@ WARMUP="${WARMUP:-1}"           # seconds of load before each measurement, not c
 FIRST_WARMUP="${FIRST_WARMUP:-8}" # seconds of 4 KiB load on each server before anything is measured (JIT, caches)
 ROUNDS="${ROUNDS:-3}"           # rounds per size, alternately in forward and reverse row order; the table shows medians
 CONNECTIONS="${CONNECTIONS:-64}"
+SERVE_MAX_PER_CLIENT="${SERVE_MAX_PER_CLIENT:-$CONNECTIONS}" # keyhole serve's max-requests-per-client (its default: 16)
 THREADS="${THREADS:-2}"
 HEAP="${HEAP:-256m}"
 FILES="${FILES:-1000}"          # random files per size class (4 KiB, 256 KiB)
@@ -196,6 +198,9 @@ start_serve() { # row
     [ "$row" = serve-nocache ] && ttl=0
     PORT[$row]="$(free_port)"
     { echo "listen=127.0.0.1:${PORT[$row]}"
+      # wrk's connections stand for that many clients, all from 127.0.0.1: the per-client limit is
+      # raised to their number (its bookkeeping still runs on every request)
+      echo "max-requests-per-client=$SERVE_MAX_PER_CLIENT"
       java -cp "$jetty_cp" io.keyhole.benchmarks.load.LoadServer properties "$ROOT" "$WORK/jwt.key" "$SOCKET" "$ttl"
     } > "$WORK/$row.properties"
     # shellcheck disable=SC2086

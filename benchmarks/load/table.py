@@ -13,12 +13,14 @@ LABELS = {
     "jetty-default": "Jetty 12 DefaultServlet",
     "jetty-keyhole-inproc": "Keyhole on Jetty, in-process authoriser",
     "jetty-keyhole-nocache": "Keyhole on Jetty, cache off",
+    "jetty-keyhole-kept": "Keyhole on Jetty, cache off, kept backend connections",
     "jetty-keyhole": "Keyhole on Jetty, cache on",
     "jetty-webapp": "Keyhole on Jetty, WebAppContext (web.xml), cache on",
     "jetty-keyhole-stream": "Keyhole on Jetty, renderer=stream, cache on",
     "tomcat-default": "Tomcat 11 DefaultServlet",
     "tomcat-keyhole-inproc": "Keyhole on Tomcat, in-process authoriser",
     "tomcat-keyhole-nocache": "Keyhole on Tomcat, cache off",
+    "tomcat-keyhole-kept": "Keyhole on Tomcat, cache off, kept backend connections",
     "tomcat-keyhole": "Keyhole on Tomcat, cache on",
     "tomcat-wrapped": "Keyhole on Tomcat behind a wrapping filter, cache on",
     "tomcat-keyhole-stream": "Keyhole on Tomcat, renderer=stream, cache on",
@@ -43,7 +45,8 @@ RATIOS = [
     ("tomcat-wrapped", "tomcat-keyhole", ["256k", "100m"], 0.95),
 ]
 # (row asking the backend on every request, the in-process row of the same container)
-SOCKET_COST = [("jetty-keyhole-nocache", "jetty-keyhole-inproc"), ("tomcat-keyhole-nocache", "tomcat-keyhole-inproc")]
+SOCKET_COST = [("jetty-keyhole-nocache", "jetty-keyhole-inproc"), ("jetty-keyhole-kept", "jetty-keyhole-inproc"),
+               ("tomcat-keyhole-nocache", "tomcat-keyhole-inproc"), ("tomcat-keyhole-kept", "tomcat-keyhole-inproc")]
 SOCKET_COST_TARGET_US = 40
 
 rows = defaultdict(lambda: {"rps": [], "bps": [], "p50": [], "p99": [], "cpu": [], "backend": [], "load": [],
@@ -152,4 +155,5 @@ for off, inproc in SOCKET_COST:
     if all(not c for c in cells):
         continue
     print("| %s | %s | %s | ≤ %d µs at 4 KiB | %s |" % (
-        LABELS[off].split(",")[0], " | ".join(cells), backend, SOCKET_COST_TARGET_US, verdict))
+        LABELS[off].split(",")[0] + (", kept connections" if off.endswith("-kept") else ", a connection per question"),
+        " | ".join(cells), backend, SOCKET_COST_TARGET_US, verdict))

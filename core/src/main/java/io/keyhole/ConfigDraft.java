@@ -3,6 +3,7 @@ package io.keyhole;
 import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
+import io.keyhole.authorizer.KeepAlive;
 import io.keyhole.authorizer.sql.SqlSettings;
 import io.keyhole.credential.JwtSettings;
 import io.keyhole.credential.JwtTrust;
@@ -36,7 +37,8 @@ final class ConfigDraft {
     /** Keys that choose the backend; none may be set when an {@link Authorizer} is given in code. */
     private static final Set<String> TRANSPORT_KEYS = Set.of("request-type", "transport-type", "unix-socket",
             "tcp-host", "tcp-port", "http-url", "sql-dsn", "sql-password", "sql-query", "sql-no-row",
-            "sql-pool-size", "sql-pool-wait", "sql-data-source", "sql-insert-query", "sql-delete-query");
+            "sql-pool-size", "sql-pool-wait", "sql-data-source", "sql-insert-query", "sql-delete-query",
+            "auth-keep-alive", "auth-keep-alive-timeout");
 
     final Set<String> made = new HashSet<>();
     Path fsRoot;
@@ -72,6 +74,8 @@ final class ConfigDraft {
     String renderer = "auto";
     Duration authConnectTimeout = Duration.ofSeconds(1);
     Duration authTimeout = Duration.ofSeconds(5);
+    int authKeepAlive;
+    Duration authKeepAliveTimeout = KeepAlive.DEFAULT_IDLE_TIMEOUT;
     String cacheControl = "private";
     int maxRanges = 16;
     Clock clock = Clock.systemUTC();
@@ -136,6 +140,7 @@ final class ConfigDraft {
             }
             backend = jsonBackend();
         }
+        checkKeepAlive(backend);
         if (signedIn != null && (jwtKey != null || jwtTrust.publicKeys())) {
             throw new IllegalArgumentException("the caller is signed in by the application (given in code); drop"
                     + " jwt-key, jwt-key-file and jwt-jwks-url");
@@ -296,10 +301,28 @@ final class ConfigDraft {
         }
         try {
             return new Backend.Json(jsonFields, transportType, unixSocket, tcpHost, tcpPort, httpUrl,
-                    authConnectTimeout, authTimeout);
+                    authConnectTimeout, authTimeout, keepAlive());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException((transportType.equals("http") ? "http-url: " : "tcp-host/tcp-port: ")
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Kept connections to the backend: off unless {@code auth-keep-alive} is set, and then only for a stream transport. */
+    private KeepAlive keepAlive() {
+        if (made.contains("auth-keep-alive-timeout") && authKeepAlive == 0) {
+            throw new IllegalArgumentException("auth-keep-alive-timeout needs auth-keep-alive: the number of idle"
+                    + " connections to keep (0, the default, opens a connection per question)");
+        }
+        return new KeepAlive(authKeepAlive, authKeepAliveTimeout);
+    }
+
+    private void checkKeepAlive(Backend backend) {
+        boolean asked = made.contains("auth-keep-alive") || made.contains("auth-keep-alive-timeout");
+        if (asked && !(backend instanceof Backend.Json json && !json.transport().equals("http"))) {
+            throw new IllegalArgumentException("auth-keep-alive is for request-type=json over transport-type=unix or tcp"
+                    + (backend instanceof Backend.Json ? "; transport-type=http keeps its connections open by itself"
+                    : "; this configuration asks " + backend));
         }
     }
 

@@ -11,6 +11,7 @@ import static io.keyhole.ConfigDraft.token;
 import io.keyhole.authorizer.AuthMatrix;
 import io.keyhole.authorizer.Backend;
 import io.keyhole.authorizer.JsonRequestType;
+import io.keyhole.authorizer.KeepAlive;
 import io.keyhole.authorizer.sql.SqlAuthorizer;
 import io.keyhole.credential.JwtSettings;
 import io.keyhole.credential.SignedInCaller;
@@ -445,6 +446,24 @@ public record KeyholeConfig(HashedTree tree, String mount, Backend backend,
         /** {@code auth-timeout}: how long the backend may take to answer, default 5 s. */
         public Builder authTimeout(Duration timeout) {
             return set("auth-timeout", () -> d.authTimeout = positive("auth-timeout", timeout));
+        }
+
+        /**
+         * {@code auth-keep-alive}: how many idle connections to the backend to keep open between
+         * questions, 0..4096; default 0, a connection per question as the nginx module makes. For
+         * {@code transport-type=unix} or {@code tcp}; the backend must speak the one-line framing
+         * of {@link io.keyhole.authorizer.KeepAlive}.
+         */
+        public Builder authKeepAlive(int idleConnections) {
+            once("auth-keep-alive");
+            d.authKeepAlive = new KeepAlive(idleConnections, KeepAlive.DEFAULT_IDLE_TIMEOUT).idleConnections();
+            return this;
+        }
+
+        /** {@code auth-keep-alive-timeout}: how long an unused kept connection is kept, default 60 s. */
+        public Builder authKeepAliveTimeout(Duration timeout) {
+            return set("auth-keep-alive-timeout", () -> d.authKeepAliveTimeout =
+                    positive("auth-keep-alive-timeout", timeout));
         }
 
         /** {@code cache-control}: Cache-Control of granted answers, default {@code private}. */

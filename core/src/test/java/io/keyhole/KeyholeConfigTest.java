@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.authorizer.AuthMatrix;
+import io.keyhole.authorizer.Backend;
+import io.keyhole.authorizer.KeepAlive;
 import io.keyhole.internal.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,6 +123,21 @@ class KeyholeConfigTest {
         assertEquals("json over http:http://127.0.0.1:8081/authorise", KeyholeConfig.fromProperties(http).backend().toString());
     }
 
+    @Test
+    void keptConnectionsAreAskedForWithAStreamTransport() {
+        Map<String, String> unix = new HashMap<>(Map.of("fs-root", dir.toString(), "unix-socket", "/run/auth.sock",
+                "auth-keep-alive", "16", "auth-keep-alive-timeout", "2m"));
+        Backend.Json json = (Backend.Json) KeyholeConfig.fromProperties(unix).backend();
+        assertEquals(new KeepAlive(16, Duration.ofMinutes(2)), json.keepAlive());
+        assertEquals("json over unix:/run/auth.sock (up to 16 kept connections)", json.toString());
+        Map<String, String> tcp = new HashMap<>(Map.of("fs-root", dir.toString(), "transport-type", "tcp",
+                "tcp-host", "127.0.0.1", "tcp-port", "7070", "auth-keep-alive", "4"));
+        assertEquals(KeepAlive.of(4), ((Backend.Json) KeyholeConfig.fromProperties(tcp).backend()).keepAlive());
+        Map<String, String> plain = new HashMap<>(Map.of("fs-root", dir.toString(), "unix-socket", "/run/auth.sock"));
+        assertEquals(KeepAlive.OFF, ((Backend.Json) KeyholeConfig.fromProperties(plain).backend()).keepAlive(),
+                "a connection per question unless asked");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "transport-type=tcp,tcp-host=localhost                     | tcp-port is required with transport-type=tcp",
@@ -131,6 +148,14 @@ class KeyholeConfigTest {
         "transport-type=unix,unix-socket=/a.sock,http-url=http://x/ | http-url belongs to transport-type=http",
         "transport-type=tcp,tcp-host=h,tcp-port=1,unix-socket=/a.sock | unix-socket belongs to transport-type=unix",
         "request-type=sql,sql-dsn=h:1:u:p:d,tcp-host=h             | tcp-host is for request-type=json",
+        "unix-socket=/a.sock,auth-keep-alive=-1                    | auth-keep-alive must be 0 (a connection per question) to 4096",
+        "unix-socket=/a.sock,auth-keep-alive=4097                  | auth-keep-alive must be 0 (a connection per question) to 4096",
+        "unix-socket=/a.sock,auth-keep-alive=some                  | auth-keep-alive",
+        "unix-socket=/a.sock,auth-keep-alive-timeout=30s           | auth-keep-alive-timeout needs auth-keep-alive",
+        "unix-socket=/a.sock,auth-keep-alive=4,auth-keep-alive-timeout=0s | auth-keep-alive-timeout must be a positive duration",
+        "transport-type=http,http-url=http://x/,auth-keep-alive=4  | transport-type=http keeps its connections open by itself",
+        "request-type=sql,sql-dsn=h:1:u:p:d,auth-keep-alive=4      | auth-keep-alive is for request-type=json over transport-type=unix or tcp",
+        "request-type=internal,auth-keep-alive=4                   | auth-keep-alive is for request-type=json over transport-type=unix or tcp",
     })
     void transportSettingsAreChecked(String settings, String message) {
         Map<String, String> p = new HashMap<>(Map.of("fs-root", dir.toString()));

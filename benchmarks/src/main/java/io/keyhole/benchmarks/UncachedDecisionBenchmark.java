@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The whole decision with the decision cache off, so that every request asks its backend (the
  * JWT is remembered): {@code backend=socket} asks a JSON backend on a Unix socket running in a
  * process of its own ({@link SocketBackend}: a connection, the question, the answer, per
- * request), {@code backend=in-process} an {@code Authorizer} in the same JVM giving the same
- * answer. Sampled, for p50 and p99; with {@code -prof io.keyhole.benchmarks.CpuProfiler} the
+ * request), {@code backend=socket-kept} the same backend over connections kept between
+ * questions ({@code auth-keep-alive}: one line each way, no connect or close per request),
+ * {@code backend=in-process} an {@code Authorizer} in the same JVM giving the same answer. Sampled, for p50 and p99; with {@code -prof io.keyhole.benchmarks.CpuProfiler} the
  * difference of the two CPU figures is what the exchange costs Keyhole itself.
  */
 @State(Scope.Benchmark)
@@ -41,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class UncachedDecisionBenchmark {
 
-    @Param({"socket", "in-process"})
+    @Param({"socket", "socket-kept", "in-process"})
     public String backend;
 
     private Path dir;
@@ -55,10 +56,13 @@ public class UncachedDecisionBenchmark {
         Path root = Fixtures.tree(dir);
         KeyholeConfig.Builder config = KeyholeConfig.builder().fsRoot(root).fsDepth(4).mount("/files/")
                 .jwtKey(HotPathBenchmark.KEY).jwtField("uid");
-        if (backend.equals("socket")) {
+        if (backend.startsWith("socket")) {
             Path socket = dir.resolve("auth.sock");
             process = startBackend(socket);
             config.unixSocket(socket);
+            if (backend.equals("socket-kept")) {
+                config.authKeepAlive(64);
+            }
         } else {
             config.authorizer(question -> SocketBackend.GRANT);
         }

@@ -53,14 +53,20 @@ public sealed interface Backend {
      * JSON over a stream socket or HTTP ({@code request-type=json}).
      *
      * @param transport {@code unix}, {@code tcp} or {@code http}; only that transport's address is set
+     * @param keepAlive {@link KeepAlive#OFF}, or kept connections for {@code unix} and {@code tcp}
      */
     record Json(JsonRequestType.Fields fields, String transport, Path unixSocket, String tcpHost, int tcpPort,
-                URI httpUrl, Duration connectTimeout, Duration answerTimeout) implements Backend {
+                URI httpUrl, Duration connectTimeout, Duration answerTimeout, KeepAlive keepAlive) implements Backend {
 
         /** @throws IllegalArgumentException when the transport's address or deadlines are not usable */
         public Json {
             Objects.requireNonNull(fields, "fields");
-            transport(transport, unixSocket, tcpHost, tcpPort, httpUrl, connectTimeout, answerTimeout).close();
+            Objects.requireNonNull(keepAlive, "keepAlive");
+            if (keepAlive.enabled() && "http".equals(transport)) {
+                throw new IllegalArgumentException("auth-keep-alive is for transport-type=unix or tcp;"
+                        + " transport-type=http keeps its connections open by itself");
+            }
+            transport(transport, unixSocket, tcpHost, tcpPort, httpUrl, connectTimeout, answerTimeout, keepAlive).close();
         }
 
         @Override
@@ -70,15 +76,16 @@ public sealed interface Backend {
 
         /** A new transport; the HTTP one starts its client on its first exchange. */
         private Transport newTransport() {
-            return transport(transport, unixSocket, tcpHost, tcpPort, httpUrl, connectTimeout, answerTimeout);
+            return transport(transport, unixSocket, tcpHost, tcpPort, httpUrl, connectTimeout, answerTimeout, keepAlive);
         }
 
         private static Transport transport(String transport, Path unixSocket, String tcpHost, int tcpPort, URI httpUrl,
-                                           Duration connectTimeout, Duration answerTimeout) {
+                                           Duration connectTimeout, Duration answerTimeout, KeepAlive keepAlive) {
+            int max = Limits.DEFAULT_MAX_ANSWER_BYTES;
             return switch (transport) {
-                case "tcp" -> new TcpTransport(tcpHost, tcpPort, connectTimeout, answerTimeout);
+                case "tcp" -> new TcpTransport(tcpHost, tcpPort, connectTimeout, answerTimeout, max, keepAlive);
                 case "http" -> new HttpTransport(httpUrl, connectTimeout, answerTimeout);
-                case "unix" -> new UnixSocketTransport(unixSocket, connectTimeout, answerTimeout);
+                case "unix" -> new UnixSocketTransport(unixSocket, connectTimeout, answerTimeout, max, keepAlive);
                 default -> throw new IllegalArgumentException("transport-type must be unix, tcp or http; was '"
                         + transport + "'");
             };
@@ -86,7 +93,8 @@ public sealed interface Backend {
 
         @Override
         public String toString() {
-            return "json over " + newTransport().describe();
+            return "json over " + newTransport().describe()
+                    + (keepAlive.enabled() ? " (up to " + keepAlive.idleConnections() + " kept connections)" : "");
         }
     }
 

@@ -97,7 +97,7 @@ final class StreamExchange {
         }
     }
 
-    private SocketChannel open(SocketAddress address, long startNanos) throws AuthorizationException {
+    SocketChannel open(SocketAddress address, long startNanos) throws AuthorizationException {
         retainWatchdog();
         try {
             return SocketChannel.open(family(address));
@@ -106,7 +106,7 @@ final class StreamExchange {
         }
     }
 
-    private void close(SocketChannel channel) {
+    void close(SocketChannel channel) {
         try {
             channel.close();
         } catch (IOException e) {
@@ -124,7 +124,7 @@ final class StreamExchange {
                 : StandardProtocolFamily.INET;
     }
 
-    private void connect(SocketChannel channel, SocketAddress address, long start) throws AuthorizationException {
+    void connect(SocketChannel channel, SocketAddress address, long start) throws AuthorizationException {
         Watchdog.Deadline deadline = Watchdog.shared().close(channel, limits.connectNanos());
         try {
             channel.connect(address);
@@ -171,7 +171,7 @@ final class StreamExchange {
                         + reason(e), e);
             }
             int max = limits.maxAnswerBytes();
-            ByteBuffer in = FIRST_BUFFER.get().clear().limit(Math.min(FIRST_BUFFER_BYTES, max + 1));
+            ByteBuffer in = firstBuffer(max);
             try {
                 while (channel.read(in) >= 0) {
                     if (!in.hasRemaining()) {
@@ -199,8 +199,13 @@ final class StreamExchange {
         }
     }
 
+    /** This thread's buffer for the start of an answer of at most {@code max} bytes, empty, with room for one byte more. */
+    static ByteBuffer firstBuffer(int max) {
+        return FIRST_BUFFER.get().clear().limit(Math.min(FIRST_BUFFER_BYTES, max + 1));
+    }
+
     /** Doubles the buffer, but never beyond one byte over the limit: that byte is how an oversize answer shows. */
-    private static ByteBuffer grow(ByteBuffer full, int max) {
+    static ByteBuffer grow(ByteBuffer full, int max) {
         int capacity = (int) Math.min((long) max + 1, 2L * full.capacity());
         ByteBuffer bigger = ByteBuffer.allocate(capacity);
         full.flip();

@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * The Unix-socket exchange over TCP, as later versions of the nginx module offer it: connect to
  * {@code host:port}, write the whole request, half-close the write side, read the answer until
- * the backend closes. One connection per exchange. Thread-safe.
+ * the backend closes. One connection per exchange unless connections are {@linkplain KeepAlive kept},
+ * as for {@link UnixSocketTransport}. Thread-safe.
  *
  * <p>The host name is looked up at every exchange through the JDK's resolver, whose cache
  * ({@code networkaddress.cache.ttl}, 30 s by default) spares repeated lookups; a backend that
@@ -43,6 +44,9 @@ public final class TcpTransport implements Transport {
     private final Limits limits;
     private final String description;
     private final StreamExchange stream;
+    private final KeepAlive keepAlive;
+    /** {@code null} for a connection per question. */
+    private final KeptExchange kept;
 
     /** A transport accepting answers up to {@link #DEFAULT_MAX_ANSWER_BYTES}. */
     public TcpTransport(String host, int port, Duration connectTimeout, Duration answerTimeout) {
@@ -58,6 +62,18 @@ public final class TcpTransport implements Transport {
      * @throws IllegalArgumentException when a value is out of range or the host is not a name nor an address
      */
     public TcpTransport(String host, int port, Duration connectTimeout, Duration answerTimeout, int maxAnswerBytes) {
+        this(host, port, connectTimeout, answerTimeout, maxAnswerBytes, KeepAlive.OFF);
+    }
+
+    /**
+     * A transport that keeps connections open between questions when {@code keepAlive} is
+     * {@linkplain KeepAlive#enabled() enabled}; its backend must speak that framing.
+     *
+     * @param keepAlive {@link KeepAlive#OFF} for a connection per question
+     * @throws IllegalArgumentException when a value is out of range or the host is not a name nor an address
+     */
+    public TcpTransport(String host, int port, Duration connectTimeout, Duration answerTimeout, int maxAnswerBytes,
+                        KeepAlive keepAlive) {
         this.host = checkHost(Objects.requireNonNull(host, "host"));
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
@@ -66,6 +82,8 @@ public final class TcpTransport implements Transport {
         this.limits = new Limits(connectTimeout, answerTimeout, maxAnswerBytes);
         this.description = "tcp:" + (this.host.indexOf(':') >= 0 ? "[" + this.host + "]" : this.host) + ":" + port;
         this.stream = new StreamExchange(description, limits);
+        this.keepAlive = Objects.requireNonNull(keepAlive, "keepAlive");
+        this.kept = keepAlive.enabled() ? new KeptExchange(stream, limits, keepAlive) : null;
     }
 
     private static String checkHost(String host) {
@@ -112,6 +130,11 @@ public final class TcpTransport implements Transport {
         return limits.maxAnswerBytes();
     }
 
+    /** Whether connections are kept between questions, and how many. */
+    public KeepAlive keepAlive() {
+        return keepAlive;
+    }
+
     @Override
     public byte[] exchange(byte[] request) throws AuthorizationException {
         Objects.requireNonNull(request, "request");
@@ -120,7 +143,7 @@ public final class TcpTransport implements Transport {
         if (address.isUnresolved()) {
             throw stream.fail(Kind.UNAVAILABLE, start, "cannot resolve " + host, null);
         }
-        return stream.exchange(address, request, start);
+        return kept != null ? kept.exchange(address, request, start) : stream.exchange(address, request, start);
     }
 
     @Override
@@ -135,12 +158,15 @@ public final class TcpTransport implements Transport {
     }
 
     /**
-     * Connections are opened per exchange and closed with it, so nothing is open between
-     * exchanges; closing lets the deadline thread that all such transports share end once no open
-     * transport uses it. Exchanges after it still work.
+     * Closes the connections kept between questions, if any, and lets the deadline thread that all
+     * such transports share end once no open transport uses it. Exchanges after it still work,
+     * each on a connection of its own.
      */
     @Override
     public void close() {
+        if (kept != null) {
+            kept.close();
+        }
         stream.close();
     }
 

@@ -30,6 +30,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -38,11 +39,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The backend side of the JSON-over-Unix-socket exchange, for authorisation backends written in
- * Java: accepts connections on a stream socket, reads each question to EOF, asks an
- * {@link Authorizer} and writes its answer in the module's JSON, then closes. Understands
+ * Java: accepts connections on a stream socket, reads each question, asks an {@link Authorizer}
+ * and writes its answer in the module's JSON. Speaks both framings on every connection: a
+ * question that ends where its writer half-closes (the nginx module's) is answered and the
+ * connection closed; a question that ends with a line feed after its object
+ * ({@link io.keyhole.authorizer.KeepAlive kept connections}) is answered with one line, and the
+ * next question is awaited on the same connection. Understands
  * requests of both field generations ({@code uri}/{@code jwt_value} and
  * {@code file_id}/{@code auth_value}/{@code http_method}), and the metadata an upload
  * ({@code http_method: POST}) carries, as {@link AuthRequest#stored()}.
@@ -60,6 +66,7 @@ public final class JsonSocketServer implements AutoCloseable {
     private final ExecutorService workers;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final AtomicLong accepted = new AtomicLong();
     private volatile boolean closed;
 
     private JsonSocketServer(Path socket, Authorizer handler, ServerSocketChannel server) {
@@ -112,6 +119,14 @@ public final class JsonSocketServer implements AutoCloseable {
         return socket;
     }
 
+    /**
+     * How many connections were accepted since the start: with connections kept between
+     * questions, far fewer than questions answered.
+     */
+    public long connectionsAccepted() {
+        return accepted.get();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             SocketChannel client;
@@ -125,6 +140,7 @@ public final class JsonSocketServer implements AutoCloseable {
                 }
                 return;
             }
+            accepted.incrementAndGet();
             open.add(client);
             try {
                 workers.execute(() -> serve(client));
@@ -137,11 +153,21 @@ public final class JsonSocketServer implements AutoCloseable {
 
     private void serve(SocketChannel client) {
         try (client) {
-            byte[] question = readToEof(client);
-            AuthResponse answer = handler.authorize(decode(question));
-            ByteBuffer out = ByteBuffer.wrap(encode(answer));
-            while (out.hasRemaining()) {
-                client.write(out);
+            Questions questions = new Questions(client);
+            for (byte[] question = questions.next(); question != null; question = questions.next()) {
+                AuthResponse answer = handler.authorize(decode(question));
+                byte[] json = encode(answer);
+                boolean line = questions.lineByLine();
+                ByteBuffer out = ByteBuffer.wrap(line ? Arrays.copyOf(json, json.length + 1) : json);
+                if (line) {
+                    out.put(json.length, (byte) '\n');
+                }
+                while (out.hasRemaining()) {
+                    client.write(out);
+                }
+                if (!line) {
+                    return;
+                }
             }
         } catch (AuthorizationException | RuntimeException e) {
             LOG.log(Level.WARNING, "no answer given on " + socket + ": " + e.getMessage());
@@ -154,17 +180,86 @@ public final class JsonSocketServer implements AutoCloseable {
         }
     }
 
-    private static byte[] readToEof(SocketChannel client) throws IOException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream(512);
-        ByteBuffer buf = ByteBuffer.allocate(4096);
-        while (client.read(buf) >= 0) {
-            all.write(buf.array(), 0, buf.position());
-            buf.clear();
-            if (all.size() > MAX_QUESTION_BYTES) {
-                throw new IOException("question larger than " + MAX_QUESTION_BYTES + " bytes");
+    /**
+     * The questions of one connection. A question ends at the end of the stream, or at a line
+     * feed that follows its top-level JSON object; line feeds inside the object (an indented
+     * question) or before it do not end it. Bytes after a line feed belong to the next question.
+     */
+    static final class Questions {
+        private final SocketChannel client;
+        private final ByteBuffer buf = ByteBuffer.allocate(4096);
+        private final ByteArrayOutputStream pending = new ByteArrayOutputStream(512);
+        private boolean lineByLine;
+        private boolean ended;
+        // Where the scan of the pending question stands.
+        private int depth;
+        private boolean inString;
+        private boolean escaped;
+        private boolean objectSeen;
+
+        Questions(SocketChannel client) {
+            this.client = client;
+            buf.flip();
+        }
+
+        /** Whether the last question ended with a line feed, so its answer is one line and the connection stays open. */
+        boolean lineByLine() {
+            return lineByLine;
+        }
+
+        /** The next question, or {@code null} at the end of the stream with nothing pending. */
+        byte[] next() throws IOException {
+            while (true) {
+                while (buf.hasRemaining()) {
+                    byte b = buf.get();
+                    if (b == '\n' && objectSeen && depth == 0 && !inString) {
+                        lineByLine = true;
+                        return take();
+                    }
+                    pending.write(b);
+                    scan(b);
+                    if (pending.size() > MAX_QUESTION_BYTES) {
+                        throw new IOException("question larger than " + MAX_QUESTION_BYTES + " bytes");
+                    }
+                }
+                if (ended) {
+                    lineByLine = false;
+                    return pending.size() == 0 ? null : take();
+                }
+                buf.clear();
+                ended = client.read(buf) < 0;
+                buf.flip();
             }
         }
-        return all.toByteArray();
+
+        private void scan(byte b) {
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (b == '\\') {
+                    escaped = true;
+                } else if (b == '"') {
+                    inString = false;
+                }
+            } else if (b == '"') {
+                inString = true;
+            } else if (b == '{' || b == '[') {
+                depth++;
+            } else if (b == '}' || b == ']') {
+                depth--;
+                objectSeen = true;
+            }
+        }
+
+        private byte[] take() {
+            byte[] question = pending.toByteArray();
+            pending.reset();
+            depth = 0;
+            inString = false;
+            escaped = false;
+            objectSeen = false;
+            return question;
+        }
     }
 
     /** Reads a question of either field generation. */

@@ -36,7 +36,8 @@ import java.util.Map;
  *   jetty-s3-redirect     the same with delivery=redirect
  * A Keyhole kind asks the JSON backend on SOCKET with the decision cache on for CACHE_TTL (e.g. 1h)
  * and files kept open for 5 s;
- * with the suffix -nocache it asks on every request, with -inproc it asks an in-process
+ * with the suffix -nocache it asks on every request, with -kept it asks on every request over
+ * connections kept between questions (auth-keep-alive=64), with -inproc it asks an in-process
  * authoriser that grants everything (no SOCKET needed).
  *
  * LoadServer backend SOCKET              the JSON backend on a Unix socket: grants every question
@@ -131,11 +132,15 @@ public final class LoadServer {
                 throw new IllegalArgumentException(kind + " asks the backend: give SOCKET and CACHE_TTL");
             }
             String ttl = args[5];
-            if (kind.endsWith("-nocache")) {
-                base = kind.substring(0, kind.length() - "-nocache".length());
+            boolean kept = kind.endsWith("-kept");
+            if (kind.endsWith("-nocache") || kept) {
+                base = kind.substring(0, kind.lastIndexOf('-'));
                 ttl = "0";
             }
             settings = settings(root, keyFile, Path.of(args[4]), ttl);
+            if (kept) {
+                settings.put("auth-keep-alive", "64");
+            }
         }
         if (base.endsWith("-stream")) {
             base = base.substring(0, base.length() - "-stream".length());
