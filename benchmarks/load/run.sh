@@ -19,7 +19,7 @@
 # Rows (ROWS, space-separated; default all but the -stream ones):
 #   nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache
 #   jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp jetty-keyhole-stream
-#   tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped tomcat-keyhole-stream
+#   tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped tomcat-valve tomcat-keyhole-stream
 # A Keyhole row without a suffix asks the socket backend with auth-cache-ttl=$CACHE_TTL (and keeps files
 # open for open-cache-valid=5s, as long as Tomcat's resource cache trusts what it read); -nocache
 # asks it on every request; -kept asks it on every request over connections kept between questions
@@ -33,7 +33,7 @@ cd "$(dirname "$0")/../.."
 REPO="$PWD"
 LOAD_BEFORE="$(cat /proc/loadavg)"
 STARTED=$SECONDS
-ALL_ROWS="nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped"
+ALL_ROWS="nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped tomcat-valve"
 if [ -n "${QUICK:-}" ]; then
     : "${SIZES:=4k}" "${ROUNDS:=1}" "${DURATION:=2}" "${FIRST_WARMUP:=3}" "${HEAP_CHECK:=0}"
 fi

@@ -23,11 +23,12 @@ LABELS = {
     "tomcat-keyhole-kept": "Keyhole on Tomcat, cache off, kept backend connections",
     "tomcat-keyhole": "Keyhole on Tomcat, cache on",
     "tomcat-wrapped": "Keyhole on Tomcat behind a wrapping filter, cache on",
+    "tomcat-valve": "Keyhole on Tomcat as a valve, cache on",
     "tomcat-keyhole-stream": "Keyhole on Tomcat, renderer=stream, cache on",
 }
 # rows that ask the socket backend: their backend CPU is theirs
 ASKS_BACKEND = {r for r in LABELS if r.startswith(("serve", "nginx-keyhole"))
-                or (r.startswith(("jetty-keyhole", "jetty-webapp", "tomcat-keyhole", "tomcat-wrapped"))
+                or (r.startswith(("jetty-keyhole", "jetty-webapp", "tomcat-keyhole", "tomcat-wrapped", "tomcat-valve"))
                     and not r.endswith("-inproc"))}
 SIZES = {"4k": "4 KiB", "256k": "256 KiB", "100m": "100 MiB"}
 SIZE_BYTES = {"4k": 4096, "256k": 262144, "100m": 104857600}
@@ -35,6 +36,7 @@ SIZE_BYTES = {"4k": 4096, "256k": 262144, "100m": 104857600}
 RATIOS = [
     ("tomcat-keyhole", "tomcat-default", ["4k"], 1.0),
     ("tomcat-keyhole-nocache", "tomcat-default", [], None),
+    ("tomcat-valve", "tomcat-default", [], None),
     ("jetty-keyhole", "jetty-default", ["4k"], 1.3),
     ("jetty-keyhole-nocache", "jetty-default", [], None),
     ("nginx-keyhole", "nginx-trivial", ["4k"], 0.9),

@@ -173,6 +173,80 @@ class TomcatRenderingTest {
         assertEquals("application", new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** The headers Keyhole sets for a range of a file, other than those Tomcat derives (Content-Type, Content-Length). */
+    private static final List<String> KEYHOLES_OWN = List.of("ETag", "Last-Modified", "Accept-Ranges", "Content-Range",
+            "Cache-Control", "Content-Disposition", "X-Content-Type-Options", "Content-Security-Policy");
+
+    /**
+     * On Tomcat's own response Keyhole hands its headers over as bytes, which Tomcat copies out
+     * without encoding them again; the response on the wire is the one the servlet API gives
+     * ({@code renderer=stream} sets every header as a string), line for line.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void headersHeldAsBytesGoOutAsTheServletApiSendsThem(Mode mode) throws Exception {
+        start(mode, KeyholeConfig.builder());
+        String path = "/app/files/" + TestTree.SMALL;
+        List<String> asBytes = headerLines(path, "Range: bytes=0-99");
+        tomcat.seen();
+        java.util.Map<String, Boolean> held = tomcat.heldAsBytes();
+        for (String name : KEYHOLES_OWN) {
+            assertEquals(Boolean.TRUE, held.get(name), name + " as bytes, in " + held);
+        }
+        tomcat.close();
+        start(mode, KeyholeConfig.builder().renderer("stream"));
+        List<String> asStrings = headerLines(path, "Range: bytes=0-99");
+        tomcat.seen();
+        for (String name : KEYHOLES_OWN) {
+            assertEquals(Boolean.FALSE, tomcat.heldAsBytes().get(name), name + " with renderer=stream");
+        }
+        assertEquals(asStrings, asBytes);
+        assertTrue(asBytes.contains("Content-Range: bytes 0-99/1000"), String.valueOf(asBytes));
+    }
+
+    /** A wrapper another filter put around the response sees every header it is given: no bytes behind its back. */
+    @Test
+    void aWrappedResponseGetsItsHeadersThroughTheServletApi() throws Exception {
+        tomcat = new TomcatServer(base);
+        List<String> seenByWrapper = new java.util.concurrent.CopyOnWriteArrayList<>();
+        tomcat.filterFirst((req, res, chain) -> chain.doFilter(req, new HttpServletResponseWrapper((HttpServletResponse) res) {
+            @Override
+            public void addHeader(String name, String value) {
+                seenByWrapper.add(name);
+                super.addHeader(name, value);
+            }
+        }));
+        tomcat.start(Mode.FILTER.install.apply(KeyholeConfig.builder().fsRoot(root).fsDepth(2).mount("/files/")
+                .authorizer(TestTree.grant()).build()));
+        List<String> lines = headerLines("/app/files/" + TestTree.SMALL);
+        tomcat.seen();
+        assertTrue(lines.contains("ETag: " + TestTree.ETAG), String.valueOf(lines));
+        assertTrue(seenByWrapper.containsAll(List.of("ETag", "Last-Modified", "X-Content-Type-Options")),
+                String.valueOf(seenByWrapper));
+        for (String name : KEYHOLES_OWN) {
+            assertEquals(name.equals("Content-Range") ? null : Boolean.FALSE, tomcat.heldAsBytes().get(name), name);
+        }
+    }
+
+    /**
+     * The status line and header lines of a GET as they came off the socket, without {@code Date}
+     * (which differs between two requests).
+     */
+    private List<String> headerLines(String path, String... requestHeaders) throws Exception {
+        tomcat.forget();
+        java.net.URI uri = java.net.URI.create(tomcat.base());
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+            for (String h : requestHeaders) {
+                request.append(h).append("\r\n");
+            }
+            socket.getOutputStream().write(request.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String all = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            String head = all.substring(0, all.indexOf("\r\n\r\n"));
+            return Arrays.stream(head.split("\r\n")).filter(l -> !l.startsWith("Date:")).toList();
+        }
+    }
+
     /** As Spring Security wraps every request and response: standard wrappers that leave the body alone. */
     @Test
     void behindStandardWrappersTheFileStillGoesBySendfile() throws Exception {

@@ -19,6 +19,7 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.valves.ValveBase;
+import org.apache.tomcat.util.buf.MessageBytes;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
 
@@ -37,6 +38,8 @@ final class TomcatServer implements AutoCloseable {
     private final Tomcat tomcat = new Tomcat();
     private final Connector connector = new Connector();
     private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+    /** Of the last request: each response header Tomcat held, and whether as bytes (or as a string to encode). */
+    private volatile java.util.Map<String, Boolean> heldAsBytes = java.util.Map.of();
     final Context context;
 
     TomcatServer(Path base) {
@@ -58,6 +61,12 @@ final class TomcatServer implements AutoCloseable {
             @Override
             public void invoke(Request request, Response response) throws IOException, jakarta.servlet.ServletException {
                 getNext().invoke(request, response);
+                org.apache.tomcat.util.http.MimeHeaders headers = response.getCoyoteResponse().getMimeHeaders();
+                java.util.Map<String, Boolean> held = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                for (int i = 0; i < headers.size(); i++) {
+                    held.put(headers.getName(i).toString(), headers.getValue(i).getType() == MessageBytes.T_BYTES);
+                }
+                heldAsBytes = held;
                 org.apache.coyote.Request coyote = request.getCoyoteRequest();
                 seen.add(new Seen((String) coyote.getAttribute("org.apache.tomcat.sendfile.filename"),
                         (Long) coyote.getAttribute("org.apache.tomcat.sendfile.start"),
@@ -95,6 +104,14 @@ final class TomcatServer implements AutoCloseable {
         Seen s = seen.poll(30, TimeUnit.SECONDS);
         assertNotNull(s, "the request did not finish");
         return s;
+    }
+
+    /**
+     * The response headers of the last request that {@link #seen()} returned, each with whether
+     * Tomcat held its value as bytes (rather than as a string it encodes as it writes).
+     */
+    java.util.Map<String, Boolean> heldAsBytes() {
+        return heldAsBytes;
     }
 
     void forget() {

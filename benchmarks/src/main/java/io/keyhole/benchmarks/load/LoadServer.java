@@ -28,6 +28,7 @@ import java.util.Map;
  *   tomcat-keyhole-stream the same, renderer=stream
  *   tomcat-wrapped        the same behind a filter that wraps request and response in the servlet
  *                         API's standard wrappers, as Spring Security's chain does
+ *   tomcat-valve          KeyholeValve on the context's pipeline (ahead of its filters and servlets)
  *   tomcat-default        Tomcat's DefaultServlet on ROOT (its resource cache on)
  *   jetty-s3              KeyholeFilter on Jetty streaming from a bucket: ROOT is s3:http://HOST:PORT/BUCKET
  *                         (renderer=stream, or the system property keyhole.bench.renderer)
@@ -165,6 +166,7 @@ public final class LoadServer {
             case "jetty-keyhole", "jetty-accel" -> JettyServers.keyhole(port, config);
             case "tomcat-keyhole" -> TomcatServers.keyhole(port, config, false);
             case "tomcat-wrapped" -> TomcatServers.keyhole(port, config, true);
+            case "tomcat-valve" -> TomcatServers.valve(port, config);
             default -> throw new IllegalArgumentException("unknown server kind " + kind);
         };
     }

@@ -2,6 +2,7 @@ package io.keyhole.benchmarks.load;
 
 import io.keyhole.KeyholeConfig;
 import io.keyhole.tomcat.KeyholeTomcat;
+import io.keyhole.tomcat.KeyholeValve;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -65,6 +66,16 @@ final class TomcatServers {
             context.addFilterMap(map); // mapped first, so it runs before Keyhole's
         }
         KeyholeTomcat.mount(context, config);
+        tomcat.start();
+        return tomcat::stop;
+    }
+
+    /** Keyhole as a {@link KeyholeValve} on the application's pipeline, ahead of its filters and servlets. */
+    static AutoCloseable valve(int port, KeyholeConfig config) throws Exception {
+        Path base = java.nio.file.Files.createTempDirectory("keyhole-tomcat");
+        Tomcat tomcat = tomcat(port, base);
+        Context context = withDefaultServlet(tomcat, base);
+        context.getPipeline().addValve(new KeyholeValve(config));
         tomcat.start();
         return tomcat::stop;
     }

@@ -19,11 +19,18 @@ public final class StreamRenderer implements Renderer {
     @Override
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
         statusAndHeaders(send, response);
-        if (send.bodiless()) {
-            return;
+        if (!send.bodiless()) {
+            body(send, response.getOutputStream());
         }
+    }
+
+    /**
+     * Writes the body of {@code send} to {@code out}: the file, its one range, or its ranges as
+     * {@code multipart/byteranges}. What this renderer writes after the headers, for a renderer
+     * that sets the headers its own way.
+     */
+    public static void body(Delivery.Send send, OutputStream out) throws IOException {
         OpenedFile file = send.file();
-        OutputStream out = response.getOutputStream();
         List<ByteRange> ranges = send.ranges();
         if (ranges.isEmpty()) {
             file.writeTo(0, file.size(), out);

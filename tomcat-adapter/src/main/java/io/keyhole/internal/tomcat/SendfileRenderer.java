@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * process can write to. And a file deleted before Tomcat opens it fails the response after its
  * headers went out. Streaming ({@code renderer=stream}) sends what was opened and has neither
  * weakness.
+ *
+ * <p>On Tomcat's own response the headers are set as bytes ({@link TomcatHeaders}).
  */
 final class SendfileRenderer implements Renderer {
 
@@ -56,8 +58,19 @@ final class SendfileRenderer implements Renderer {
 
     private static final System.Logger LOG = System.getLogger(SendfileRenderer.class.getName());
 
-    private final StreamRenderer stream = new StreamRenderer();
     private final AtomicBoolean warned = new AtomicBoolean();
+    /** {@code null} where this Tomcat does not let the headers be set as bytes: then through the servlet API. */
+    private final TomcatHeaders headers = tomcatHeaders();
+
+    private static TomcatHeaders tomcatHeaders() {
+        try {
+            return new TomcatHeaders();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.log(Level.INFO, "response headers go through the servlet API, as strings for Tomcat to encode: {0}",
+                    String.valueOf(e));
+            return null;
+        }
+    }
 
     @Override
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -67,7 +80,7 @@ final class SendfileRenderer implements Renderer {
         Optional<Path> name = send.bodiless() || send.multipart() != null || length <= MIN_SIZE
                 ? Optional.empty() : send.file().localPath();
         if (name.isEmpty()) {
-            stream.render(send, request, response);
+            stream(send, response);
             return;
         }
         ServletRequest tomcat = Wrappers.innermost(request);
@@ -77,15 +90,28 @@ final class SendfileRenderer implements Renderer {
                 LOG.log(Level.WARNING, "Tomcat''s sendfile cannot be used here, so files above 48 KiB are streamed"
                         + " through the servlet output stream: {0}. Said once.", obstacle);
             }
-            stream.render(send, request, response);
+            stream(send, response);
             return;
         }
-        StreamRenderer.statusAndHeaders(send, response);
+        statusAndHeaders(send, response);
         // Reopened by Tomcat after the filter returns; see the class comment for what that trusts.
         // Set on Tomcat's own request: a wrapper's setAttribute may keep them to itself.
         tomcat.setAttribute(FILENAME, name.get().toString());
         tomcat.setAttribute(START, first);
         tomcat.setAttribute(END, first + length);
+    }
+
+    private void stream(Delivery.Send send, HttpServletResponse response) throws IOException {
+        statusAndHeaders(send, response);
+        if (!send.bodiless()) {
+            StreamRenderer.body(send, response.getOutputStream());
+        }
+    }
+
+    private void statusAndHeaders(Delivery.Send send, HttpServletResponse response) {
+        if (headers == null || !headers.set(send, response)) {
+            StreamRenderer.statusAndHeaders(send, response);
+        }
     }
 
     /**

@@ -1,0 +1,26 @@
+package io.keyhole.internal.tomcat;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Which header values may be handed to Tomcat as bytes, past its own check of string values. */
+class TomcatHeadersTest {
+
+    @Test
+    void tabAndPrintableLatin1GoAsBytes() {
+        for (String value : List.of("\"1000-1a23a10c761\"", "inline; filename=\"r\u00e9sum\u00e9.pdf\"", "a\tb", " ~", "\u00a0\u00ff")) {
+            assertTrue(TomcatHeaders.plain(value), value);
+        }
+    }
+
+    @Test
+    void controlCharactersAndWiderCharactersGoThroughTomcatsCheck() {
+        for (String value : List.of("a\rb", "a\nSet-Cookie: x=1", "nul\u0000", "del\u007f", "c1\u0085", "c1\u009f",
+                "euro \u20ac", "\ud83d\ude00")) {
+            assertFalse(TomcatHeaders.plain(value), value.replace("\r", "\\r").replace("\n", "\\n"));
+        }
+    }
+}
