@@ -64,22 +64,75 @@ final class TomcatHeaders {
             String name = h.name();
             if (name.equalsIgnoreCase("Content-Length")) {
                 servletResponse.setContentLengthLong(send.contentLength());
-            } else if (name.equalsIgnoreCase("Content-Type") || !plain(name) || !plain(h.value())) {
-                servletResponse.addHeader(name, h.value());
             } else {
-                byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
-                byte[] v = h.value().getBytes(StandardCharsets.ISO_8859_1);
-                headers.addValue(n, 0, n.length).setBytes(v, 0, v.length);
+                byte[] n = name.equalsIgnoreCase("Content-Type") ? null : nameBytes(name);
+                byte[] v = n == null ? null : wireBytes(h.value());
+                if (v == null) {
+                    servletResponse.addHeader(name, h.value());
+                } else {
+                    headers.addValue(n, 0, n.length).setBytes(v, 0, v.length);
+                }
             }
         }
         return true;
     }
 
-    /** Whether every character of {@code s} goes on the wire unchanged: tab, or printable Latin-1. */
-    static boolean plain(String s) {
+    /**
+     * The names of a file's response: encoded once. Tomcat only reads the bytes it is given, so
+     * every response may share them.
+     */
+    private static final byte[] ETAG = ascii("ETag");
+    private static final byte[] LAST_MODIFIED = ascii("Last-Modified");
+    private static final byte[] ACCEPT_RANGES = ascii("Accept-Ranges");
+    private static final byte[] CONTENT_RANGE = ascii("Content-Range");
+    private static final byte[] CACHE_CONTROL = ascii("Cache-Control");
+    private static final byte[] CONTENT_DISPOSITION = ascii("Content-Disposition");
+    private static final byte[] NOSNIFF = ascii("X-Content-Type-Options");
+    private static final byte[] CSP = ascii("Content-Security-Policy");
+
+    private static byte[] nameBytes(String name) {
+        return switch (name) {
+            case "ETag" -> ETAG;
+            case "Last-Modified" -> LAST_MODIFIED;
+            case "Accept-Ranges" -> ACCEPT_RANGES;
+            case "Content-Range" -> CONTENT_RANGE;
+            case "Cache-Control" -> CACHE_CONTROL;
+            case "Content-Disposition" -> CONTENT_DISPOSITION;
+            case "X-Content-Type-Options" -> NOSNIFF;
+            case "Content-Security-Policy" -> CSP;
+            default -> wireBytes(name);
+        };
+    }
+
+    private static byte[] ascii(String name) {
+        return name.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * {@code s} as it goes on the wire when every character is tab or printable Latin-1, else
+     * {@code null}: then the servlet API, whose value Tomcat checks itself.
+     */
+    static byte[] wireBytes(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
+        boolean question = false;
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            // one comparison for printable ASCII, nearly every byte of a header
+            if ((c - 0x20 & 0xff) >= 0x5f) {
+                if (c != '\t' && c < 0xa0) {
+                    return null;
+                }
+            } else if (c == '?') {
+                question = true;
+            }
+        }
+        // what Latin-1 cannot encode became '?': only then are the characters looked at
+        return question && !latin1(s) ? null : bytes;
+    }
+
+    private static boolean latin1(String s) {
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 && c != '\t' || c >= 0x7f && c < 0xa0 || c > 0xff) {
+            if (s.charAt(i) > 0xff) {
                 return false;
             }
         }
