@@ -44,11 +44,16 @@ class KeptConnectionsTest {
 
     /** What the scripted backend does with the n-th question (from 0) on the c-th connection (from 0). */
     interface Script {
-        /** The bytes to write back, then {@code null} to keep reading, or {@link #CLOSE} to close after writing. */
+        /** What to do with the question {@code line}: see {@link Reply}. */
         Reply reply(int connection, int question, String line);
     }
 
+    /**
+     * The backend's move after a question: write {@code bytes} (none when {@code null}), then
+     * close the connection if {@code close}, else read the next question on it.
+     */
     record Reply(String bytes, boolean close) {
+        /** One answer line, the connection kept. */
         static Reply line(String json) {
             return new Reply(json + "\n", false);
         }
