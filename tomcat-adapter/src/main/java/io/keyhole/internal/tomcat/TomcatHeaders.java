@@ -27,6 +27,17 @@ import org.apache.tomcat.util.http.MimeHeaders;
  */
 final class TomcatHeaders {
 
+    // The names of a file's response, encoded once: Tomcat only reads the bytes it is given, so
+    // every response may share them.
+    private static final byte[] ETAG = ascii("ETag");
+    private static final byte[] LAST_MODIFIED = ascii("Last-Modified");
+    private static final byte[] ACCEPT_RANGES = ascii("Accept-Ranges");
+    private static final byte[] CONTENT_RANGE = ascii("Content-Range");
+    private static final byte[] CACHE_CONTROL = ascii("Cache-Control");
+    private static final byte[] CONTENT_DISPOSITION = ascii("Content-Disposition");
+    private static final byte[] NOSNIFF = ascii("X-Content-Type-Options");
+    private static final byte[] CSP = ascii("Content-Security-Policy");
+
     /** The field {@code ResponseFacade.response}: Tomcat's response behind the facade. */
     private final MethodHandle response;
 
@@ -52,7 +63,10 @@ final class TomcatHeaders {
         Response tomcat;
         try {
             tomcat = (Response) response.invokeExact((ResponseFacade) servletResponse);
+        } catch (Error e) {
+            throw e;
         } catch (Throwable e) {
+            // a field getter throws nothing else; were it to, the servlet API still works
             return false;
         }
         if (tomcat == null || tomcat.isCommitted()) {
@@ -76,19 +90,6 @@ final class TomcatHeaders {
         }
         return true;
     }
-
-    /**
-     * The names of a file's response: encoded once. Tomcat only reads the bytes it is given, so
-     * every response may share them.
-     */
-    private static final byte[] ETAG = ascii("ETag");
-    private static final byte[] LAST_MODIFIED = ascii("Last-Modified");
-    private static final byte[] ACCEPT_RANGES = ascii("Accept-Ranges");
-    private static final byte[] CONTENT_RANGE = ascii("Content-Range");
-    private static final byte[] CACHE_CONTROL = ascii("Cache-Control");
-    private static final byte[] CONTENT_DISPOSITION = ascii("Content-Disposition");
-    private static final byte[] NOSNIFF = ascii("X-Content-Type-Options");
-    private static final byte[] CSP = ascii("Content-Security-Policy");
 
     private static byte[] nameBytes(String name) {
         return switch (name) {
