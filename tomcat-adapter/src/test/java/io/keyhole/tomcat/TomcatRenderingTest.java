@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyhole.KeyholeConfig;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Wire;
 import jakarta.servlet.http.HttpServletRequest;
@@ -229,22 +230,20 @@ class TomcatRenderingTest {
     }
 
     /**
-     * The status line and header lines of a GET as they came off the socket, without {@code Date}
-     * (which differs between two requests).
+     * The status and the header lines of a GET as they came off the socket, in their order,
+     * without {@code Date} (which differs between two requests).
      */
     private List<String> headerLines(String path, String... requestHeaders) throws Exception {
         tomcat.forget();
-        java.net.URI uri = java.net.URI.create(tomcat.base());
-        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
-            StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
-            for (String h : requestHeaders) {
-                request.append(h).append("\r\n");
+        RawHttp.Response r = RawHttp.request(java.net.URI.create(tomcat.base()).getPort(), "GET", path, requestHeaders);
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("status " + r.status());
+        for (String[] h : r.headers()) {
+            if (!h[0].equalsIgnoreCase("Date")) {
+                lines.add(h[0] + ": " + h[1]);
             }
-            socket.getOutputStream().write(request.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-            String all = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
-            String head = all.substring(0, all.indexOf("\r\n\r\n"));
-            return Arrays.stream(head.split("\r\n")).filter(l -> !l.startsWith("Date:")).toList();
         }
+        return lines;
     }
 
     /** As Spring Security wraps every request and response: standard wrappers that leave the body alone. */

@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
@@ -51,31 +52,32 @@ final class TomcatServers {
      * with {@code wrapped}, behind a {@link Wrapping} filter.
      */
     static AutoCloseable keyhole(int port, KeyholeConfig config, boolean wrapped) throws Exception {
-        Path base = java.nio.file.Files.createTempDirectory("keyhole-tomcat");
-        Tomcat tomcat = tomcat(port, base);
-        Context context = withDefaultServlet(tomcat, base);
-        if (wrapped) {
-            FilterDef def = new FilterDef();
-            def.setFilterName("wrapping");
-            def.setFilter(new Wrapping());
-            def.setFilterClass(Wrapping.class.getName());
-            context.addFilterDef(def);
-            FilterMap map = new FilterMap();
-            map.setFilterName("wrapping");
-            map.addURLPattern("/*");
-            context.addFilterMap(map); // mapped first, so it runs before Keyhole's
-        }
-        KeyholeTomcat.mount(context, config);
-        tomcat.start();
-        return tomcat::stop;
+        return application(port, context -> {
+            if (wrapped) {
+                FilterDef def = new FilterDef();
+                def.setFilterName("wrapping");
+                def.setFilter(new Wrapping());
+                def.setFilterClass(Wrapping.class.getName());
+                context.addFilterDef(def);
+                FilterMap map = new FilterMap();
+                map.setFilterName("wrapping");
+                map.addURLPattern("/*");
+                context.addFilterMap(map); // mapped first, so it runs before Keyhole's
+            }
+            KeyholeTomcat.mount(context, config);
+        });
     }
 
     /** Keyhole as a {@link KeyholeValve} on the application's pipeline, ahead of its filters and servlets. */
     static AutoCloseable valve(int port, KeyholeConfig config) throws Exception {
+        return application(port, context -> context.getPipeline().addValve(new KeyholeValve(config)));
+    }
+
+    /** A started Tomcat with one application (a DefaultServlet on {@code /}), which {@code install} completes first. */
+    private static AutoCloseable application(int port, Consumer<Context> install) throws Exception {
         Path base = java.nio.file.Files.createTempDirectory("keyhole-tomcat");
         Tomcat tomcat = tomcat(port, base);
-        Context context = withDefaultServlet(tomcat, base);
-        context.getPipeline().addValve(new KeyholeValve(config));
+        install.accept(withDefaultServlet(tomcat, base));
         tomcat.start();
         return tomcat::stop;
     }
