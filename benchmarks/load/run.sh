@@ -11,8 +11,8 @@
 # and checks its SHA-256. Each measurement's line also says how often the server's threads slept
 # per request (voluntary context switches: waiting for the backend, a lock, the network).
 #
-#   benchmarks/load/run.sh                  # build, then measure every row (about 15 minutes)
-#   QUICK=1 benchmarks/load/run.sh          # 4 KiB only, one round of 2 s (about 3 minutes)
+#   benchmarks/load/run.sh                  # build, then measure every row (about 25 minutes)
+#   QUICK=1 benchmarks/load/run.sh          # 4 KiB only, one round of 2 s, JIT not settled (about 3 minutes)
 #   SKIP_BUILD=1 ROWS="nginx-static jetty-keyhole" SIZES="4k 256k" DURATION=5 ROUNDS=1 benchmarks/load/run.sh
 #   SERVER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/jfr/,settings=profile" ...   # profile the JVM servers
 #
@@ -35,13 +35,14 @@ LOAD_BEFORE="$(cat /proc/loadavg)"
 STARTED=$SECONDS
 ALL_ROWS="nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped tomcat-valve"
 if [ -n "${QUICK:-}" ]; then
-    : "${SIZES:=4k}" "${ROUNDS:=1}" "${DURATION:=2}" "${FIRST_WARMUP:=3}" "${HEAP_CHECK:=0}"
+    : "${SIZES:=4k}" "${ROUNDS:=1}" "${DURATION:=2}" "${FIRST_WARMUP:=3}" "${SETTLE_MAX:=0}" "${HEAP_CHECK:=0}"
 fi
 ROWS="${ROWS:-$ALL_ROWS}"
 SIZES="${SIZES:-4k 256k 100m}"
 DURATION="${DURATION:-3}"       # seconds measured per row and round
 WARMUP="${WARMUP:-1}"           # seconds of load before each measurement, not counted
 FIRST_WARMUP="${FIRST_WARMUP:-8}" # seconds of 4 KiB load on each server before anything is measured (JIT, caches)
+SETTLE_MAX="${SETTLE_MAX:-90}"  # then up to this many more seconds of load, until the server's JIT compiles no more
 ROUNDS="${ROUNDS:-3}"           # rounds per size, alternately in forward and reverse row order; the table shows medians
 CONNECTIONS="${CONNECTIONS:-64}"
 SERVE_MAX_PER_CLIENT="${SERVE_MAX_PER_CLIENT:-$CONNECTIONS}" # keyhole serve's max-requests-per-client (its default: 16)
@@ -53,7 +54,7 @@ CACHE_TTL="${CACHE_TTL:-1h}"    # auth-cache-ttl of the rows with the decision c
 HEAP_CHECK="${HEAP_CHECK:-1}"   # serve a 1 GiB file under -Xmx64m afterwards
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}" # more JVM options for the servers measured (e.g. a JFR recording)
 
-for tool in java wrk curl python3 /usr/sbin/nginx; do
+for tool in java jstat wrk curl python3 /usr/sbin/nginx; do
     command -v "$tool" >/dev/null || { echo "run.sh needs $tool" >&2; exit 1; }
 done
 for row in $ROWS; do
@@ -324,7 +325,7 @@ switches_of() { # pids… → voluntary context switches of all their threads (a
 load_wrk() { # row size seconds [extra wrk options…]: wrk with a random file per request
     local row="$1" s="$2" d="$3"
     shift 3
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${d}s" --timeout 30s "$@" -s "$REPO/benchmarks/load/report.lua" \
+    wrk -t"$THREADS" -c"${WRK_CONNECTIONS:-$CONNECTIONS}" -d"${d}s" --timeout 30s "$@" -s "$REPO/benchmarks/load/report.lua" \
         -H "Authorization: Bearer $TOKEN" "$(base_url "$row")" -- "$WORK/ids/$s" "$(layout "$row")"
 }
 
@@ -372,11 +373,51 @@ measure() { # row size round
         'BEGIN {split(r, f, " "); printf "%.2f", (f[1] > 0 ? n / f[1] : 0)}')" "$load"
 }
 
+compiled_of() { # pids… → methods the JIT has compiled so far in those of them that are JVMs (jstat)
+    local total=0 p n
+    for p in "$@"; do
+        n="$(jstat -compiler "$p" 2>/dev/null | awk 'NR == 2 {print $1}' || true)"
+        total=$((total + ${n:-0}))
+    done
+    echo "$total"
+}
+
+# Under wrk's 64 connections the JIT's one C2 thread competes with every request thread for the
+# two cores, and its queue took a minute of load to drain: measured then, a JVM's CPU per request
+# included its compiler's (11-15 % of it for half a minute). So after the first warm-up each server stays
+# under lighter load (8 connections) until a 3 s step adds fewer than 10 compiled methods to it and
+# the backend, or SETTLE_MAX seconds have passed.
+settle() { # row size
+    local row="$1" s="$2" before after waited=0 added=0
+    # shellcheck disable=SC2086
+    if [ "$SETTLE_MAX" -le 0 ] || [ "$(compiled_of ${CPU_PIDS[$row]})" = 0 ]; then
+        return # not asked for, or nginx alone: no JIT
+    fi
+    # shellcheck disable=SC2086
+    before="$(compiled_of ${CPU_PIDS[$row]} $BACKEND_PID)"
+    after="$before"
+    while [ "$waited" -lt "$SETTLE_MAX" ]; do
+        WRK_CONNECTIONS=8 load_wrk "$row" "$s" 3 > /dev/null
+        waited=$((waited + 3))
+        # shellcheck disable=SC2086
+        after="$(compiled_of ${CPU_PIDS[$row]} $BACKEND_PID)"
+        added=$((after - before))
+        if [ "$added" -lt 10 ]; then
+            echo "  $row: JIT settled after ${waited}s more (${after} methods compiled, with the backend's)"
+            return
+        fi
+        before="$after"
+    done
+    echo "  $row: JIT still compiling after ${waited}s more (${added} methods in the last 3 s)"
+}
+
 read -r -a ROW_LIST <<< "$ROWS"
-echo "Warming up every server for ${FIRST_WARMUP}s (+$((SECONDS - STARTED))s)"
+echo "Warming up every server for ${FIRST_WARMUP}s, then until its JIT settles (+$((SECONDS - STARTED))s)"
 first_size="$(echo "$SIZES" | awk '{print $1}')"
 for row in "${ROW_LIST[@]}"; do
-    load_wrk "$row" "$( [ -f "$WORK/ids/4k" ] && echo 4k || echo "$first_size")" "$FIRST_WARMUP" > /dev/null
+    warm_size="$( [ -f "$WORK/ids/4k" ] && echo 4k || echo "$first_size")"
+    load_wrk "$row" "$warm_size" "$FIRST_WARMUP" > /dev/null
+    settle "$row" "$warm_size"
 done
 echo "Measuring: ${ROUNDS} round(s) x ${DURATION}s per row and size (${WARMUP}s warm-up each), wrk -t${THREADS} -c${CONNECTIONS} (+$((SECONDS - STARTED))s)"
 for s in $SIZES; do

@@ -65,6 +65,38 @@ public final class RawHttp {
         return send(port, head.toString());
     }
 
+    /**
+     * Reads one response from a connection that stays open: the head, then as many body bytes as
+     * its {@code Content-Length} says (none for a HEAD request), and nothing more.
+     *
+     * @throws IOException when the connection ends first, or the response has no Content-Length
+     */
+    public static Response read(InputStream in, boolean head) throws IOException {
+        ByteArrayOutputStream raw = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("the connection ended after " + raw.size() + " bytes of a response head");
+            }
+            raw.write(c);
+            matched = c == "\r\n\r\n".charAt(matched) ? matched + 1 : (c == '\r' ? 1 : 0);
+        }
+        Response r = parse(raw.toByteArray(), head);
+        String length = r.header("Content-Length");
+        if (head) {
+            return r;
+        }
+        if (length == null) {
+            throw new IOException("a response without Content-Length cannot be read from a kept connection");
+        }
+        byte[] body = in.readNBytes(Integer.parseInt(length));
+        if (body.length != Integer.parseInt(length)) {
+            throw new IOException("the connection ended after " + body.length + " of " + length + " body bytes");
+        }
+        return new Response(r.status(), r.headers(), body);
+    }
+
     public static Response parse(byte[] raw, boolean head) throws IOException {
         int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         if (end < 0) {

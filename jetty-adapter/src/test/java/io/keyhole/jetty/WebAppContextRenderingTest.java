@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.keyhole.AuthResponse;
 import io.keyhole.backend.JsonSocketServer;
 import io.keyhole.testing.TestTree;
+import io.keyhole.testing.RawHttp;
 import io.keyhole.testing.Tokens;
 import io.keyhole.testing.Wire;
 import jakarta.servlet.Filter;
@@ -15,6 +16,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -139,6 +143,31 @@ class WebAppContextRenderingTest {
         assertArrayEquals(Arrays.copyOfRange(tree.large(), 0, 262_144), r.body());
         assertEquals(0, streamed(), "the servlet output stream must not carry the body");
         assertEquals(Collections.nCopies(8, "other"), bufferKinds, "eight pooled reads of 32 KiB");
+    }
+
+    /**
+     * Two requests on one connection, the second sent once the first is answered: a body that went
+     * below the servlet stream must not leave Jetty's servlet layer thinking it incomplete, which
+     * would end the connection after every such response.
+     */
+    @Test
+    void theConnectionServesTheNextRequestAfterACoreResponseBody() throws Exception {
+        URI uri = URI.create(base);
+        String request = "GET " + uri.getPath() + TestTree.LARGE + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Authorization: Bearer " + Tokens.valid("alice") + "\r\n\r\n";
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", uri.getPort()), 5000);
+            socket.setSoTimeout(30_000);
+            for (int i = 0; i < 2; i++) {
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                RawHttp.Response r = RawHttp.read(socket.getInputStream(), false);
+                assertEquals(200, r.status(), "response " + (i + 1));
+                assertArrayEquals(tree.large(), r.body(), "response " + (i + 1));
+                assertEquals(null, r.header("Connection"), "response " + (i + 1) + " must not close the connection");
+                assertEquals(0, streamed());
+            }
+        }
     }
 
     @Test
