@@ -9,7 +9,8 @@
 # CPU per request (from /proc/<pid>/stat; the backend's separately), RSS, and the ratios the
 # targets name. Then serves a sparse 1 GiB file through Keyhole on each container with -Xmx64m
 # and checks its SHA-256. Each measurement's line also says how often the server's threads slept
-# per request (voluntary context switches: waiting for the backend, a lock, the network).
+# per request (voluntary context switches: waiting for the backend, a lock, the network), and what
+# share of the machine's CPU time the hypervisor stole during it (/proc/stat).
 #
 #   benchmarks/load/run.sh                  # build, then measure every row (about 25 minutes)
 #   QUICK=1 benchmarks/load/run.sh          # 4 KiB only, one round of 2 s, JIT not settled (about 3 minutes)
@@ -322,6 +323,10 @@ switches_of() { # pids… → voluntary context switches of all their threads (a
     done | awk '/^voluntary_ctxt_switches/ {n += $2} END {print n + 0}'
 }
 
+steal_of() { # → jiffies the hypervisor took from this machine's CPUs so far, and all jiffies (/proc/stat)
+    awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print $9, t; exit}' /proc/stat
+}
+
 load_wrk() { # row size seconds [extra wrk options…]: wrk with a random file per request
     local row="$1" s="$2" d="$3"
     shift 3
@@ -348,7 +353,7 @@ visit_all() { # row size
 RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
 measure() { # row size round
-    local row="$1" s="$2" line peak=0 peak_anon=0 sampler cpu0 cpu1 sw0 sw1 be0=0 be1=0 load
+    local row="$1" s="$2" line peak=0 peak_anon=0 sampler cpu0 cpu1 sw0 sw1 be0=0 be1=0 load st0 st1 all0 all1 steal
     load_wrk "$row" "$s" "$WARMUP" > /dev/null
     ( while true; do rss_of "${PID[$row]}"; sleep 0.5; done ) > "$WORK/rss" &
     sampler=$!
@@ -358,7 +363,10 @@ measure() { # row size round
     # shellcheck disable=SC2086
     sw0="$(switches_of ${CPU_PIDS[$row]})"
     [ -n "$BACKEND_PID" ] && be0="$(ticks_of "$BACKEND_PID")"
+    read -r st0 all0 < <(steal_of)
     line="$(load_wrk "$row" "$s" "$DURATION" --latency | grep '^RESULT')"
+    read -r st1 all1 < <(steal_of)
+    steal="$(awk -v s=$((st1 - st0)) -v t=$((all1 - all0)) 'BEGIN {printf "%.1f", (t > 0 ? 100 * s / t : 0)}')"
     # shellcheck disable=SC2086
     cpu1="$(ticks_of ${CPU_PIDS[$row]})"
     # shellcheck disable=SC2086
@@ -366,11 +374,11 @@ measure() { # row size round
     [ -n "$BACKEND_PID" ] && be1="$(ticks_of "$BACKEND_PID")"
     kill "$sampler"; wait "$sampler" 2>/dev/null || true
     read -r peak peak_anon < <(sort -n "$WORK/rss" | tail -1)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$s" "$3" "${line#RESULT }" "${peak:-0}" "${peak_anon:-0}" \
-        $((cpu1 - cpu0)) $((be1 - be0)) "$HZ" "$load" >> "$RESULTS"
-    printf '  %-22s %-5s round %s: %s  cpu %s ticks, backend %s, server sleeps %s per request  (load %s)\n' "$row" "$s" "$3" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$s" "$3" "${line#RESULT }" "${peak:-0}" "${peak_anon:-0}" \
+        $((cpu1 - cpu0)) $((be1 - be0)) "$HZ" "$load" "$steal" >> "$RESULTS"
+    printf '  %-22s %-5s round %s: %s  cpu %s ticks, backend %s, server sleeps %s per request  (load %s, steal %s %%)\n' "$row" "$s" "$3" \
         "${line#RESULT }" $((cpu1 - cpu0)) $((be1 - be0)) "$(awk -v n=$((sw1 - sw0)) -v r="${line#RESULT }" \
-        'BEGIN {split(r, f, " "); printf "%.2f", (f[1] > 0 ? n / f[1] : 0)}')" "$load"
+        'BEGIN {split(r, f, " "); printf "%.2f", (f[1] > 0 ? n / f[1] : 0)}')" "$load" "$steal"
 }
 
 compiled_of() { # pids… → methods the JIT has compiled so far in those of them that are JVMs (jstat)

@@ -52,10 +52,13 @@ SOCKET_COST = [("jetty-keyhole-nocache", "jetty-keyhole-inproc"), ("jetty-keyhol
 SOCKET_COST_TARGET_US = 40
 
 rows = defaultdict(lambda: {"rps": [], "bps": [], "p50": [], "p99": [], "cpu": [], "backend": [], "load": [],
-                            "errors": 0, "rss": 0, "anon": 0})
+                            "steal": [], "errors": 0, "rss": 0, "anon": 0})
 for line in open(sys.argv[1]):
+    fields = line.split()
+    # the steal column (CPU time the hypervisor took during the round, %) is absent from older results
+    steal = float(fields.pop()) if len(fields) == 16 else float("nan")
     (row, size, _round, requests, nbytes, us, p50, p99, errors, rss, anon,
-     ticks, backend_ticks, hz, load) = line.split()
+     ticks, backend_ticks, hz, load) = fields
     r = rows[(row, size)]
     seconds = int(us) / 1e6
     # CPU per request; at 100 MiB per 100 MiB received, as a round ends with transfers unfinished
@@ -69,6 +72,7 @@ for line in open(sys.argv[1]):
     r["cpu"].append(int(ticks) / int(hz) * 1e6 / n)
     r["backend"].append(int(backend_ticks) / int(hz) * 1e6 / n)
     r["load"].append(float(load))
+    r["steal"].append(steal)
     r["errors"] += int(errors)
     r["rss"] = max(r["rss"], int(rss))
     r["anon"] = max(r["anon"], int(anon))
@@ -103,18 +107,19 @@ for size, title in SIZES.items():
     print("### %s" % title)
     print()
     per = "µs/100 MiB" if size == "100m" else "µs/req"
-    print("| server | req/s | MiB/s | p50 ms | p99 ms | errors | server CPU %s | backend CPU %s | RSS MiB (anon) | load (1 min) |"
-          % (per, per))
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| server | req/s | MiB/s | p50 ms | p99 ms | errors | server CPU %s | backend CPU %s | RSS MiB (anon) | load (1 min)"
+          " | steal %% |" % (per, per))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in names:
         key = (row, size)
         r = rows[key]
         per_second = median(r["rps"])
-        print("| %s | %s | %s | %.2f | %.2f | %d | %s | %s | %d (%d) | %.1f |" % (
+        steal = median(r["steal"])
+        print("| %s | %s | %s | %.2f | %.2f | %d | %s | %s | %d (%d) | %.1f | %s |" % (
             LABELS[row], "{:,.0f}".format(per_second) if per_second >= 100 else "%.1f" % per_second,
             "{:,.0f}".format(median(r["bps"]) / 1048576), median(r["p50"]) / 1000, median(r["p99"]) / 1000,
             r["errors"], micros(cpu(key)), micros(median(r["backend"])) if row in ASKS_BACKEND else "",
-            r["rss"] // 1024, r["anon"] // 1024, median(r["load"])))
+            r["rss"] // 1024, r["anon"] // 1024, median(r["load"]), "n/a" if steal != steal else "%.1f" % steal))
     print()
 
 measured = [s for s in SIZES if any(k[1] == s for k in rows)]
