@@ -82,17 +82,19 @@ public final class RawHttp {
             raw.write(c);
             matched = c == "\r\n\r\n".charAt(matched) ? matched + 1 : (c == '\r' ? 1 : 0);
         }
-        Response r = parse(raw.toByteArray(), head);
-        String length = r.header("Content-Length");
+        Response r = head(raw.toByteArray(), raw.size() - 4);
         if (head) {
             return r;
         }
+        String length = r.header("Content-Length");
         if (length == null) {
-            throw new IOException("a response without Content-Length cannot be read from a kept connection");
+            throw new IOException("a response without Content-Length cannot be read from a kept connection ("
+                    + "Transfer-Encoding: " + r.header("Transfer-Encoding") + ")");
         }
-        byte[] body = in.readNBytes(Integer.parseInt(length));
-        if (body.length != Integer.parseInt(length)) {
-            throw new IOException("the connection ended after " + body.length + " of " + length + " body bytes");
+        int n = Integer.parseInt(length);
+        byte[] body = in.readNBytes(n);
+        if (body.length != n) {
+            throw new IOException("the connection ended after " + body.length + " of " + n + " body bytes");
         }
         return new Response(r.status(), r.headers(), body);
     }
@@ -102,6 +104,16 @@ public final class RawHttp {
         if (end < 0) {
             throw new IOException("no complete response head in " + raw.length + " bytes");
         }
+        Response r = head(raw, end);
+        byte[] rest = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+        if ("chunked".equalsIgnoreCase(r.header("Transfer-Encoding"))) {
+            return new Response(r.status(), r.headers(), dechunk(rest));
+        }
+        return new Response(r.status(), r.headers(), rest);
+    }
+
+    /** The status and headers of {@code raw}, whose head ends at {@code end} (before its blank line); no body. */
+    private static Response head(byte[] raw, int end) {
         String[] lines = new String(raw, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
         int status = Integer.parseInt(lines[0].split(" ")[1]);
         List<String[]> headers = new ArrayList<>();
@@ -109,12 +121,7 @@ public final class RawHttp {
             int colon = lines[i].indexOf(':');
             headers.add(new String[] {lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim()});
         }
-        byte[] rest = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
-        Response r = new Response(status, headers, rest);
-        if ("chunked".equalsIgnoreCase(r.header("Transfer-Encoding"))) {
-            return new Response(status, headers, dechunk(rest));
-        }
-        return r;
+        return new Response(status, headers, new byte[0]);
     }
 
     private static byte[] dechunk(byte[] in) throws IOException {

@@ -3,11 +3,12 @@ package io.keyhole.jetty;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.keyhole.AuthResponse;
 import io.keyhole.backend.JsonSocketServer;
-import io.keyhole.testing.TestTree;
 import io.keyhole.testing.RawHttp;
+import io.keyhole.testing.TestTree;
 import io.keyhole.testing.Tokens;
 import io.keyhole.testing.Wire;
 import jakarta.servlet.Filter;
@@ -164,7 +165,7 @@ class WebAppContextRenderingTest {
                 RawHttp.Response r = RawHttp.read(socket.getInputStream(), false);
                 assertEquals(200, r.status(), "response " + (i + 1));
                 assertArrayEquals(tree.large(), r.body(), "response " + (i + 1));
-                assertEquals(null, r.header("Connection"), "response " + (i + 1) + " must not close the connection");
+                assertNull(r.header("Connection"), "response " + (i + 1) + " must not close the connection");
                 assertEquals(0, streamed());
             }
         }
