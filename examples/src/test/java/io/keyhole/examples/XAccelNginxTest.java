@@ -7,6 +7,7 @@ import static io.keyhole.examples.ExampleSupport.NOTES_ID;
 import static io.keyhole.examples.ExampleSupport.OWNER;
 import static io.keyhole.examples.ExampleSupport.REPORT_ID;
 import static io.keyhole.examples.ExampleSupport.REPORT_NAME;
+import static io.keyhole.examples.ExampleSupport.STRANGER;
 import static io.keyhole.examples.ExampleSupport.bearer;
 import static io.keyhole.examples.ExampleSupport.get;
 import static io.keyhole.examples.ExampleSupport.sampleContent;
@@ -138,6 +139,20 @@ class XAccelNginxTest {
         assertEquals("private", header(response, "Cache-Control"), "Keyhole's default, kept by nginx");
         assertEquals("nosniff", header(response, "X-Content-Type-Options"), "set by x-accel.conf");
         assertNull(header(response, "X-Accel-Redirect"), "nginx consumes the header");
+    }
+
+    @Test
+    void keyholesSecurityHeadersSurviveTheRedirect() throws Exception {
+        // nginx drops headers it does not know across X-Accel-Redirect; x-accel.conf copies these back.
+        HttpResponse<byte[]> direct = get(uri(jetty, "/files/" + NOTES_ID), "Authorization", bearer(STRANGER));
+        HttpResponse<byte[]> response = get(viaNginx("/files/" + NOTES_ID), "Authorization", bearer(STRANGER));
+
+        assertEquals(200, response.statusCode(), nginx::errorLog);
+        assertEquals(NOTES, new String(response.body(), StandardCharsets.UTF_8));
+        assertEquals("sandbox", header(direct, "Content-Security-Policy"), "what Keyhole sends for plain text");
+        assertEquals("sandbox", header(response, "Content-Security-Policy"), "Keyhole's policy, through nginx");
+        assertEquals(1, response.headers().allValues("X-Content-Type-Options").size(), "once, not twice");
+        assertEquals("nosniff", header(response, "X-Content-Type-Options"));
     }
 
     @Test

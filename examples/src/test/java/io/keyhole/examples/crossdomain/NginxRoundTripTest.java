@@ -122,5 +122,13 @@ class NginxRoundTripTest extends BrowserRoundTrip {
         assertEquals("nosniff", pdf.headers().get("X-Content-Type-Options"), "set by cross-domain.conf");
         assertEquals(String.valueOf(Files.size(root.resolve(PDF))), pdf.headers().get("Content-Length"));
         assertNull(pdf.headers().get("X-Accel-Redirect"), "nginx consumes it");
+        assertNull(pdf.headers().get("Content-Security-Policy"), "none for a PDF, which browsers' viewers refuse to show sandboxed");
+
+        view(IMAGE);
+        tab.awaitTrue("document.getElementById('media').complete", PATIENCE);
+        Chromium.Exchange png = responsesFrom(tab.evaluate("document.getElementById('media').src").asText()).get(0);
+        assertEquals(200, png.status(), network());
+        assertEquals("sandbox", png.headers().get("Content-Security-Policy"), "Keyhole's, copied back by cross-domain.conf");
+        assertEquals("nosniff", png.headers().get("X-Content-Type-Options"), "set by cross-domain.conf");
     }
 }
