@@ -17,8 +17,11 @@ import io.keyhole.StoredMetadata;
 import io.keyhole.internal.JsonFactories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -179,41 +182,82 @@ public final class JsonRequestType implements RequestType {
         String error = null;
         String authValue = null;
         Long cacheTtl = null;
-        Set<String> seen = null;
+        // Which fields were seen: the answer's own by their bits, any other name in a set made when one comes.
+        int seen = 0;
+        Set<String> seenOther = null;
         for (JsonToken token = in.nextToken(); token != JsonToken.END_OBJECT; token = in.nextToken()) {
             String name = in.currentName();
-            if (seen == null) {
-                seen = new HashSet<>(16);
+            AnswerField field = AnswerField.named(name);
+            boolean again;
+            if (field != null) {
+                again = (seen & field.bit) != 0;
+                seen |= field.bit;
+            } else {
+                if (seenOther == null) {
+                    seenOther = new HashSet<>(8);
+                }
+                again = !seenOther.add(name);
+                seen |= AnswerField.OTHER;
             }
-            if (!seen.add(name)) {
+            if (again) {
                 // An ambiguous answer ({"status":200,"status":403}) is an error, never a guess.
                 throw new BadAnswer("answer field '" + printable(name) + "' appears twice");
             }
             JsonToken value = in.nextToken();
-            switch (name) {
-                case "status" -> status = status(in, value);
-                case "filename" -> filename = string(in, value, name);
-                case "content_type" -> contentType = string(in, value, name);
-                case "content_disposition" -> disposition = string(in, value, name);
-                case "content_dispostion" -> misspeltDisposition = string(in, value, name);
-                case "etag" -> etag = string(in, value, name);
-                case "length" -> length = whole(in, value, name, Long.MAX_VALUE);
-                case "upload_date" -> uploadDate = whole(in, value, name, MAX_UPLOAD_DATE);
-                case "error" -> error = string(in, value, name);
-                case "auth_value" -> authValue = string(in, value, name);
-                case "cache_ttl" -> cacheTtl = whole(in, value, name, Long.MAX_VALUE);
-                default -> in.skipChildren();
+            if (field == null) {
+                in.skipChildren();
+                continue;
+            }
+            switch (field) {
+                case STATUS -> status = status(in, value);
+                case FILENAME -> filename = string(in, value, name);
+                case CONTENT_TYPE -> contentType = string(in, value, name);
+                case CONTENT_DISPOSITION -> disposition = string(in, value, name);
+                case CONTENT_DISPOSTION -> misspeltDisposition = string(in, value, name);
+                case ETAG -> etag = string(in, value, name);
+                case LENGTH -> length = whole(in, value, name, Long.MAX_VALUE);
+                case UPLOAD_DATE -> uploadDate = whole(in, value, name, MAX_UPLOAD_DATE);
+                case ERROR -> error = string(in, value, name);
+                case AUTH_VALUE -> authValue = string(in, value, name);
+                case CACHE_TTL -> cacheTtl = whole(in, value, name, Long.MAX_VALUE);
             }
         }
         if (in.nextToken() != null) {
             throw new BadAnswer("answer has more after its JSON object (" + position(in.currentTokenLocation()) + ")");
         }
-        if (seen == null) {
+        if (seen == 0) {
             return AuthResponse.EMPTY;
         }
         return new AuthResponse(status, filename, contentType,
                 disposition != null ? disposition : misspeltDisposition, etag, length, uploadDate, error, authValue,
                 cacheTtl);
+    }
+
+    /**
+     * The answer fields Keyhole reads, each named as in the answer ({@code content_dispostion} is
+     * the nginx module's misspelling, still accepted) and with a bit of its own, so that a
+     * duplicate is found without a set of names per answer.
+     */
+    private enum AnswerField {
+        STATUS, FILENAME, CONTENT_TYPE, CONTENT_DISPOSITION, CONTENT_DISPOSTION, ETAG, LENGTH, UPLOAD_DATE, ERROR,
+        AUTH_VALUE, CACHE_TTL;
+
+        /** The bit of any field not listed here. */
+        static final int OTHER = 1;
+        private static final Map<String, AnswerField> BY_NAME = new HashMap<>();
+
+        static {
+            for (AnswerField f : values()) {
+                BY_NAME.put(f.name().toLowerCase(Locale.ROOT), f);
+            }
+        }
+
+        final int bit = 2 << ordinal();
+
+        /** The field called {@code name} in an answer, or {@code null} for one Keyhole does not read. */
+        static AnswerField named(String name) {
+            return BY_NAME.get(name);
+        }
     }
 
     private static Integer status(JsonParser in, JsonToken value) throws IOException, BadAnswer {
@@ -241,13 +285,12 @@ public final class JsonRequestType implements RequestType {
 
     /** A non-negative integer up to {@code max}, given as a JSON integer or a string of digits. */
     private static Long whole(JsonParser in, JsonToken value, String field, long max) throws IOException, BadAnswer {
-        String outOfRange = "answer field '" + field + "' is out of range (0.." + max + ")";
         long result;
         if (value == JsonToken.VALUE_NULL) {
             return null;
         } else if (value == JsonToken.VALUE_NUMBER_INT) {
             if (in.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                throw new BadAnswer(outOfRange);
+                throw outOfRange(field, max);
             }
             result = in.getLongValue();
         } else if (value == JsonToken.VALUE_STRING) {
@@ -259,15 +302,19 @@ public final class JsonRequestType implements RequestType {
             try {
                 result = Long.parseLong(text);
             } catch (NumberFormatException e) {
-                throw new BadAnswer(outOfRange);
+                throw outOfRange(field, max);
             }
         } else {
             throw new BadAnswer("answer field '" + field + "' must be an integer, was " + describe(value));
         }
         if (result < 0 || result > max) {
-            throw new BadAnswer(outOfRange);
+            throw outOfRange(field, max);
         }
         return result;
+    }
+
+    private static BadAnswer outOfRange(String field, long max) {
+        return new BadAnswer("answer field '" + field + "' is out of range (0.." + max + ")");
     }
 
     private static String describe(JsonToken token) {
