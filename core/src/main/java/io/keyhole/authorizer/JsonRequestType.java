@@ -197,7 +197,6 @@ public final class JsonRequestType implements RequestType {
                     seenOther = new HashSet<>(8);
                 }
                 again = !seenOther.add(name);
-                seen |= AnswerField.OTHER;
             }
             if (again) {
                 // An ambiguous answer ({"status":200,"status":403}) is an error, never a guess.
@@ -225,7 +224,7 @@ public final class JsonRequestType implements RequestType {
         if (in.nextToken() != null) {
             throw new BadAnswer("answer has more after its JSON object (" + position(in.currentTokenLocation()) + ")");
         }
-        if (seen == 0) {
+        if (seen == 0 && seenOther == null) {
             return AuthResponse.EMPTY;
         }
         return new AuthResponse(status, filename, contentType,
@@ -242,8 +241,6 @@ public final class JsonRequestType implements RequestType {
         STATUS, FILENAME, CONTENT_TYPE, CONTENT_DISPOSITION, CONTENT_DISPOSTION, ETAG, LENGTH, UPLOAD_DATE, ERROR,
         AUTH_VALUE, CACHE_TTL;
 
-        /** The bit of any field not listed here. */
-        static final int OTHER = 1;
         private static final Map<String, AnswerField> BY_NAME = new HashMap<>();
 
         static {
@@ -252,7 +249,7 @@ public final class JsonRequestType implements RequestType {
             }
         }
 
-        final int bit = 2 << ordinal();
+        final int bit = 1 << ordinal();
 
         /** The field called {@code name} in an answer, or {@code null} for one Keyhole does not read. */
         static AnswerField named(String name) {
