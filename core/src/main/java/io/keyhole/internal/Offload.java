@@ -6,9 +6,7 @@ import io.keyhole.NameValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A granted file handed to the front server: the answer names it with {@code X-Accel-Redirect}
@@ -27,7 +25,7 @@ import java.util.Set;
 public record Offload(DeliveryMode mode, String prefix) {
 
     /** Framing headers belong to the front server, which sends the body. */
-    private static final Set<String> FRAMING = Set.of("content-length", "content-range", "accept-ranges");
+    private static final List<String> FRAMING = List.of("Content-Length", "Content-Range", "Accept-Ranges");
 
     public Offload {
         Objects.requireNonNull(prefix, "prefix");
@@ -40,7 +38,7 @@ public record Offload(DeliveryMode mode, String prefix) {
     public Delivery.Reply reply(Delivery.Send send) {
         List<NameValue> headers = new ArrayList<>(send.headers().size() + 2);
         for (NameValue h : send.headers()) {
-            if (!FRAMING.contains(h.name().toLowerCase(Locale.ROOT))) {
+            if (!framing(h.name())) {
                 headers.add(h);
             }
         }
@@ -53,17 +51,32 @@ public record Offload(DeliveryMode mode, String prefix) {
         return new Delivery.Reply(200, headers, null);
     }
 
+    private static boolean framing(String name) {
+        for (String f : FRAMING) {
+            if (f.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Encodes everything outside the RFC 3986 unreserved set and {@code /}, so the value can
      * never carry CR, LF, {@code ?} or a space into the front server's internal redirect (nor
      * into a media URL, which encodes its path the same way).
      */
     public static String percentEncodePath(String path) {
+        int i = 0;
+        while (i < path.length() && unreserved(path.charAt(i))) {
+            i++;
+        }
+        if (i == path.length()) {
+            return path; // a hashed tree's names are hex: nothing to encode
+        }
         StringBuilder out = new StringBuilder(path.length() + 16);
         for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
-            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            if (unreserved(c)) {
                 out.append((char) c);
             } else {
                 out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
@@ -71,5 +84,11 @@ public record Offload(DeliveryMode mode, String prefix) {
             }
         }
         return out.toString();
+    }
+
+    /** RFC 3986's unreserved characters and the path separator, which pass unencoded. */
+    private static boolean unreserved(int c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
     }
 }

@@ -71,5 +71,8 @@ class OffloadTest {
     @Test
     void encodesAnythingUnusualInTheRedirect() {
         assertEquals("/prot%20ected/a%0D%0A/%C3%A9", OffloadRenderer.percentEncodePath("/prot ected/a\r\n/é"));
+        // the first character to encode comes last, after a run that needs none
+        assertEquals("/protected/0/1/ab-c.d_e~f%3F", OffloadRenderer.percentEncodePath("/protected/0/1/ab-c.d_e~f?"));
+        assertEquals("/protected/0/1/0123abcdef", OffloadRenderer.percentEncodePath("/protected/0/1/0123abcdef"));
     }
 }
