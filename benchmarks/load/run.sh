@@ -16,6 +16,8 @@
 #   QUICK=1 benchmarks/load/run.sh          # 4 KiB only, one round of 2 s, JIT not settled (about 3 minutes)
 #   SKIP_BUILD=1 ROWS="nginx-static jetty-keyhole" SIZES="4k 256k" DURATION=5 ROUNDS=1 benchmarks/load/run.sh
 #   SERVER_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/jfr/,settings=profile" ...   # profile the JVM servers
+#   python3 benchmarks/load/table.py results.tsv earlier.tsv ...   # the tables of the first run, then each
+#                                           # target paired by round over all the runs given (medians, 90 % intervals)
 #
 # Rows (ROWS, space-separated; default all but the -stream ones):
 #   nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache

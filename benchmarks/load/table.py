@@ -1,5 +1,15 @@
 """Turns the harness's results.tsv into Markdown: one table per file size, then the ratios and
-CPU differences the targets name, all from the same run."""
+CPU differences the targets name, all from the same run.
+
+    table.py results.tsv [earlier-results.tsv ...]
+
+Then each target again, paired by round: a row's figure over its baseline's in the same round
+(run one after the other), the median of those per-round ratios, and a 90 % bootstrap interval
+for that median. Given several results files, the rounds of all of them are pooled there; the
+tables above it come from the first file only. On a shared machine the spread between rounds
+exceeds most margins, and pooling rounds from several runs says whether a target is met in the
+middle or only in lucky runs."""
+import random
 import sys
 from collections import defaultdict
 
@@ -53,29 +63,39 @@ SOCKET_COST_TARGET_US = 40
 
 rows = defaultdict(lambda: {"rps": [], "bps": [], "p50": [], "p99": [], "cpu": [], "backend": [], "load": [],
                             "steal": [], "errors": 0, "rss": 0, "anon": 0})
-for line in open(sys.argv[1]):
-    fields = line.split()
-    # the steal column (CPU time the hypervisor took during the round, %) is absent from older results
-    steal = float(fields.pop()) if len(fields) == 16 else float("nan")
-    (row, size, _round, requests, nbytes, us, p50, p99, errors, rss, anon,
-     ticks, backend_ticks, hz, load) = fields
-    r = rows[(row, size)]
-    seconds = int(us) / 1e6
-    # CPU per request; at 100 MiB per 100 MiB received, as a round ends with transfers unfinished
-    # (wrk counts every byte read) and completes only a few
-    n = int(nbytes) / SIZE_BYTES[size] if size == "100m" else int(requests)
-    n = n if n > 0 else float("nan")
-    r["rps"].append(int(requests) / seconds)
-    r["bps"].append(int(nbytes) / seconds)
-    r["p50"].append(int(p50))
-    r["p99"].append(int(p99))
-    r["cpu"].append(int(ticks) / int(hz) * 1e6 / n)
-    r["backend"].append(int(backend_ticks) / int(hz) * 1e6 / n)
-    r["load"].append(float(load))
-    r["steal"].append(steal)
-    r["errors"] += int(errors)
-    r["rss"] = max(r["rss"], int(rss))
-    r["anon"] = max(r["anon"], int(anon))
+# per results file: (row, size) -> {round: (rate, server CPU per request)}
+by_round = []
+for i, path in enumerate(sys.argv[1:]):
+    rounds = defaultdict(dict)
+    by_round.append(rounds)
+    for line in open(path):
+        fields = line.split()
+        # the steal column (CPU time the hypervisor took during the round, %) is absent from older results
+        steal = float(fields.pop()) if len(fields) == 16 else float("nan")
+        (row, size, round_, requests, nbytes, us, p50, p99, errors, rss, anon,
+         ticks, backend_ticks, hz, load) = fields
+        seconds = int(us) / 1e6
+        # CPU per request; at 100 MiB per 100 MiB received, as a round ends with transfers unfinished
+        # (wrk counts every byte read) and completes only a few
+        n = int(nbytes) / SIZE_BYTES[size] if size == "100m" else int(requests)
+        n = n if n > 0 else float("nan")
+        # requests per second; for 100 MiB files bytes per second, as few requests finish in a round
+        per_second = (int(nbytes) if size == "100m" else int(requests)) / seconds
+        rounds[(row, size)][int(round_)] = (per_second, int(ticks) / int(hz) * 1e6 / n)
+        if i > 0:
+            continue
+        r = rows[(row, size)]
+        r["rps"].append(int(requests) / seconds)
+        r["bps"].append(int(nbytes) / seconds)
+        r["p50"].append(int(p50))
+        r["p99"].append(int(p99))
+        r["cpu"].append(int(ticks) / int(hz) * 1e6 / n)
+        r["backend"].append(int(backend_ticks) / int(hz) * 1e6 / n)
+        r["load"].append(float(load))
+        r["steal"].append(steal)
+        r["errors"] += int(errors)
+        r["rss"] = max(r["rss"], int(rss))
+        r["anon"] = max(r["anon"], int(anon))
 
 
 def median(values):
@@ -164,3 +184,54 @@ for off, inproc in SOCKET_COST:
     print("| %s | %s | %s | ≤ %d µs at 4 KiB | %s |" % (
         LABELS[off].split(",")[0] + (", kept connections" if off.endswith("-kept") else ", a connection per question"),
         " | ".join(cells), backend, SOCKET_COST_TARGET_US, verdict))
+print()
+
+
+def paired(row, base, size, value):
+    """value(row's (rate, cpu), base's (rate, cpu)) for every round both rows measured, in every file given."""
+    out = []
+    for rounds in by_round:
+        mine, theirs = rounds.get((row, size), {}), rounds.get((base, size), {})
+        for n in sorted(mine.keys() & theirs.keys()):
+            v = value(mine[n], theirs[n])
+            if v == v:  # a round without a finished request has no figure
+                out.append(v)
+    return out
+
+
+def interval(values, samples=4000):
+    """A 90 % percentile-bootstrap interval for the median of values (fixed seed: the same input prints the same)."""
+    rng = random.Random(1)
+    medians = sorted(median(rng.choices(values, k=len(values))) for _ in range(samples))
+    return medians[int(0.05 * samples)], medians[int(0.95 * samples) - 1]
+
+
+def ratio(a, b):
+    return a / b if b > 0 else float("nan")
+
+
+files = len(sys.argv) - 1
+print("### Paired by round%s: medians of per-round figures, 90 %% bootstrap interval"
+      % (" (%d runs pooled)" % files if files > 1 else ""))
+print()
+print("| rows | size | rounds | requests/s (bytes/s at 100 MiB), row ÷ baseline | by server CPU, baseline ÷ row"
+      " | target | the median |")
+print("|---|---|---:|---:|---:|---|---|")
+for row, base, target_sizes, target in RATIOS:
+    for s in target_sizes:
+        rates = paired(row, base, s, lambda m, t: ratio(m[0], t[0]))
+        cpus = paired(row, base, s, lambda m, t: ratio(t[1], m[1]))
+        if not rates:
+            continue
+        (lo, hi), (clo, chi) = interval(rates), interval(cpus)
+        print("| %s ÷ %s | %s | %d | %.2f× (%.2f–%.2f) | %.2f× (%.2f–%.2f) | ≥ %.2f× | %s |" % (
+            LABELS[row], LABELS[base], SIZES[s], len(rates), median(rates), lo, hi, median(cpus), clo, chi, target,
+            "met" if median(rates) >= target else "missed"))
+for off, inproc in SOCKET_COST:
+    extra = paired(off, inproc, "4k", lambda m, t: m[1] - t[1])
+    if not extra:
+        continue
+    lo, hi = interval(extra)
+    print("| %s − in-process, server CPU per request | 4 KiB | %d | | %+.1f µs (%+.1f – %+.1f) | ≤ %d µs | %s |" % (
+        LABELS[off], len(extra), median(extra), lo, hi, SOCKET_COST_TARGET_US,
+        "met" if median(extra) <= SOCKET_COST_TARGET_US else "missed"))
