@@ -31,6 +31,9 @@
 # Needs: a JDK 17+, nginx (/usr/sbin/nginx), wrk, curl, python3 (apt-get install nginx wrk curl).
 # All traffic stays on 127.0.0.1 and a Unix socket; every wrk run is bounded in time.
 set -euo pipefail
+# The whole script is one block, which bash reads to its end before running any of it: editing
+# this file while a run is under way (most of an hour) cannot change what that run does next.
+{
 
 cd "$(dirname "$0")/../.."
 REPO="$PWD"
@@ -475,3 +478,5 @@ echo
         "rounds ${ROUNDS} x ${DURATION}s (+${WARMUP}s), wrk -t${THREADS} -c${CONNECTIONS}; auth-cache-ttl=${CACHE_TTL} and open-cache-valid=5s where on."
     echo "/proc/loadavg at the start: ${LOAD_BEFORE}; at the end of the measuring: ${LOAD_AFTER}; whole run $((SECONDS - STARTED)) s."
 } | tee "$OUT/results.md"
+exit
+}
