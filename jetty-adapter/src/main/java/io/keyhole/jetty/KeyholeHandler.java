@@ -10,6 +10,7 @@ import io.keyhole.internal.Logs;
 import io.keyhole.internal.Offload;
 import io.keyhole.internal.jetty.CoreRequestView;
 import io.keyhole.internal.jetty.FileBody;
+import io.keyhole.internal.jetty.JettyHeaders;
 import io.keyhole.observe.Health;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -152,7 +153,7 @@ public final class KeyholeHandler extends Handler.Abstract {
         response.setStatus(delivery.status());
         HttpFields.Mutable headers = response.getHeaders();
         for (NameValue h : delivery.headers()) {
-            headers.add(h.name(), h.value());
+            headers.add(JettyHeaders.field(h.name(), h.value()));
         }
     }
 

@@ -3,9 +3,9 @@ package io.keyhole.servlet;
 import io.keyhole.Answer;
 import io.keyhole.Delivery;
 import io.keyhole.KeyholeConfig;
-import io.keyhole.NameValue;
 import io.keyhole.internal.Logs;
 import io.keyhole.servlet.spi.Renderer;
+import io.keyhole.servlet.spi.StreamRenderer;
 import io.keyhole.storage.OpenedFile;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,6 +20,8 @@ import java.lang.System.Logger.Level;
 final class DeliveryWriter {
 
     private static final System.Logger LOG = Logs.of(DeliveryWriter.class);
+    /** Sets headers through the servlet API, for answers written without a container's renderer. */
+    private static final Renderer SERVLET_API = new StreamRenderer();
 
     private final Renderer renderer;
 
@@ -30,7 +32,7 @@ final class DeliveryWriter {
      */
     DeliveryWriter(KeyholeConfig config, ServletContext context) {
         this.renderer = config.delivery().offloaded()
-                ? new OffloadRenderer(config.delivery(), config.accelPrefix())
+                ? new OffloadRenderer(config.delivery(), config.accelPrefix(), Renderers.forHeaders(context))
                 : Renderers.select(config.renderer(), context);
     }
 
@@ -73,7 +75,7 @@ final class DeliveryWriter {
             }
             return send.bodiless() || renderer instanceof OffloadRenderer ? 0 : send.contentLength();
         }
-        return copy(delivery, req, res);
+        return copy(delivery, renderer, req, res);
     }
 
     private static void close(OpenedFile file) {
@@ -86,23 +88,22 @@ final class DeliveryWriter {
     }
 
     /**
-     * Writes an answer without a file as the core framed it.
+     * Writes an answer without a file as the core framed it, its headers through the servlet API.
      *
      * @return the body bytes written
      * @throws IllegalArgumentException for a file, which needs a renderer, and for {@link Delivery.Pass}
      */
     static long copy(Delivery delivery, HttpServletRequest req, HttpServletResponse res) throws IOException {
+        return copy(delivery, SERVLET_API, req, res);
+    }
+
+    /** {@link #copy(Delivery, HttpServletRequest, HttpServletResponse)} with the headers set by {@code headers}. */
+    private static long copy(Delivery delivery, Renderer headers, HttpServletRequest req, HttpServletResponse res)
+            throws IOException {
         if (delivery instanceof Delivery.Send || delivery instanceof Delivery.Pass) {
             throw new IllegalArgumentException("nothing to write for " + delivery);
         }
-        res.setStatus(delivery.status());
-        for (NameValue h : delivery.headers()) {
-            if (h.name().equalsIgnoreCase("Content-Length")) {
-                res.setContentLengthLong(Long.parseLong(h.value()));
-            } else {
-                res.addHeader(h.name(), h.value());
-            }
-        }
+        headers.statusAndHeaders(delivery, req, res);
         byte[] body = delivery instanceof Delivery.Reply reply ? reply.body() : null;
         if (body == null || req.getMethod().equals("HEAD")) {
             return 0;

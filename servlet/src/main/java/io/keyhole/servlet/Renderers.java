@@ -69,6 +69,32 @@ final class Renderers {
                 + "); add io.keyhole:keyhole-" + key + " or use renderer=auto");
     }
 
+    /**
+     * The renderer that sets the headers of every answer when a front server sends the files
+     * ({@code X-Accel-Redirect}, {@code X-Sendfile}): the container's, which knows a cheaper way
+     * than the servlet API, or the servlet API's in a container without a provider, or when the
+     * provider's classes cannot be linked. Says nothing in the log: no file body goes through it,
+     * so nothing is lost either way. (The {@code renderer} key cannot be set in these modes.)
+     *
+     * @param context the container the filter runs in; {@code null} when unknown
+     */
+    static Renderer forHeaders(ServletContext context) {
+        if (context != null) {
+            for (RendererProvider p : providers()) {
+                if (p.supports(context)) {
+                    try {
+                        return p.create(context);
+                    } catch (RuntimeException | LinkageError e) {
+                        LOG.log(Level.DEBUG, "renderer " + p.name() + " cannot set headers in " + context.getServerInfo()
+                                + "; the servlet API sets them", e);
+                        break;
+                    }
+                }
+            }
+        }
+        return new StreamRenderer();
+    }
+
     private static List<RendererProvider> providers() {
         List<RendererProvider> found = new ArrayList<>();
         ServiceLoader<RendererProvider> loader = ServiceLoader.load(RendererProvider.class, KeyholeFilter.class.getClassLoader());

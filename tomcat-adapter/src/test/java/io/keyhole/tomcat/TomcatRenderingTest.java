@@ -205,6 +205,43 @@ class TomcatRenderingTest {
         assertTrue(asBytes.contains("Content-Range: bytes 0-99/1000"), String.valueOf(asBytes));
     }
 
+    /**
+     * When nginx sends the file, Keyhole's answer (X-Accel-Redirect and the representation
+     * headers, no body) and its answers without a file (a 304) are held as bytes too, and go out
+     * as through the servlet API: as from a response another filter wrapped, whose headers all
+     * go through it.
+     */
+    @Test
+    void theFrontServersAnswerIsHeldAsBytesAndGoesOutAsTheServletApiSendsIt() throws Exception {
+        KeyholeConfig accel = KeyholeConfig.builder().delivery(io.keyhole.DeliveryMode.X_ACCEL_REDIRECT)
+                .accelPrefix("/internal/").fsRoot(root).fsDepth(2).mount("/files/").authorizer(TestTree.grant()).build();
+        String path = "/app/files/" + TestTree.LARGE;
+        start(Mode.FILTER, KeyholeConfig.builder().delivery(io.keyhole.DeliveryMode.X_ACCEL_REDIRECT).accelPrefix("/internal/"));
+        List<String> asBytes = headerLines(path);
+        tomcat.seen();
+        java.util.Map<String, Boolean> held = tomcat.heldAsBytes();
+        for (String name : List.of("ETag", "Last-Modified", "Cache-Control", "X-Accel-Redirect", "Content-Security-Policy")) {
+            assertEquals(Boolean.TRUE, held.get(name), name + " as bytes, in " + held);
+        }
+        List<String> notModified = headerLines(path, "If-None-Match: " + TestTree.ETAG);
+        tomcat.seen();
+        assertEquals(Boolean.TRUE, tomcat.heldAsBytes().get("ETag"), "the 304's ETag as bytes");
+        tomcat.close();
+
+        tomcat = new TomcatServer(base);
+        tomcat.filterFirst((req, res, chain) -> chain.doFilter(req, new HttpServletResponseWrapper((HttpServletResponse) res)));
+        tomcat.start(Mode.FILTER.install.apply(accel));
+        List<String> asStrings = headerLines(path);
+        tomcat.seen();
+        assertEquals(Boolean.FALSE, tomcat.heldAsBytes().get("X-Accel-Redirect"), "through the wrapper");
+        assertEquals(asStrings, asBytes);
+        assertEquals(headerLines(path, "If-None-Match: " + TestTree.ETAG), notModified);
+        assertEquals("status 200", asBytes.get(0));
+        assertTrue(asBytes.contains("X-Accel-Redirect: /internal/0/1/" + TestTree.LARGE), String.valueOf(asBytes));
+        assertTrue(asBytes.contains("Content-Length: 0"), String.valueOf(asBytes));
+        assertEquals("status 304", notModified.get(0));
+    }
+
     /** A wrapper another filter put around the response sees every header it is given: no bytes behind its back. */
     @Test
     void aWrappedResponseGetsItsHeadersThroughTheServletApi() throws Exception {

@@ -37,7 +37,6 @@ final class JettyRenderer implements Renderer {
     private static final System.Logger LOG = System.getLogger(JettyRenderer.class.getName());
 
     private final ServletLayer layer;
-    private final StreamRenderer stream = new StreamRenderer();
     private final AtomicBoolean warned = new AtomicBoolean();
 
     JettyRenderer(ServletLayer layer) {
@@ -49,7 +48,7 @@ final class JettyRenderer implements Renderer {
         long single = send.multipart() != null ? Long.MAX_VALUE
                 : send.ranges().isEmpty() ? send.file().size() : send.ranges().get(0).length();
         if (single <= STREAM_LIMIT) {
-            stream.render(send, request, response);
+            StreamRenderer.stream(this, send, request, response);
             return;
         }
         ServletLayer.Exchange exchange = layer.find(request);
@@ -59,10 +58,10 @@ final class JettyRenderer implements Renderer {
                 LOG.log(Level.WARNING, "Jetty''s zero-copy path cannot be used here, so files above 64 KiB are"
                         + " streamed through the servlet output stream: {0}. Said once.", obstacle);
             }
-            stream.render(send, request, response);
+            StreamRenderer.stream(this, send, request, response);
             return;
         }
-        StreamRenderer.statusAndHeaders(send, response);
+        statusAndHeaders(send, exchange, response);
         if (send.bodiless()) {
             return;
         }
@@ -73,6 +72,24 @@ final class JettyRenderer implements Renderer {
         try (Blocker.Callback done = Blocker.callback()) {
             FileBody.write(send, exchange.response(), exchange.pool(), done);
             done.block();
+        }
+    }
+
+    /**
+     * Into Jetty's own fields ({@link JettyHeaders}) when {@code response} is Jetty's servlet
+     * response itself; through the servlet API when it is a wrapper, which must see every header
+     * (and which an include puts around the response to drop them).
+     */
+    @Override
+    public void statusAndHeaders(Delivery delivery, HttpServletRequest request, HttpServletResponse response) {
+        statusAndHeaders(delivery, layer.find(request), response);
+    }
+
+    private static void statusAndHeaders(Delivery delivery, ServletLayer.Exchange exchange, HttpServletResponse response) {
+        if (exchange != null && exchange.servletResponse() == response) {
+            JettyHeaders.set(delivery, response, exchange.response().getHeaders());
+        } else {
+            StreamRenderer.statusAndHeaders(delivery, response);
         }
     }
 

@@ -26,6 +26,17 @@ public interface Renderer {
      */
     void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException;
 
+    /**
+     * Sets the status and every header of {@code delivery} (a file's, or an answer without one)
+     * on {@code response}, as {@link StreamRenderer#statusAndHeaders(Delivery, HttpServletResponse)}
+     * does through the servlet API, which is what this default does. A container's renderer may set
+     * them its own, cheaper way, but must leave a response that is not the container's own (a
+     * wrapper must see every header; an included response drops them) to the servlet API.
+     */
+    default void statusAndHeaders(Delivery delivery, HttpServletRequest request, HttpServletResponse response) {
+        StreamRenderer.statusAndHeaders(delivery, response);
+    }
+
     /** What the start-up log line calls this renderer, e.g. {@code stream}. */
     String name();
 }

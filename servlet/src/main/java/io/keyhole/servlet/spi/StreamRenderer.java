@@ -18,7 +18,17 @@ public final class StreamRenderer implements Renderer {
 
     @Override
     public void render(Delivery.Send send, HttpServletRequest request, HttpServletResponse response) throws IOException {
-        statusAndHeaders(send, response);
+        stream(this, send, request, response);
+    }
+
+    /**
+     * Streams {@code send} as this renderer does, its status and headers set by {@code headers}
+     * ({@link Renderer#statusAndHeaders}): what a container's renderer does with a body it does
+     * not hand to the container.
+     */
+    public static void stream(Renderer headers, Delivery.Send send, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        headers.statusAndHeaders(send, request, response);
         if (!send.bodiless()) {
             body(send, response.getOutputStream());
         }
@@ -51,14 +61,28 @@ public final class StreamRenderer implements Renderer {
      * length. What every renderer does before the body.
      */
     public static void statusAndHeaders(Delivery.Send send, HttpServletResponse response) {
-        response.setStatus(send.status());
-        for (NameValue h : send.headers()) {
+        statusAndHeaders((Delivery) send, response);
+    }
+
+    /**
+     * Sets the status and every header of {@code delivery} on {@code response}, as
+     * {@link #statusAndHeaders(Delivery.Send, HttpServletResponse)} does for a file; an answer
+     * without a file gives its body's length in its own {@code Content-Length}.
+     */
+    public static void statusAndHeaders(Delivery delivery, HttpServletResponse response) {
+        response.setStatus(delivery.status());
+        for (NameValue h : delivery.headers()) {
             if (h.name().equalsIgnoreCase("Content-Length")) {
-                response.setContentLengthLong(send.contentLength());
+                response.setContentLengthLong(contentLength(delivery, h.value()));
             } else {
                 response.addHeader(h.name(), h.value());
             }
         }
+    }
+
+    /** The body's length: a file's as the core worked it out, else the value of the answer's {@code Content-Length}. */
+    public static long contentLength(Delivery delivery, String headerValue) {
+        return delivery instanceof Delivery.Send send ? send.contentLength() : Long.parseLong(headerValue);
     }
 
     @Override

@@ -80,7 +80,7 @@ final class SendfileRenderer implements Renderer {
         Optional<Path> name = send.bodiless() || send.multipart() != null || length <= MIN_SIZE
                 ? Optional.empty() : send.file().localPath();
         if (name.isEmpty()) {
-            stream(send, response);
+            StreamRenderer.stream(this, send, request, response);
             return;
         }
         ServletRequest tomcat = Wrappers.innermost(request);
@@ -90,10 +90,10 @@ final class SendfileRenderer implements Renderer {
                 LOG.log(Level.WARNING, "Tomcat''s sendfile cannot be used here, so files above 48 KiB are streamed"
                         + " through the servlet output stream: {0}. Said once.", obstacle);
             }
-            stream(send, response);
+            StreamRenderer.stream(this, send, request, response);
             return;
         }
-        statusAndHeaders(send, response);
+        statusAndHeaders(send, request, response);
         // Reopened by Tomcat after the filter returns; see the class comment for what that trusts.
         // Set on Tomcat's own request: a wrapper's setAttribute may keep them to itself.
         tomcat.setAttribute(FILENAME, name.get().toString());
@@ -101,16 +101,11 @@ final class SendfileRenderer implements Renderer {
         tomcat.setAttribute(END, first + length);
     }
 
-    private void stream(Delivery.Send send, HttpServletResponse response) throws IOException {
-        statusAndHeaders(send, response);
-        if (!send.bodiless()) {
-            StreamRenderer.body(send, response.getOutputStream());
-        }
-    }
-
-    private void statusAndHeaders(Delivery.Send send, HttpServletResponse response) {
-        if (headers == null || !headers.set(send, response)) {
-            StreamRenderer.statusAndHeaders(send, response);
+    /** As bytes on Tomcat's own response ({@link TomcatHeaders}), else through the servlet API. */
+    @Override
+    public void statusAndHeaders(Delivery delivery, HttpServletRequest request, HttpServletResponse response) {
+        if (headers == null || !headers.set(delivery, response)) {
+            StreamRenderer.statusAndHeaders(delivery, response);
         }
     }
 

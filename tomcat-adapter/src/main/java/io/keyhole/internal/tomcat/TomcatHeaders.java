@@ -2,6 +2,7 @@ package io.keyhole.internal.tomcat;
 
 import io.keyhole.Delivery;
 import io.keyhole.NameValue;
+import io.keyhole.servlet.spi.StreamRenderer;
 import jakarta.servlet.http.HttpServletResponse;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -50,13 +51,13 @@ final class TomcatHeaders {
     }
 
     /**
-     * Sets the status and the headers of {@code send} on {@code servletResponse}, as
-     * {@code StreamRenderer.statusAndHeaders} does, when it is Tomcat's own response and not yet
-     * committed.
+     * Sets the status and the headers of {@code delivery} (a file's or another answer's) on
+     * {@code servletResponse}, as {@code StreamRenderer.statusAndHeaders} does, when it is
+     * Tomcat's own response and not yet committed.
      *
      * @return whether it did; when not, nothing was set
      */
-    boolean set(Delivery.Send send, HttpServletResponse servletResponse) {
+    boolean set(Delivery delivery, HttpServletResponse servletResponse) {
         if (servletResponse.getClass() != ResponseFacade.class) {
             return false;
         }
@@ -73,11 +74,11 @@ final class TomcatHeaders {
             return false;
         }
         MimeHeaders headers = tomcat.getCoyoteResponse().getMimeHeaders();
-        servletResponse.setStatus(send.status());
-        for (NameValue h : send.headers()) {
+        servletResponse.setStatus(delivery.status());
+        for (NameValue h : delivery.headers()) {
             String name = h.name();
             if (name.equalsIgnoreCase("Content-Length")) {
-                servletResponse.setContentLengthLong(send.contentLength());
+                servletResponse.setContentLengthLong(StreamRenderer.contentLength(delivery, h.value()));
             } else {
                 byte[] n = name.equalsIgnoreCase("Content-Type") ? null : nameBytes(name);
                 byte[] v = n == null ? null : wireBytes(h.value());
