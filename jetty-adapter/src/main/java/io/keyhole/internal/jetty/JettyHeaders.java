@@ -43,7 +43,10 @@ public final class JettyHeaders {
 
     /** The field {@code name: value}, as {@code new HttpField(name, value)} makes it, without the look-up for Keyhole's names. */
     public static HttpField field(String name, String value) {
-        Named known = KNOWN.get(name);
+        return field(KNOWN.get(name), name, value);
+    }
+
+    private static HttpField field(Named known, String name, String value) {
         return known != null ? new HttpField(known.header(), name, value) : new HttpField(name, value);
     }
 
@@ -63,7 +66,7 @@ public final class JettyHeaders {
             if (known != null ? known.header() == HttpHeader.CONTENT_LENGTH : name.equalsIgnoreCase("Content-Length")) {
                 response.setContentLengthLong(StreamRenderer.contentLength(delivery, h.value()));
             } else {
-                fields.add(known != null ? new HttpField(known.header(), name, h.value()) : new HttpField(name, h.value()));
+                fields.add(field(known, name, h.value()));
             }
         }
     }

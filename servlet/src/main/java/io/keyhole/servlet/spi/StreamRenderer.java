@@ -56,18 +56,9 @@ public final class StreamRenderer implements Renderer {
     }
 
     /**
-     * Sets the status and every header of {@code send} on {@code response}; Content-Length
-     * through {@link HttpServletResponse#setContentLengthLong}, so the container knows the body's
-     * length. What every renderer does before the body.
-     */
-    public static void statusAndHeaders(Delivery.Send send, HttpServletResponse response) {
-        statusAndHeaders((Delivery) send, response);
-    }
-
-    /**
-     * Sets the status and every header of {@code delivery} on {@code response}, as
-     * {@link #statusAndHeaders(Delivery.Send, HttpServletResponse)} does for a file; an answer
-     * without a file gives its body's length in its own {@code Content-Length}.
+     * Sets the status and every header of {@code delivery} (a file's, or an answer without one)
+     * on {@code response}; Content-Length through {@link HttpServletResponse#setContentLengthLong},
+     * so the container knows the body's length. What every renderer does before the body.
      */
     public static void statusAndHeaders(Delivery delivery, HttpServletResponse response) {
         response.setStatus(delivery.status());
