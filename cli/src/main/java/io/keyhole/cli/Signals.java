@@ -5,8 +5,9 @@ import java.lang.reflect.Proxy;
 /**
  * SIGHUP for {@code keyhole serve}, through {@code sun.misc.Signal} (module {@code jdk.unsupported},
  * present in every JDK from 17 on). It is reached by reflection: nothing else in the JDK handles
- * signals, and a JVM without it (or one started with {@code -Xrs}, which gives HUP no handler)
- * still serves — only without reloading on SIGHUP, which {@link #onHangup} then says.
+ * signals, and a JVM without it (or one started with {@code -Xrs}, which gives HUP no handler, or
+ * under {@code nohup}, whose ignored HUP the JVM leaves ignored) still serves — only without
+ * reloading on SIGHUP, which {@link #onHangup} then says.
  */
 final class Signals {
 
@@ -35,7 +36,12 @@ final class Signals {
                             default -> "keyhole SIGHUP handler";
                         };
                     });
-            signal.getMethod("handle", signal, handler).invoke(null, hup, proxy);
+            Object before = signal.getMethod("handle", signal, handler).invoke(null, hup, proxy);
+            if (before == handler.getField("SIG_IGN").get(null)) {
+                // A SIGHUP ignored when the JVM started stays ignored: the JVM accepts the handler and never calls it.
+                return "the process was started with SIGHUP ignored, as nohup does; start it without nohup,"
+                        + " e.g. under a service manager";
+            }
             return null;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite ? ite.getCause() : e;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ final class JavaProcess implements AutoCloseable {
     private JavaProcess(Process process) {
         this.process = process;
         Thread outReader = new Thread(() -> pump(process.getInputStream(), lines::add), "child-stdout");
-        errReader = new Thread(() -> pump(process.getErrorStream(), l -> stderr.append(l).append('\n')), "child-stderr");
+        errReader = new Thread(() -> pump(process.getErrorStream(), this::addStderr), "child-stderr");
         outReader.setDaemon(true);
         errReader.setDaemon(true);
         outReader.start();
@@ -45,6 +46,17 @@ final class JavaProcess implements AutoCloseable {
         return start(command);
     }
 
+    /**
+     * {@code nohup java -cp <this test's class path> io.keyhole.cli.Main args...}: the child starts
+     * with SIGHUP ignored, as one started from a shell with {@code nohup} does.
+     */
+    static JavaProcess mainUnderNohup(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("nohup", java(), "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        return start(command);
+    }
+
     /** {@code java -jar jar args...}. */
     static JavaProcess jar(Path jar, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString()));
@@ -53,7 +65,28 @@ final class JavaProcess implements AutoCloseable {
     }
 
     private static JavaProcess start(List<String> command) throws IOException {
-        return new JavaProcess(new ProcessBuilder(command).start());
+        List<String> launched = new ArrayList<>();
+        if (hangUpIgnoredHere()) {
+            // A build started under nohup would hand its ignored SIGHUP down to every child: give
+            // the child the disposition a service manager gives (GNU env; Linux, where this is known).
+            launched.addAll(List.of("env", "--default-signal=HUP"));
+        }
+        launched.addAll(command);
+        return new JavaProcess(new ProcessBuilder(launched).start());
+    }
+
+    /** Whether this JVM runs with SIGHUP ignored ({@code SigIgn} of /proc/self/status, bit 0), which a child inherits. */
+    private static boolean hangUpIgnoredHere() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16) & 1) != 0;
+            }
+        }
+        return false;
     }
 
     private static String java() {
@@ -148,6 +181,28 @@ final class JavaProcess implements AutoCloseable {
 
     String stderr() {
         return stderr.toString();
+    }
+
+    private void addStderr(String line) {
+        synchronized (stderr) {
+            stderr.append(line).append('\n');
+            stderr.notifyAll();
+        }
+    }
+
+    /** Blocks until the child's stderr holds {@code text} and returns all of it; fails when it does not within {@link #PATIENCE}. */
+    String awaitStderr(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        synchronized (stderr) {
+            while (stderr.indexOf(text) < 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("stderr did not say \"" + text + "\" within " + PATIENCE + "; stderr: " + stderr);
+                }
+                TimeUnit.NANOSECONDS.timedWait(stderr, left);
+            }
+            return stderr.toString();
+        }
     }
 
     @Override

@@ -113,7 +113,7 @@ class ServeOperationsTest {
             assertTrue(adminLine.matches());
             URI file = URI.create(ready.group(1) + ID);
             URI admin = URI.create(adminLine.group(1) + "/");
-            assertTrue(child.stderr().contains("the backend socket " + socket + " does not exist"), child.stderr());
+            child.awaitStderr("the backend socket " + socket + " does not exist");
 
             // health follows the backend: down before it listens, up, down when it goes, up again
             assertEquals(503, get(admin.resolve("health")).statusCode());
@@ -195,6 +195,31 @@ class ServeOperationsTest {
             backend.close();
         } finally {
             slowRelease.countDown();
+        }
+    }
+
+    /**
+     * Started under nohup, SIGHUP reaches nothing: the JVM leaves it ignored. {@code serve} says so
+     * when it starts, and a hang-up then neither stops it nor reloads it.
+     */
+    @Test
+    void hangUpIgnoredUnderNohupIsSaid() throws Exception {
+        new HashedTree(dir.resolve("tree"), 2).create();
+        Path config = config(dir.resolve("auth.sock"), KEY_1, dir.resolve("audit.jsonl"));
+
+        try (JavaProcess child = JavaProcess.mainUnderNohup("serve", "--config", config.toString())) {
+            Matcher ready = READY.matcher(child.awaitLine(l -> l.startsWith("keyhole: serving")));
+            assertTrue(ready.matches());
+            child.awaitLine(l -> l.startsWith("keyhole: metrics"));
+            child.awaitStderr("keyhole: warning: SIGHUP cannot reload the configuration in this JVM (the process was"
+                    + " started with SIGHUP ignored, as nohup does; start it without nohup");
+
+            child.signal("HUP");
+            // still serving: no token, 401 from the running engine
+            assertEquals(401, get(URI.create(ready.group(1) + ID)).statusCode());
+            assertEquals(0, child.terminate(), child.stderr());
+            assertEquals(List.of("keyhole: server stopped"), child.remainingLines());
+            assertFalse(child.stderr().contains("reload refused"), child.stderr());
         }
     }
 
