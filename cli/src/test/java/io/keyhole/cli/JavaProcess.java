@@ -40,21 +40,19 @@ final class JavaProcess implements AutoCloseable {
 
     /** {@code java -cp <this test's class path> io.keyhole.cli.Main args...}. */
     static JavaProcess main(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
-        command.addAll(List.of(args));
-        return start(command);
+        return start(mainCommand(List.of(), args));
     }
 
-    /**
-     * {@code nohup java -cp <this test's class path> io.keyhole.cli.Main args...}: the child starts
-     * with SIGHUP ignored, as one started from a shell with {@code nohup} does.
-     */
+    /** The same under {@code nohup}: the child starts with SIGHUP ignored, as one started so from a shell does. */
     static JavaProcess mainUnderNohup(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("nohup", java(), "-cp", System.getProperty("java.class.path"),
-                Main.class.getName()));
+        return start(mainCommand(List.of("nohup"), args));
+    }
+
+    private static List<String> mainCommand(List<String> launcher, String... args) {
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java(), "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
-        return start(command);
+        return command;
     }
 
     /** {@code java -jar jar args...}. */
