@@ -188,8 +188,8 @@ final class JavaProcess implements AutoCloseable {
         }
     }
 
-    /** Blocks until the child's stderr holds {@code text} and returns all of it; fails when it does not within {@link #PATIENCE}. */
-    String awaitStderr(String text) throws InterruptedException {
+    /** Blocks until the child's stderr holds {@code text}; fails when it does not within {@link #PATIENCE}. */
+    void awaitStderr(String text) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
         synchronized (stderr) {
             while (stderr.indexOf(text) < 0) {
@@ -199,7 +199,6 @@ final class JavaProcess implements AutoCloseable {
                 }
                 TimeUnit.NANOSECONDS.timedWait(stderr, left);
             }
-            return stderr.toString();
         }
     }
 
