@@ -22,7 +22,7 @@
 # Rows (ROWS, space-separated; default all but the -stream ones):
 #   nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache
 #   jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp jetty-keyhole-stream
-#   tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped tomcat-valve tomcat-keyhole-stream
+#   tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-war tomcat-wrapped tomcat-valve tomcat-keyhole-stream
 # A Keyhole row without a suffix asks the socket backend with auth-cache-ttl=$CACHE_TTL (and keeps files
 # open for open-cache-valid=5s, as long as Tomcat's resource cache trusts what it read); -nocache
 # asks it on every request; -kept asks it on every request over connections kept between questions
@@ -39,7 +39,7 @@ cd "$(dirname "$0")/../.."
 REPO="$PWD"
 LOAD_BEFORE="$(cat /proc/loadavg)"
 STARTED=$SECONDS
-ALL_ROWS="nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-wrapped tomcat-valve"
+ALL_ROWS="nginx-static nginx-trivial nginx-keyhole nginx-keyhole-nocache serve serve-nocache jetty-default jetty-keyhole-inproc jetty-keyhole-nocache jetty-keyhole-kept jetty-keyhole jetty-webapp tomcat-default tomcat-keyhole-inproc tomcat-keyhole-nocache tomcat-keyhole-kept tomcat-keyhole tomcat-war tomcat-wrapped tomcat-valve"
 if [ -n "${QUICK:-}" ]; then
     : "${SIZES:=4k}" "${ROUNDS:=1}" "${DURATION:=2}" "${FIRST_WARMUP:=3}" "${SETTLE_MAX:=0}" "${HEAP_CHECK:=0}"
 fi
@@ -79,10 +79,10 @@ fi
 LIB="$REPO/benchmarks/target/lib"
 JAR="$REPO/benchmarks/target/benchmarks.jar"
 SERVE_JAR="$REPO/cli/target/keyhole.jar"   # `keyhole serve` as users start it: the shaded jar
-# One JVM per server, each with one container's jars only: Tomcat 11 carries its own (newer)
-# servlet API, which must not meet Jetty's.
-jetty_cp="$JAR:$(ls "$LIB"/*.jar | grep -v -e '/tomcat-' | paste -sd:)"
-tomcat_cp="$JAR:$(ls "$LIB"/*.jar | grep -v -e '/jetty-' -e '/jakarta.servlet-api-' | paste -sd:)"
+# One JVM per server, each with one container's jars and Keyhole's adapter for it only: Tomcat 11
+# carries its own (newer) servlet API, which must not meet Jetty's.
+jetty_cp="$JAR:$(ls "$LIB"/*.jar | grep -v -e '/tomcat-' -e '/keyhole-tomcat-' | paste -sd:)"
+tomcat_cp="$JAR:$(ls "$LIB"/*.jar | grep -v -e '/jetty-' -e '/keyhole-jetty-' -e '/jakarta.servlet-api-' | paste -sd:)"
 
 WORK="$(mktemp -d /tmp/keyhole-load.XXXXXX)"
 ROOT="$WORK/tree"

@@ -32,13 +32,14 @@ LABELS = {
     "tomcat-keyhole-nocache": "Keyhole on Tomcat, cache off",
     "tomcat-keyhole-kept": "Keyhole on Tomcat, cache off, kept backend connections",
     "tomcat-keyhole": "Keyhole on Tomcat, cache on",
+    "tomcat-war": "Keyhole on Tomcat, in a WAR (web.xml, WEB-INF/lib), cache on",
     "tomcat-wrapped": "Keyhole on Tomcat behind a wrapping filter, cache on",
     "tomcat-valve": "Keyhole on Tomcat as a valve, cache on",
     "tomcat-keyhole-stream": "Keyhole on Tomcat, renderer=stream, cache on",
 }
 # rows that ask the socket backend: their backend CPU is theirs
 ASKS_BACKEND = {r for r in LABELS if r.startswith(("serve", "nginx-keyhole"))
-                or (r.startswith(("jetty-keyhole", "jetty-webapp", "tomcat-keyhole", "tomcat-wrapped", "tomcat-valve"))
+                or (r.startswith(("jetty-keyhole", "jetty-webapp", "tomcat-keyhole", "tomcat-war", "tomcat-wrapped", "tomcat-valve"))
                     and not r.endswith("-inproc"))}
 SIZES = {"4k": "4 KiB", "256k": "256 KiB", "100m": "100 MiB"}
 SIZE_BYTES = {"4k": 4096, "256k": 262144, "100m": 104857600}
@@ -55,6 +56,7 @@ RATIOS = [
     ("serve-nocache", "nginx-static", [], None),
     ("jetty-webapp", "jetty-keyhole", ["256k", "100m"], 0.95),
     ("tomcat-wrapped", "tomcat-keyhole", ["256k", "100m"], 0.95),
+    ("tomcat-war", "tomcat-keyhole", ["256k", "100m"], 0.95),
 ]
 # (row asking the backend on every request, the in-process row of the same container)
 SOCKET_COST = [("jetty-keyhole-nocache", "jetty-keyhole-inproc"), ("jetty-keyhole-kept", "jetty-keyhole-inproc"),

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,8 @@ import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
+import org.apache.catalina.servlets.DefaultServlet;
+import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.catalina.valves.ValveBase;
 import org.apache.tomcat.util.buf.MessageBytes;
@@ -31,6 +34,15 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  */
 final class TomcatServer implements AutoCloseable {
 
+    /**
+     * Keyhole as a Tomcat user bundles it in a WAR, by one class of each library:
+     * {@code keyhole-core}, {@code keyhole-servlet}, {@code keyhole-tomcat} and what they need.
+     */
+    static final List<Class<?>> WAR_LIBRARIES = List.of(io.keyhole.Keyhole.class, io.keyhole.servlet.KeyholeFilter.class,
+            KeyholeTomcat.class, com.fasterxml.jackson.core.JsonFactory.class, com.fasterxml.jackson.databind.ObjectMapper.class,
+            com.fasterxml.jackson.annotation.JsonProperty.class, com.nimbusds.jwt.JWTParser.class,
+            net.openhft.hashing.LongHashFunction.class);
+
     /** What the probe saw of one request. */
     record Seen(String sendfile, Long start, Long end, long written) {
     }
@@ -42,21 +54,40 @@ final class TomcatServer implements AutoCloseable {
     private volatile java.util.Map<String, Boolean> heldAsBytes = java.util.Map.of();
     final Context context;
 
+    /** An empty context, which the test completes in {@link #start}. */
     TomcatServer(Path base) {
+        this(base, null);
+    }
+
+    /**
+     * @param webApplication an unpacked web application ({@link io.keyhole.testing.WebApplication})
+     *                       deployed as Tomcat deploys a WAR, its {@code web.xml} read; {@code null}
+     *                       for an empty context
+     */
+    private TomcatServer(Path base, Path webApplication) {
         tomcat.setBaseDir(base.toString());
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
         tomcat.setConnector(connector);
-        context = tomcat.addContext("/app", base.toString());
-        // Tomcat runs filters only for requests mapped to some servlet, as every real application has.
-        Tomcat.addServlet(context, "fallback", new HttpServlet() {
-            @Override
-            protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-                resp.setStatus(404);
-                resp.getWriter().print("application");
-            }
-        });
-        context.addServletMapping("/", "fallback");
+        if (webApplication != null) {
+            // The web.xml, and of the defaults Tomcat adds to every application only its DefaultServlet
+            // (there is no JSP engine here).
+            tomcat.setAddDefaultWebXmlToWebapp(false);
+            context = tomcat.addWebapp(tomcat.getHost(), "/app", webApplication.toString(), new ContextConfig());
+            Tomcat.addServlet(context, "default", new DefaultServlet());
+            context.addServletMapping("/", "default");
+        } else {
+            context = tomcat.addContext("/app", base.toString());
+            // Tomcat runs filters only for requests mapped to some servlet, as every real application has.
+            Tomcat.addServlet(context, "fallback", new HttpServlet() {
+                @Override
+                protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+                    resp.setStatus(404);
+                    resp.getWriter().print("application");
+                }
+            });
+            context.addServletMapping("/", "fallback");
+        }
         context.getPipeline().addValve(new ValveBase(true) {
             @Override
             public void invoke(Request request, Response response) throws IOException, jakarta.servlet.ServletException {
@@ -74,6 +105,11 @@ final class TomcatServer implements AutoCloseable {
                         response.getContentWritten()));
             }
         });
+    }
+
+    /** The unpacked web application {@code webApplication} deployed on {@code /app} and started. */
+    static TomcatServer webApplication(Path base, Path webApplication) throws LifecycleException {
+        return new TomcatServer(base, webApplication).start(context -> { });
     }
 
     /** Adds a filter in front of everything else, e.g. one that wraps the response. */

@@ -28,6 +28,8 @@ import java.util.Map;
  *   tomcat-keyhole-stream the same, renderer=stream
  *   tomcat-wrapped        the same behind a filter that wraps request and response in the servlet
  *                         API's standard wrappers, as Spring Security's chain does
+ *   tomcat-war            KeyholeFilter declared in a web.xml, Keyhole and keyhole-tomcat in its WEB-INF/lib,
+ *                         deployed as Tomcat deploys an unpacked WAR
  *   tomcat-valve          KeyholeValve on the context's pipeline (ahead of its filters and servlets)
  *   tomcat-default        Tomcat's DefaultServlet on ROOT (its resource cache on)
  *   jetty-s3              KeyholeFilter on Jetty streaming from a bucket: ROOT is s3:http://HOST:PORT/BUCKET
@@ -147,11 +149,11 @@ public final class LoadServer {
             base = base.substring(0, base.length() - "-stream".length());
             settings.put("renderer", "stream");
         }
-        if (base.equals("jetty-webapp")) {
+        if (base.equals("jetty-webapp") || base.equals("tomcat-war")) {
             if (inProcess) {
                 throw new IllegalArgumentException("a web.xml names no in-process authoriser: " + kind);
             }
-            return JettyServers.webApp(port, settings);
+            return base.equals("jetty-webapp") ? JettyServers.webApp(port, settings) : TomcatServers.war(port, settings);
         }
         if (base.equals("jetty-accel")) {
             settings.put("delivery", "x-accel-redirect");

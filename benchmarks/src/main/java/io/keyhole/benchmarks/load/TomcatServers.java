@@ -1,6 +1,9 @@
 package io.keyhole.benchmarks.load;
 
+import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
+import io.keyhole.servlet.KeyholeFilter;
+import io.keyhole.testing.WebApplication;
 import io.keyhole.tomcat.KeyholeTomcat;
 import io.keyhole.tomcat.KeyholeValve;
 import jakarta.servlet.Filter;
@@ -13,12 +16,16 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
+import org.apache.catalina.startup.ContextConfig;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.FilterDef;
 import org.apache.tomcat.util.descriptor.web.FilterMap;
@@ -41,10 +48,14 @@ final class TomcatServers {
 
     private static Context withDefaultServlet(Tomcat tomcat, Path docBase) {
         Context context = tomcat.addContext("", docBase.toString());
+        defaultServlet(context);
+        return context;
+    }
+
+    private static void defaultServlet(Context context) {
         Wrapper servlet = Tomcat.addServlet(context, "default", new DefaultServlet());
         servlet.addInitParameter("listings", "false");
         context.addServletMapping("/", "default");
-        return context;
     }
 
     /**
@@ -66,6 +77,32 @@ final class TomcatServers {
             }
             KeyholeTomcat.mount(context, config);
         });
+    }
+
+    /**
+     * Keyhole as a web application bundles it: {@code KeyholeFilter} declared in a {@code web.xml}
+     * with {@code settings} as init-params, and Keyhole, {@code keyhole-tomcat} and their libraries
+     * in the application's {@code WEB-INF/lib}, loaded by its own class loader; deployed on
+     * {@code /} as Tomcat deploys an unpacked WAR, with the DefaultServlet Tomcat adds to every
+     * application.
+     */
+    static AutoCloseable war(int port, Map<String, String> settings) throws Exception {
+        Path base = Files.createTempDirectory("keyhole-tomcat");
+        Path webapp = WebApplication.write(base.resolve("webapp"), settings, List.of(Keyhole.class,
+                KeyholeFilter.class, KeyholeTomcat.class, com.fasterxml.jackson.core.JsonFactory.class,
+                com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.annotation.JsonProperty.class,
+                com.nimbusds.jwt.JWTParser.class, net.openhft.hashing.LongHashFunction.class));
+        Tomcat tomcat = tomcat(port, base);
+        // Of Tomcat's defaults for every application only the DefaultServlet: there is no JSP engine here.
+        tomcat.setAddDefaultWebXmlToWebapp(false);
+        Context context = tomcat.addWebapp(tomcat.getHost(), "", webapp.toString(), new ContextConfig());
+        defaultServlet(context);
+        tomcat.start();
+        if (!context.getState().isAvailable()) {
+            tomcat.stop();
+            throw new IllegalStateException("the web application did not start; see Tomcat's log above");
+        }
+        return tomcat::stop;
     }
 
     /** Keyhole as a {@link KeyholeValve} on the application's pipeline, ahead of its filters and servlets. */
