@@ -49,7 +49,7 @@ final class Renderers {
             }
             LOG.log(Level.INFO, "renderer=auto: no zero-copy renderer for {0} ({1}); streaming every file through"
                     + " the servlet output stream", context == null ? "an unknown container" : context.getServerInfo(),
-                    providers.isEmpty() ? "no keyhole-jetty or keyhole-tomcat on the class path"
+                    providers.isEmpty() ? "no keyhole-jetty or keyhole-tomcat that Keyhole's class loader can use"
                             : "on the class path: " + String.join(", ", providers.stream().map(RendererProvider::name).toList())
                             + ", none for this container (" + (context == null ? "?" : context.getClass().getName()) + ")");
             return new StreamRenderer();
@@ -105,8 +105,30 @@ final class Renderers {
                 }
                 found.add(it.next());
             } catch (ServiceConfigurationError e) {
-                LOG.log(Level.WARNING, "skipping a renderer that cannot be loaded", e);
+                String other = otherCopysProvider(e);
+                if (other != null) {
+                    LOG.log(Level.WARNING, "skipping renderer {0}: it belongs to another copy of Keyhole, on another"
+                            + " class loader (keyhole-jetty or keyhole-tomcat in the container''s lib directory,"
+                            + " Keyhole itself in the application''s WEB-INF/lib?); put the adapter beside"
+                            + " keyhole-servlet, both in WEB-INF/lib or both in the container''s lib", other);
+                } else {
+                    LOG.log(Level.WARNING, "skipping a renderer that cannot be loaded", e);
+                }
             }
         }
+    }
+
+    /**
+     * The provider {@code e} refused because it implements another class loader's
+     * {@link RendererProvider} (the JDK's "not a subtype"), or {@code null} for any other failure.
+     */
+    private static String otherCopysProvider(ServiceConfigurationError e) {
+        String message = e.getMessage();
+        String prefix = RendererProvider.class.getName() + ": ";
+        String suffix = " not a subtype";
+        if (message == null || !message.startsWith(prefix) || !message.endsWith(suffix)) {
+            return null;
+        }
+        return message.substring(prefix.length(), message.length() - suffix.length());
     }
 }

@@ -2,6 +2,8 @@ package io.keyhole.tomcat;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +50,8 @@ class TomcatWarTest {
     @Test
     void aLargeFileGoesBySendfile() throws Exception {
         try (JsonSocketServer backend = JsonSocketServer.start(dir.resolve("auth.sock"), question -> AuthResponse.ofStatus(200));
-             TomcatServer tomcat = TomcatServer.webApplication(dir.resolve("tomcat"), webapp(backend.socket()))) {
+             TomcatServer tomcat = TomcatServer.webApplication(dir.resolve("tomcat"),
+                     webapp(backend.socket(), TomcatServer.WAR_LIBRARIES))) {
             assertComesFromTheApplication(tomcat.context);
             HttpResponse<byte[]> r = Wire.send("GET", tomcat.base() + "files/" + TestTree.LARGE,
                     "Authorization", "Bearer " + Tokens.valid("alice"));
@@ -63,6 +66,34 @@ class TomcatWarTest {
     }
 
     /**
+     * {@code keyhole-tomcat} left on the container's class path while Keyhole itself is in the WAR:
+     * the adapter implements the container's copy of the renderer interface, not the
+     * application's, so it cannot serve this Keyhole. The log says so once, naming the adapter and
+     * where to put it, and files are streamed.
+     */
+    @Test
+    void anAdapterOutsideTheApplicationIsNamedAndFilesAreStreamed() throws Exception {
+        List<Class<?>> withoutAdapter = TomcatServer.WAR_LIBRARIES.stream()
+                .filter(type -> type != KeyholeTomcat.class).toList();
+        try (JsonSocketServer backend = JsonSocketServer.start(dir.resolve("auth.sock"), question -> AuthResponse.ofStatus(200));
+             LogCapture log = LogCapture.start();
+             TomcatServer tomcat = TomcatServer.webApplication(dir.resolve("tomcat"),
+                     webapp(backend.socket(), withoutAdapter))) {
+            HttpResponse<byte[]> r = Wire.send("GET", tomcat.base() + "files/" + TestTree.LARGE,
+                    "Authorization", "Bearer " + Tokens.valid("alice"));
+            assertEquals(200, r.statusCode());
+            assertArrayEquals(tree.large(), r.body());
+            assertNull(tomcat.seen().sendfile(), "streamed, not by sendfile");
+            List<String> said = log.lines().stream().filter(line -> line.contains("TomcatRendererProvider")).toList();
+            assertEquals(1, said.size(), log.lines().toString());
+            assertTrue(said.get(0).contains("another copy of Keyhole") && said.get(0).contains("WEB-INF/lib"), said.get(0));
+            assertTrue(log.lines().stream().anyMatch(line -> line.contains("streaming every file")), log.lines().toString());
+            assertFalse(log.lines().stream().anyMatch(line -> line.contains("ServiceConfigurationError")),
+                    "a known cause is said, without a stack trace: " + log.lines());
+        }
+    }
+
+    /**
      * When the application is stopped, Tomcat looks for what it left behind — thread-locals of its
      * classes on the container's threads, threads it started and did not stop — and logs each as a
      * probable memory leak. It must find nothing.
@@ -72,7 +103,8 @@ class TomcatWarTest {
         try (JsonSocketServer backend = JsonSocketServer.start(dir.resolve("auth.sock"),
                 question -> AuthResponse.ofStatus("alice".equals(question.authValue()) ? 200 : 403));
              LogCapture tomcatLog = LogCapture.of("org.apache.catalina");
-             TomcatServer tomcat = TomcatServer.webApplication(dir.resolve("tomcat"), webapp(backend.socket()))) {
+             TomcatServer tomcat = TomcatServer.webApplication(dir.resolve("tomcat"),
+                     webapp(backend.socket(), TomcatServer.WAR_LIBRARIES))) {
             assertTrue(tomcat.context.getState().isAvailable(), tomcatLog.lines().toString());
             assertComesFromTheApplication(tomcat.context);
             for (String uid : List.of("alice", "mallory", "alice", "alice")) {
@@ -100,7 +132,7 @@ class TomcatWarTest {
     }
 
     /** A web application directory: the filter in web.xml, Keyhole and its libraries inside it. */
-    private Path webapp(Path socket) throws IOException {
+    private Path webapp(Path socket, List<Class<?>> libraries) throws IOException {
         Path jwtKey = Files.write(dir.resolve("jwt.key"), Tokens.KEY);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("fs-root", root.toString());
@@ -111,6 +143,6 @@ class TomcatWarTest {
         settings.put("jwt-field", "uid");
         settings.put("auth-cache-ttl", "1m");
         settings.put("open-cache-valid", "5s");
-        return WebApplication.write(dir.resolve("webapp"), settings, TomcatServer.WAR_LIBRARIES);
+        return WebApplication.write(dir.resolve("webapp"), settings, libraries);
     }
 }
