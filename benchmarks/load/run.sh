@@ -8,9 +8,10 @@
 # file on every request, with the same JWT. Prints requests/s, MiB/s, p50/p99 latency, the server's
 # CPU per request (from /proc/<pid>/stat; the backend's separately), RSS, and the ratios the
 # targets name. Then serves a sparse 1 GiB file through Keyhole on each container with -Xmx64m
-# and checks its SHA-256. Each measurement's line also says how often the server's threads slept
-# per request (voluntary context switches: waiting for the backend, a lock, the network), and what
-# share of the machine's CPU time the hypervisor stole during it (/proc/stat).
+# and checks its SHA-256. Each measurement's line also says how much of the server's CPU was the
+# kernel's (system time), how often its threads slept per request (voluntary context switches:
+# waiting for the backend, a lock, the network), and what share of the machine's CPU time the
+# hypervisor stole during it (/proc/stat).
 #
 #   benchmarks/load/run.sh                  # build, then measure every row (about 25 minutes)
 #   QUICK=1 benchmarks/load/run.sh          # 4 KiB only, one round of 2 s, JIT not settled (about 3 minutes)
@@ -312,10 +313,17 @@ rss_of() { # pid → "rss_kib anon_kib", nginx: master and workers together
     echo "$total $anon"
 }
 ticks_of() { # pids… → user+system clock ticks of them and their children (nginx's workers)
-    local total=0 p t
+    stat_ticks '$12 + $13' "$@"
+}
+system_ticks_of() { # pids… → the system (kernel) part of ticks_of
+    stat_ticks '$13' "$@"
+}
+stat_ticks() { # awk-expression pids…: the sum of the expression over fields 14 on of /proc/<pid>/stat
+    local expression="$1" total=0 p t
+    shift
     for p in $(for q in "$@"; do echo "$q"; pgrep -P "$q" || true; done); do
-        # fields 14 and 15 of /proc/<pid>/stat; the name in brackets may hold spaces
-        t="$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')"
+        # fields 14 and 15 of /proc/<pid>/stat are $12 and $13 here; the name in brackets may hold spaces
+        t="$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk "{print $expression}")"
         total=$((total + ${t:-0}))
     done
     echo "$total"
@@ -366,6 +374,8 @@ measure() { # row size round
     # shellcheck disable=SC2086
     cpu0="$(ticks_of ${CPU_PIDS[$row]})"
     # shellcheck disable=SC2086
+    sys0="$(system_ticks_of ${CPU_PIDS[$row]})"
+    # shellcheck disable=SC2086
     sw0="$(switches_of ${CPU_PIDS[$row]})"
     [ -n "$BACKEND_PID" ] && be0="$(ticks_of "$BACKEND_PID")"
     read -r st0 all0 < <(steal_of)
@@ -375,14 +385,16 @@ measure() { # row size round
     # shellcheck disable=SC2086
     cpu1="$(ticks_of ${CPU_PIDS[$row]})"
     # shellcheck disable=SC2086
+    sys1="$(system_ticks_of ${CPU_PIDS[$row]})"
+    # shellcheck disable=SC2086
     sw1="$(switches_of ${CPU_PIDS[$row]})"
     [ -n "$BACKEND_PID" ] && be1="$(ticks_of "$BACKEND_PID")"
     kill "$sampler"; wait "$sampler" 2>/dev/null || true
     read -r peak peak_anon < <(sort -n "$WORK/rss" | tail -1)
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$s" "$3" "${line#RESULT }" "${peak:-0}" "${peak_anon:-0}" \
         $((cpu1 - cpu0)) $((be1 - be0)) "$HZ" "$load" "$steal" >> "$RESULTS"
-    printf '  %-22s %-5s round %s: %s  cpu %s ticks, backend %s, server sleeps %s per request  (load %s, steal %s %%)\n' "$row" "$s" "$3" \
-        "${line#RESULT }" $((cpu1 - cpu0)) $((be1 - be0)) "$(awk -v n=$((sw1 - sw0)) -v r="${line#RESULT }" \
+    printf '  %-22s %-5s round %s: %s  cpu %s ticks (system %s), backend %s, server sleeps %s per request  (load %s, steal %s %%)\n' "$row" "$s" "$3" \
+        "${line#RESULT }" $((cpu1 - cpu0)) $((sys1 - sys0)) $((be1 - be0)) "$(awk -v n=$((sw1 - sw0)) -v r="${line#RESULT }" \
         'BEGIN {split(r, f, " "); printf "%.2f", (f[1] > 0 ? n / f[1] : 0)}')" "$load" "$steal"
 }
 

@@ -1,7 +1,10 @@
 package io.keyhole.benchmarks;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import org.openjdk.jmh.infra.BenchmarkParams;
@@ -20,14 +23,20 @@ import org.openjdk.jmh.results.ScalarResult;
  * {@code /proc/<pid>/stat} (the JIT compiler and GC threads too: in a short run they weigh more on
  * a benchmark that does fewer operations); {@code cpu.threads.norm}, the Java threads' alone (the
  * benchmark's thread and Keyhole's own, such as its deadline timer), which leaves the JIT and GC out.
+ * On Linux a third, {@code cpu.system.norm}: the part of the first spent in the kernel on the
+ * JVM's behalf (system calls, sleeping and waking), from {@code /proc/self/stat}.
  */
 public final class CpuProfiler implements InternalProfiler {
 
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private static final Path STAT = Path.of("/proc/self/stat");
+    /** {@code /proc} counts in these ticks on every Linux the JDK runs on (USER_HZ). */
+    private static final long NANOS_PER_TICK = 10_000_000L;
     private long before;
     private long threadsBefore;
+    private long systemBefore;
 
     @Override
     public String getDescription() {
@@ -38,6 +47,19 @@ public final class CpuProfiler implements InternalProfiler {
     public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
         before = os.getProcessCpuTime();
         threadsBefore = threadCpu();
+        systemBefore = systemCpu();
+    }
+
+    /** The JVM's system time so far in nanoseconds, or -1 without {@code /proc}. */
+    private static long systemCpu() {
+        try {
+            String stat = Files.readString(STAT);
+            // after the name in brackets (which may hold spaces): state first, stime (field 15) thirteenth
+            String[] fields = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
+            return Long.parseLong(fields[12]) * NANOS_PER_TICK;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Every live Java thread's CPU time; one that ended during the iteration is missed, which the benchmarks avoid. */
@@ -57,9 +79,12 @@ public final class CpuProfiler implements InternalProfiler {
                                                        IterationResult result) {
         long used = os.getProcessCpuTime() - before;
         long usedByThreads = threadCpu() - threadsBefore;
+        long system = systemCpu();
         long ops = result.getMetadata().getAllOps();
         return List.of(new ScalarResult("cpu.process.norm", perOp(used, ops), "ns/op", AggregationPolicy.AVG),
-                new ScalarResult("cpu.threads.norm", perOp(usedByThreads, ops), "ns/op", AggregationPolicy.AVG));
+                new ScalarResult("cpu.threads.norm", perOp(usedByThreads, ops), "ns/op", AggregationPolicy.AVG),
+                new ScalarResult("cpu.system.norm", system < 0 || systemBefore < 0 ? Double.NaN : perOp(system - systemBefore, ops),
+                        "ns/op", AggregationPolicy.AVG));
     }
 
     private static double perOp(long nanos, long ops) {

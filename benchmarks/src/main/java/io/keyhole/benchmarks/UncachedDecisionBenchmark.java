@@ -4,10 +4,7 @@ import io.keyhole.Delivery;
 import io.keyhole.Keyhole;
 import io.keyhole.KeyholeConfig;
 import io.keyhole.testing.TestRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +55,7 @@ public class UncachedDecisionBenchmark {
                 .jwtKey(HotPathBenchmark.KEY).jwtField("uid");
         if (backend.startsWith("socket")) {
             Path socket = dir.resolve("auth.sock");
-            process = startBackend(socket);
+            process = SocketBackend.start(socket);
             config.unixSocket(socket);
             if (backend.equals("socket-kept")) {
                 config.authKeepAlive(64);
@@ -73,29 +70,11 @@ public class UncachedDecisionBenchmark {
         }
     }
 
-    /** The backend's JVM, on this JVM's class path; returns once it listens. */
-    private static Process startBackend(Path socket) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process started = new ProcessBuilder(java.toString(), "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                SocketBackend.class.getName(), socket.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
-        String line = out.readLine();
-        if (line == null || !line.startsWith("ready")) {
-            started.destroyForcibly();
-            throw new IllegalStateException("the backend process did not start: " + line);
-        }
-        return started;
-    }
-
     @TearDown(Level.Trial)
     public void tearDown() throws IOException, InterruptedException {
         keyhole.close();
         if (process != null) {
-            process.getOutputStream().close();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+            SocketBackend.stop(process);
         }
         Fixtures.delete(dir);
     }
