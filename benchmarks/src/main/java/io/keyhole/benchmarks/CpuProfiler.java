@@ -28,12 +28,13 @@ import org.openjdk.jmh.results.ScalarResult;
  */
 public final class CpuProfiler implements InternalProfiler {
 
-    private final com.sun.management.OperatingSystemMXBean os =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private static final Path STAT = Path.of("/proc/self/stat");
     /** {@code /proc} counts in these ticks on every Linux the JDK runs on (USER_HZ). */
     private static final long NANOS_PER_TICK = 10_000_000L;
+
+    private final com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private long before;
     private long threadsBefore;
     private long systemBefore;

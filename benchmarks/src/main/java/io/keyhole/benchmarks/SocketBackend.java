@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A JSON backend on a Unix socket in a process of its own, granting every question with the same
  * answer: what {@link UncachedDecisionBenchmark} and {@link ExchangeBenchmark} ask, so that the
- * backend's CPU is not counted as theirs. Prints {@code ready} once it listens and ends when its standard input closes.
+ * backend's CPU is not counted as theirs. Prints {@code ready} once it listens and ends when its
+ * standard input closes.
  *
  * <pre>{@code java -cp benchmarks.jar io.keyhole.benchmarks.SocketBackend /tmp/auth.sock}</pre>
  */
